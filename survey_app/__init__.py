@@ -1,0 +1,44 @@
+"""survey_app: questionnaires in YAML, answered in a browser, stored safely."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .cli import register_cli
+from .content import load_content
+from .database import configure_engine
+from .extensions import csrf, db
+from .settings import Settings
+from .views import register_blueprints
+from .views.errors import register_error_handlers, register_security_headers
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: settings, extensions, content, blueprints, error handlers, CLI."""
+    settings = settings or Settings()
+    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.config.from_mapping(settings.to_flask_config())
+    app.config["SURVEY_SETTINGS"] = settings
+    init_extensions(app, settings)
+    load_content(app, settings)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_cli(app)
+    configure_logging(app)
+    return app
+
+
+def init_extensions(app: Flask, settings: Settings) -> None:
+    """Bind the extension singletons to this app and tune the database engine."""
+    db.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
+
+
+def configure_logging(app: Flask) -> None:
+    """Log at INFO in production, DEBUG when debugging."""
+    app.logger.setLevel(logging.DEBUG if app.debug else logging.INFO)

@@ -1,0 +1,33 @@
+"""Engine tuning that the ORM cannot express: SQLite locking for many concurrent writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+def configure_engine(engine: Engine, busy_timeout_seconds: float) -> None:
+    """Put SQLite in WAL mode with a busy timeout and BEGIN IMMEDIATE transactions.
+
+    Why: with pysqlite's default deferred transactions, two writers that both read first
+    can deadlock and one gets "database is locked" at once; taking the write lock at
+    BEGIN makes them queue for up to the busy timeout instead. WAL lets readers go on
+    while one writer works. Other databases are left as they are.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,9 @@
+"""Unbound extension singletons; the factory binds them with init_app."""
+
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from .models import Base
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()

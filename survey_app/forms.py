@@ -1,0 +1,370 @@
+"""Questionnaire -> Flask-WTF form class at runtime; posted data -> validated answers.
+
+One `FieldKind` per question type: the fields it needs and how to read them back.
+Fields are named `q_<question_id>` with `-<part>` suffixes; `-` never occurs in a slug,
+so the names cannot collide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, StringField
+from wtforms.validators import Regexp
+
+from .questionnaire import AnswerValue, Choice, LoadedFile
+from .questionnaire.answers import visible_questions
+from .questionnaire.describe import describe_condition
+from .questionnaire.schema import (
+    OTHER_VALUE,
+    ChoiceQuestionBase,
+    Condition,
+    CountryQuestion,
+    DateQuestion,
+    LongTextQuestion,
+    MatrixQuestion,
+    MultiChoiceQuestion,
+    NumberQuestion,
+    QuestionBase,
+    Questionnaire,
+    RankingQuestion,
+    Scale,
+    ScaleQuestion,
+    ShortTextQuestion,
+    SingleChoiceQuestion,
+)
+
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a format, not a secret
+OTHER_TEXT_MAX = 200
+COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+COUNTRY_NAMES = dict(COUNTRIES)
+
+
+class AnswerError(Exception):
+    """A posted value that does not fit its question; the message is shown to the participant."""
+
+
+def field_name(question_id: str, part: str | int | None = None) -> str:
+    """The form field name for a question, or for one part of it (row, rank, other)."""
+    return f"q_{question_id}" if part is None else f"q_{question_id}-{part}"
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """What one question type needs from the form layer."""
+
+    make_fields: Callable[[Any], dict[str, Field]]
+    read: Callable[[Any, Callable[[str], list[str]]], AnswerValue | None]
+
+
+# --- field factories: the names each question type posts ----------------------------
+#
+# Inputs are laid out by templates/survey/_fields.html from the questionnaire itself and
+# every posted value is checked by the readers below, so each field is a plain holder.
+
+
+def _fields(*names: str) -> dict[str, Field]:
+    return {name: StringField() for name in names}
+
+
+def _choice_fields(q: ChoiceQuestionBase) -> dict[str, Field]:
+    return _fields(field_name(q.id), *([field_name(q.id, "other")] if q.other else []))
+
+
+def _single_field(q: QuestionBase) -> dict[str, Field]:
+    return _fields(field_name(q.id))
+
+
+def _matrix_fields(q: MatrixQuestion) -> dict[str, Field]:
+    return _fields(*(field_name(q.id, r.value) for r in q.rows))
+
+
+def _ranking_fields(q: RankingQuestion) -> dict[str, Field]:
+    return _fields(*(field_name(q.id, rank) for rank in range(1, q.top + 1)))
+
+
+# --- readers: raw strings -> typed value, or AnswerError ----------------------------
+
+Raw = Callable[[str], list[str]]
+
+
+def _one(raw: Raw, name: str) -> str:
+    values = raw(name)
+    if len(values) > 1:
+        raise AnswerError("Give only one answer.")
+    return values[0].strip() if values else ""
+
+
+def _read_choice(q: ChoiceQuestionBase, raw: Raw) -> Choice | None:
+    if isinstance(q, MultiChoiceQuestion):
+        picked = [v for v in raw(field_name(q.id)) if v]
+    else:
+        single = _one(raw, field_name(q.id))
+        picked = [single] if single else []
+    allowed = q.option_values()
+    for value in picked:
+        if value not in allowed:
+            raise AnswerError(f"'{value}' is not one of the options.")
+    if len(set(picked)) != len(picked):
+        raise AnswerError("Each option can be picked only once.")
+    other = _one(raw, field_name(q.id, "other")) if q.other else ""
+    if len(other) > OTHER_TEXT_MAX:
+        raise AnswerError(f"Keep the 'Other' text under {OTHER_TEXT_MAX} characters.")
+    if OTHER_VALUE in picked and not other:
+        raise AnswerError("You chose 'Other': please say what it is.")
+    if other and OTHER_VALUE not in picked:
+        if isinstance(q, SingleChoiceQuestion) and picked:
+            raise AnswerError("Either choose an option or fill in 'Other', not both.")
+        picked.append(OTHER_VALUE)
+    if not picked:
+        return None
+    if isinstance(q, MultiChoiceQuestion):
+        if q.min is not None and len(picked) < q.min:
+            raise AnswerError(f"Choose at least {q.min}.")
+        if q.max is not None and len(picked) > q.max:
+            raise AnswerError(f"Choose at most {q.max}.")
+    return Choice(tuple(picked), other or None)
+
+
+def _scale_point(text: str, points: list[int]) -> int:
+    if text not in {str(p) for p in points}:
+        raise AnswerError(f"Choose a value from {points[0]} to {points[-1]}.")
+    return int(text)
+
+
+def _read_scale(q: ScaleQuestion, raw: Raw) -> int | None:
+    text = _one(raw, field_name(q.id))
+    return _scale_point(text, q.scale.points()) if text else None
+
+
+def _read_matrix(q: MatrixQuestion, raw: Raw) -> dict[str, int] | None:
+    rated: dict[str, int] = {}
+    for row in q.rows:
+        text = _one(raw, field_name(q.id, row.value))
+        if text:
+            rated[row.value] = _scale_point(text, q.scale.points())
+    if q.required and rated and len(rated) < len(q.rows):
+        missing = next(r.label for r in q.rows if r.value not in rated)
+        raise AnswerError(f"Please rate every row; '{missing}' is missing.")
+    return rated or None
+
+
+def _read_ranking(q: RankingQuestion, raw: Raw) -> tuple[str, ...] | None:
+    slots = [_one(raw, field_name(q.id, rank)) for rank in range(1, q.top + 1)]
+    allowed = q.option_values()
+    for value in slots:
+        if value and value not in allowed:
+            raise AnswerError(f"'{value}' is not one of the options.")
+    ranked = [v for v in slots if v]
+    if len(set(ranked)) != len(ranked):
+        raise AnswerError("Each item can be ranked only once.")
+    if ranked and slots[: len(ranked)] != ranked:
+        raise AnswerError("Fill the places in order, starting with 1.")
+    if q.required and ranked and len(ranked) < q.top:
+        raise AnswerError(f"Please rank {q.top} items.")
+    return tuple(ranked) or None
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def _read_number(q: NumberQuestion, raw: Raw) -> int | float | None:
+    text = _one(raw, field_name(q.id)).replace(" ", "")
+    if not text:
+        return None
+    bounds = _bounds_text(q.min, q.max)
+    if not _NUMBER.match(text):
+        kind = "a whole number" if q.integer else "a number"
+        raise AnswerError(f"Enter {kind}{bounds}.")
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):
+        raise AnswerError(f"Enter a number{bounds}.")
+    if q.integer and not value.is_integer():
+        raise AnswerError(f"Enter a whole number{bounds}.")
+    if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
+        raise AnswerError(f"Enter a number{bounds}.")
+    return int(value) if q.integer else value
+
+
+def _bounds_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    if low is not None:
+        return f" of at least {low:g}"
+    if high is not None:
+        return f" of at most {high:g}"
+    return ""
+
+
+def _read_text(q: ShortTextQuestion | LongTextQuestion, raw: Raw) -> str | None:
+    text = _one(raw, field_name(q.id))
+    # Browsers send CRLF for textarea newlines; count what the participant sees.
+    text = text.replace("\r\n", "\n")
+    if len(text) > q.max_length:
+        raise AnswerError(f"Keep this under {q.max_length} characters (now {len(text)}).")
+    return text or None
+
+
+def _read_date(q: DateQuestion, raw: Raw) -> dt.date | None:
+    text = _one(raw, field_name(q.id))
+    if not text:
+        return None
+    try:
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        raise AnswerError("Enter a date as YYYY-MM-DD.") from None
+    if (q.min and value < q.min) or (q.max and value > q.max):
+        raise AnswerError(f"Enter a date between {q.min or 'any'} and {q.max or 'any'}.")
+    return value
+
+
+def _read_country(q: CountryQuestion, raw: Raw) -> str | None:
+    code = _one(raw, field_name(q.id))
+    if code and code not in COUNTRY_NAMES:
+        raise AnswerError("Choose a country from the list.")
+    return code or None
+
+
+FIELD_KINDS: dict[str, FieldKind] = {
+    "single_choice": FieldKind(_choice_fields, _read_choice),
+    "multi_choice": FieldKind(_choice_fields, _read_choice),
+    "scale": FieldKind(_single_field, _read_scale),
+    "matrix": FieldKind(_matrix_fields, _read_matrix),
+    "ranking": FieldKind(_ranking_fields, _read_ranking),
+    "number": FieldKind(_single_field, _read_number),
+    "short_text": FieldKind(_single_field, _read_text),
+    "long_text": FieldKind(_single_field, _read_text),
+    "date": FieldKind(_single_field, _read_date),
+    "country": FieldKind(_single_field, _read_country),
+}
+
+
+# --- the form -----------------------------------------------------------------------
+
+
+class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
+    """Base of every questionnaire form; subclasses add one set of fields per question."""
+
+    questionnaire: Questionnaire
+    submission_token = HiddenField(validators=[Regexp(TOKEN_PATTERN)])
+
+    def process(
+        self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any
+    ) -> None:
+        """Keep the posted names, to refuse fields the questionnaire does not have."""
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self.posted = formdata
+        super().process(formdata, obj, data, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """CSRF and token first, then every question against the questionnaire."""
+        self.answers: dict[str, AnswerValue] = {}
+        self.question_errors: dict[str, str] = {}
+        self.form_errors: list[str] = []
+        if not super().validate(extra_validators):
+            self.form_errors.append("This form is damaged or incomplete. Please reload the page.")
+            return False
+        unexpected = sorted(set(self.posted or ()) - set(self._fields))
+        if unexpected:
+            self.form_errors.append(
+                "The form contained fields this questionnaire does not have "
+                f"({', '.join(unexpected)}); nothing was stored."
+            )
+            return False
+        self.answers, self.question_errors = read_answers(self.questionnaire, self._raw)
+        return not self.question_errors
+
+    def values(self, name: str) -> list[str]:
+        """The posted values of a field, for re-showing them (empty on a fresh form)."""
+        return self._raw(name)
+
+    def _raw(self, name: str) -> list[str]:
+        if not self.posted:
+            return []
+        return [str(v) for v in self.posted.getlist(name)]
+
+
+@functools.lru_cache(maxsize=128)
+def form_class_for(loaded: LoadedFile[Questionnaire]) -> type[SurveyForm]:
+    """The form class of a loaded questionnaire, built once per loaded file."""
+    return build_form_class(loaded.model)
+
+
+def build_form_class(questionnaire: Questionnaire) -> type[SurveyForm]:
+    """A SurveyForm subclass with the fields of every question, in document order."""
+    attrs: dict[str, Any] = {"questionnaire": questionnaire}
+    for question in questionnaire.questions():
+        attrs.update(FIELD_KINDS[question.type].make_fields(question))  # type: ignore[attr-defined]
+    return type(f"Form_{questionnaire.id}", (SurveyForm,), attrs)
+
+
+def read_answers(
+    questionnaire: Questionnaire, raw: Raw
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """Typed answers of the visible questions and a message per question that failed."""
+    parsed: dict[str, AnswerValue] = {}
+    errors: dict[str, str] = {}
+    for question in questionnaire.questions():
+        try:
+            value = FIELD_KINDS[question.type].read(question, raw)  # type: ignore[attr-defined]
+        except AnswerError as exc:
+            errors[question.id] = str(exc)
+            continue
+        if value is not None:
+            parsed[question.id] = value
+    visible = visible_questions(questionnaire, parsed)
+    # Answers to hidden questions are dropped and their problems ignored.
+    answers = {qid: v for qid, v in parsed.items() if qid in visible}
+    errors = {qid: msg for qid, msg in errors.items() if qid in visible}
+    for question in questionnaire.questions():
+        if question.required and question.id in visible and question.id not in answers:
+            errors.setdefault(question.id, "Please answer this question.")
+    return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
+
+
+# --- what the templates need to lay the form out ---------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateHelpers:
+    """Plain functions the questionnaire template calls; bound to one questionnaire."""
+
+    questionnaire: Questionnaire
+    countries: list[tuple[str, str]] = dataclasses.field(default_factory=lambda: COUNTRIES)
+
+    field_name = staticmethod(field_name)
+
+    def describe(self, condition: Condition) -> str:
+        """A show_if condition in words."""
+        return describe_condition(condition, self.questionnaire)
+
+    @staticmethod
+    def option_choices(q: ChoiceQuestionBase) -> list[tuple[str, str]]:
+        """(value, label) of each option."""
+        return [(o.value, o.label) for o in q.options]
+
+    @staticmethod
+    def scale_choices(scale: Scale) -> list[tuple[str, str]]:
+        """(value, label) of each scale point, end labels included."""
+        return [
+            (str(p), f"{p} – {scale.labels[p]}" if p in scale.labels else str(p))
+            for p in scale.points()
+        ]
+
+    def anchor(self, question_id: str) -> str:
+        """The id of the question's first input, for links from the error summary."""
+        q = self.questionnaire.question(question_id)
+        if isinstance(q, MatrixQuestion):
+            return field_name(q.id, q.rows[0].value)
+        if isinstance(q, RankingQuestion):
+            return field_name(q.id, 1)
+        return field_name(question_id)

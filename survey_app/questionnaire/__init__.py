@@ -1,0 +1,19 @@
+"""The questionnaire definition domain: pure Python, no Flask, no database."""
+
+from .answers import Answers, AnswerValue, Choice
+from .loader import ContentError, DefinitionError, LoadedFile, load_file
+from .registry import Registry, load_registry
+from .schema import Questionnaire
+
+__all__ = [
+    "AnswerValue",
+    "Answers",
+    "Choice",
+    "ContentError",
+    "DefinitionError",
+    "LoadedFile",
+    "Questionnaire",
+    "Registry",
+    "load_file",
+    "load_registry",
+]

@@ -1,0 +1,473 @@
+"""Strict pydantic models for questionnaire files (format v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+SLUG = r"^[a-z][a-z0-9_]*$"
+Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
+#: The value stored when a participant picks "Other, please specify"; slugs cannot
+#: start with "_", so it never collides with an option.
+OTHER_VALUE = "_other"
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+Loc = tuple[str | int, ...]
+
+
+def located(problems: list[tuple[Loc, str]]) -> PydanticCustomError:
+    """Wrap cross-field problems so the loader can point at each one precisely.
+
+    Why: a model validator can only raise one error at the model's own location; the
+    loader expands this error's `problems` (paths relative to the model) into one
+    `file:line:col` message each.
+    """
+    summary = "; ".join(msg for _, msg in problems)
+    return PydanticCustomError("located", "{summary}", {"summary": summary, "problems": problems})
+
+
+class Strict(BaseModel):
+    """Base for content models.
+
+    Why: `extra="forbid"` turns a typo such as `requried:` into an error at its line
+    instead of a silently ignored key; frozen because content never changes at runtime.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- skip logic -------------------------------------------------------------------
+
+
+class Comparison(Strict):
+    """`{question: q, equals: v}`, `{question: q, in: [...]}` or `{question: q, answered: true}`."""
+
+    question: Slug
+    equals: str | int | float | None = None
+    in_: list[str | int | float] | None = Field(default=None, alias="in", min_length=1)
+    answered: bool | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one_test(self) -> Comparison:
+        given = [k for k in ("equals", "in_", "answered") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise located([((), "give exactly one of 'equals', 'in' or 'answered'")])
+        return self
+
+    def values(self) -> list[str | int | float]:
+        """The option values this comparison names."""
+        if self.equals is not None:
+            return [self.equals]
+        return list(self.in_ or [])
+
+
+class AllOf(Strict):
+    """True when every condition holds."""
+
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    """True when at least one condition holds."""
+
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    """True when the condition does not hold."""
+
+    not_: Condition = Field(alias="not")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+def _condition_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not"):
+            if key in value:
+                return key
+    elif isinstance(value, BaseModel):
+        tags: dict[type[BaseModel], str] = {AllOf: "all", AnyOf: "any", NotOf: "not"}
+        return tags.get(type(value), "question")
+    return "question"
+
+
+Condition = Annotated[
+    Annotated[Comparison, Tag("question")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")],
+    Discriminator(_condition_tag),
+]
+
+
+def comparisons(condition: Condition, loc: Loc = ()) -> Iterator[tuple[Comparison, Loc]]:
+    """Every leaf comparison of a condition with its path relative to the condition."""
+    if isinstance(condition, Comparison):
+        yield condition, loc
+    elif isinstance(condition, AllOf):
+        for i, c in enumerate(condition.all):
+            yield from comparisons(c, (*loc, "all", i))
+    elif isinstance(condition, AnyOf):
+        for i, c in enumerate(condition.any):
+            yield from comparisons(c, (*loc, "any", i))
+    else:
+        yield from comparisons(condition.not_, (*loc, "not"))
+
+
+# --- questions --------------------------------------------------------------------
+
+
+class Option(Strict):
+    """One choice: `value` is stored, `label` is shown."""
+
+    value: Slug
+    label: str = Field(min_length=1)
+
+
+class Scale(Strict):
+    """A Likert scale from `min` to `max` with labels for some points (usually the ends)."""
+
+    min: int = 1
+    max: int = 5
+    labels: dict[int, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Scale:
+        problems: list[tuple[Loc, str]] = []
+        if not self.min < self.max:
+            problems.append((("max",), f"must be greater than min ({self.min})"))
+        elif self.max - self.min > 10:
+            problems.append((("max",), "a scale has at most 11 points"))
+        problems += [
+            (("labels", k), f"label for {k} is outside the scale {self.min}..{self.max}")
+            for k in self.labels
+            if not self.min <= k <= self.max
+        ]
+        if problems:
+            raise located(problems)
+        return self
+
+    def points(self) -> list[int]:
+        """Every point of the scale, lowest first."""
+        return list(range(self.min, self.max + 1))
+
+
+class QuestionBase(Strict):
+    """Fields every question has."""
+
+    id: Slug
+    prompt: str = Field(min_length=1)
+    help: str | None = None
+    required: bool = False
+    show_if: Condition | None = None
+
+
+class ChoiceQuestionBase(QuestionBase):
+    """Questions answered by picking options; may offer "Other" and carry an answer key."""
+
+    options: list[Option]
+    #: Offer an "Other, please specify" choice with a text box.
+    other: bool = False
+    #: The answer key: option values that are correct, for scored knowledge tests.
+    correct: list[Slug] | None = Field(default=None, min_length=1)
+    points: float = Field(default=1, gt=0)
+
+    @model_validator(mode="after")
+    def _check_options(self) -> ChoiceQuestionBase:
+        problems: list[tuple[Loc, str]] = []
+        if len(self.options) < 2:
+            problems.append((("options",), "must list at least 2 options"))
+        seen: set[str] = set()
+        for i, option in enumerate(self.options):
+            if option.value in seen:
+                problems.append(
+                    (("options", i, "value"), f"duplicate option value '{option.value}'")
+                )
+            seen.add(option.value)
+        for i, value in enumerate(self.correct or []):
+            if value not in seen:
+                problems.append((("correct", i), f"'{value}' is not an option of '{self.id}'"))
+        if problems:
+            raise located(problems)
+        return self
+
+    def option_values(self) -> list[str]:
+        """Values a participant may pick, "Other" included when offered."""
+        return [o.value for o in self.options] + ([OTHER_VALUE] if self.other else [])
+
+
+class SingleChoiceQuestion(ChoiceQuestionBase):
+    """Pick exactly one option."""
+
+    type: Literal["single_choice"]
+
+
+class MultiChoiceQuestion(ChoiceQuestionBase):
+    """Pick any number of options, optionally between `min` and `max`."""
+
+    type: Literal["multi_choice"]
+    min: int | None = Field(default=None, ge=1)
+    max: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> MultiChoiceQuestion:
+        count = len(self.option_values())
+        if self.max is not None and self.max > count:
+            raise located([(("max",), f"cannot exceed the number of options ({count})")])
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise located([(("min",), f"must not exceed max ({self.max})")])
+        return self
+
+
+class ScaleQuestion(QuestionBase):
+    """One Likert item."""
+
+    type: Literal["scale"]
+    scale: Scale = Field(default_factory=Scale)
+
+
+class MatrixQuestion(QuestionBase):
+    """Several rows rated on one scale; `required` means every row."""
+
+    type: Literal["matrix"]
+    scale: Scale = Field(default_factory=Scale)
+    rows: list[Option]
+
+    @model_validator(mode="after")
+    def _check_rows(self) -> MatrixQuestion:
+        problems: list[tuple[Loc, str]] = []
+        if len(self.rows) < 2:
+            problems.append((("rows",), "must list at least 2 rows"))
+        seen: set[str] = set()
+        for i, row in enumerate(self.rows):
+            if row.value in seen:
+                problems.append((("rows", i, "value"), f"duplicate row value '{row.value}'"))
+            seen.add(row.value)
+        if problems:
+            raise located(problems)
+        return self
+
+
+class RankingQuestion(QuestionBase):
+    """Order the `top` most important options; `required` means all `top` places."""
+
+    type: Literal["ranking"]
+    options: list[Option]
+    top: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _check_top(self) -> RankingQuestion:
+        problems: list[tuple[Loc, str]] = []
+        if len(self.options) < 2:
+            problems.append((("options",), "must list at least 2 options"))
+        elif self.top > len(self.options):
+            problems.append(
+                (("top",), f"cannot exceed the number of options ({len(self.options)})")
+            )
+        values = [o.value for o in self.options]
+        problems += [
+            (("options", i, "value"), f"duplicate option value '{v}'")
+            for i, v in enumerate(values)
+            if v in values[:i]
+        ]
+        if problems:
+            raise located(problems)
+        return self
+
+    def option_values(self) -> list[str]:
+        """Values that may be ranked."""
+        return [o.value for o in self.options]
+
+
+class NumberQuestion(QuestionBase):
+    """A number, whole unless `integer: false`, optionally within `min`..`max`."""
+
+    type: Literal["number"]
+    integer: bool = True
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> NumberQuestion:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise located([(("max",), f"must not be less than min ({self.min:g})")])
+        return self
+
+
+class ShortTextQuestion(QuestionBase):
+    """One line of text."""
+
+    type: Literal["short_text"]
+    max_length: int = Field(default=200, ge=1, le=1000)
+
+
+class LongTextQuestion(QuestionBase):
+    """A paragraph of text."""
+
+    type: Literal["long_text"]
+    max_length: int = Field(default=4000, ge=1, le=20000)
+
+
+class DateQuestion(QuestionBase):
+    """A calendar date, optionally within `min`..`max`."""
+
+    type: Literal["date"]
+    min: dt.date | None = None
+    max: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> DateQuestion:
+        if self.min and self.max and self.min > self.max:
+            raise located([(("max",), f"must not be before min ({self.min})")])
+        return self
+
+
+class CountryQuestion(QuestionBase):
+    """A country from the ISO 3166-1 list, stored as its alpha-2 code."""
+
+    type: Literal["country"]
+
+
+Question = Annotated[
+    SingleChoiceQuestion
+    | MultiChoiceQuestion
+    | ScaleQuestion
+    | MatrixQuestion
+    | RankingQuestion
+    | NumberQuestion
+    | ShortTextQuestion
+    | LongTextQuestion
+    | DateQuestion
+    | CountryQuestion,
+    Field(discriminator="type"),
+]
+QUESTION_CLASSES: tuple[type[QuestionBase], ...] = (
+    SingleChoiceQuestion,
+    MultiChoiceQuestion,
+    ScaleQuestion,
+    MatrixQuestion,
+    RankingQuestion,
+    NumberQuestion,
+    ShortTextQuestion,
+    LongTextQuestion,
+    DateQuestion,
+    CountryQuestion,
+)
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    c.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for c in QUESTION_CLASSES
+)
+
+
+class Section(Strict):
+    """A group of questions shown as one fieldset."""
+
+    id: Slug
+    title: str = Field(min_length=1)
+    intro: str | None = None
+    show_if: Condition | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class Questionnaire(Strict):
+    """A whole questionnaire file."""
+
+    schema_version: Literal[1]
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=100)]
+    title: str = Field(min_length=1)
+    intro: str | None = None
+    language: str = "en"
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Questionnaire:
+        problems: list[tuple[Loc, str]] = []
+        earlier: dict[str, QuestionBase] = {}
+        section_ids: set[str] = set()
+        for s, section in enumerate(self.sections):
+            if section.id in section_ids:
+                problems.append((("sections", s, "id"), f"duplicate section id '{section.id}'"))
+            section_ids.add(section.id)
+            if section.show_if is not None:
+                problems += _condition_problems(
+                    section.show_if, earlier, ("sections", s, "show_if"), f"section '{section.id}'"
+                )
+            in_section: dict[str, QuestionBase] = {}
+            for i, question in enumerate(section.questions):
+                loc: Loc = ("sections", s, "questions", i)
+                if question.id in earlier or question.id in in_section:
+                    problems.append(((*loc, "id"), f"duplicate question id '{question.id}'"))
+                if question.show_if is not None:
+                    visible = earlier | in_section
+                    problems += _condition_problems(
+                        question.show_if, visible, (*loc, "show_if"), f"question '{question.id}'"
+                    )
+                in_section.setdefault(question.id, question)
+            for qid, q in in_section.items():
+                earlier.setdefault(qid, q)
+        if problems:
+            raise located(problems)
+        return self
+
+    def questions(self) -> Iterator[QuestionBase]:
+        """Every question in document order."""
+        for section in self.sections:
+            yield from section.questions
+
+    def question(self, question_id: str) -> QuestionBase | None:
+        """The question with this id, if any."""
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+
+def _condition_problems(
+    condition: Condition, earlier: dict[str, QuestionBase], loc: Loc, owner: str
+) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    for comparison, rel in comparisons(condition):
+        where = (*loc, *rel, "question")
+        target = earlier.get(comparison.question)
+        if target is None:
+            problems.append((where, f"'{comparison.question}' is not a question before {owner}"))
+            continue
+        for i, value in enumerate(comparison.values()):
+            error = _value_problem(target, value)
+            if error:
+                key: Loc = ("equals",) if comparison.equals is not None else ("in", i)
+                problems.append(((*loc, *rel, *key), error))
+    return problems
+
+
+def _value_problem(target: QuestionBase, value: str | int | float) -> str | None:
+    """Why `value` can never be an answer to `target`, or None when it can."""
+    if isinstance(target, ChoiceQuestionBase | RankingQuestion):
+        allowed = target.option_values()
+        if value not in allowed:
+            return f"'{value}' is not an option of '{target.id}' (options: {', '.join(allowed)})"
+    elif isinstance(target, ScaleQuestion):
+        if value not in target.scale.points():
+            return f"{value!r} is not on the scale of '{target.id}'"
+    elif isinstance(target, NumberQuestion):
+        if isinstance(value, str):
+            return f"'{target.id}' is a number question; compare it with a number"
+    elif isinstance(target, CountryQuestion):
+        if value not in COUNTRY_CODES:
+            return f"'{value}' is not an ISO 3166-1 alpha-2 country code"
+    else:
+        return f"'{target.id}' is a {getattr(target, 'type', '')} question; use 'answered: true'"
+    return None
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+Section.model_rebuild()
+Questionnaire.model_rebuild()

@@ -1,0 +1,94 @@
+"""Write side for submissions: adds and flushes, never commits (the view commits once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from collections.abc import Iterator, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Answer, Response
+from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire
+from .questionnaire.answers import digest
+from .questionnaire.schema import OTHER_VALUE
+
+
+class Outcome(enum.Enum):
+    """What happened to a submission."""
+
+    STORED = "stored"
+    #: The same token with the same answers: a double click, a refresh, the back button.
+    REPEATED = "repeated"
+    #: The same token with different answers: the first answers stand.
+    CONFLICT = "conflict"
+
+
+def new_submission_token() -> str:
+    """An unguessable token issued with each rendered form (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def record_submission(
+    session: Session,
+    loaded: LoadedFile[Questionnaire],
+    answers: Answers,
+    token: str,
+    language: str,
+) -> Outcome:
+    """Store a response with all its answers, or classify it as a repeat of an earlier one."""
+    answers_digest = digest(answers)
+    earlier = existing_outcome(session, token, answers_digest)
+    if earlier is not None:
+        return earlier
+    questionnaire = loaded.model
+    response = Response(
+        questionnaire_id=questionnaire.id,
+        definition_hash=loaded.sha256,
+        language=language,
+        submission_token=token,
+        answers_digest=answers_digest,
+    )
+    for question_id, value in answers.items():
+        question = questionnaire.question(question_id)
+        qtype = getattr(question, "type", "")
+        response.answers.extend(answer_rows(question_id, qtype, value))
+    session.add(response)
+    session.flush()
+    return Outcome.STORED
+
+
+def existing_outcome(session: Session, token: str, answers_digest: str) -> Outcome | None:
+    """REPEATED or CONFLICT when this token was stored before, else None."""
+    stored = session.scalar(
+        select(Response.answers_digest).where(Response.submission_token == token)
+    )
+    if stored is None:
+        return None
+    return Outcome.REPEATED if stored == answers_digest else Outcome.CONFLICT
+
+
+def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[Answer]:
+    """One row per answered question, or per chosen option, matrix row or ranked item."""
+    if isinstance(value, Choice):
+        for option in value.values:
+            other = value.other if option == OTHER_VALUE else None
+            yield Answer(
+                question_id=question_id, item=option, option_value=option, text_value=other
+            )
+    elif isinstance(value, Mapping):
+        for row, point in value.items():
+            yield Answer(question_id=question_id, item=row, row=row, number_value=point)
+    elif isinstance(value, tuple):
+        for rank, option in enumerate(value, start=1):
+            yield Answer(question_id=question_id, item=option, option_value=option, rank=rank)
+    elif isinstance(value, dt.date):
+        yield Answer(question_id=question_id, date_value=value)
+    elif isinstance(value, int | float):
+        yield Answer(question_id=question_id, number_value=value)
+    elif qtype == "country":
+        yield Answer(question_id=question_id, option_value=value)
+    else:
+        yield Answer(question_id=question_id, text_value=value)

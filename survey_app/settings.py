@@ -1,0 +1,69 @@
+"""Typed settings read from the environment (prefix SURVEY_) or given by tests."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the app needs to start; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SURVEY_", env_file=".env", extra="ignore")
+
+    #: Where the generated secret key and the default SQLite file live.
+    instance_dir: Path = ROOT / "instance"
+    #: Defaults to an SQLite file in `instance_dir`; PostgreSQL in production.
+    database_url: str = ""
+    questionnaires_dir: Path = ROOT / "questionnaires"
+    #: Generated once and kept in `instance_dir/secret_key` when not given.
+    secret_key: SecretStr | None = None
+    #: A whole questionnaire post is a few KiB; anything far larger is refused with 413.
+    max_request_bytes: int = 256 * 1024
+    #: How long a form's CSRF token stays valid; an expired one re-shows the answers.
+    csrf_time_limit_seconds: int = 3 * 3600
+    #: Seconds an SQLite writer waits for the lock before giving up.
+    sqlite_busy_timeout_seconds: float = 30.0
+    #: Cookies only over HTTPS; turn off for plain-HTTP local runs.
+    secure_cookies: bool = False
+    testing: bool = False
+    csrf_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.instance_dir / 'survey.db'}"
+        return self
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept under the instance folder."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.instance_dir / "secret_key"
+        if not path.exists():
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    def to_flask_config(self) -> dict[str, Any]:
+        """The Flask config keys these settings stand for."""
+        return {
+            "SECRET_KEY": self.resolved_secret_key(),
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "MAX_CONTENT_LENGTH": self.max_request_bytes,
+            "MAX_FORM_MEMORY_SIZE": self.max_request_bytes,
+            "WTF_CSRF_ENABLED": self.csrf_enabled,
+            "WTF_CSRF_TIME_LIMIT": self.csrf_time_limit_seconds,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "TESTING": self.testing,
+        }
