@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from . import survey
+from . import health, survey
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     app.register_blueprint(survey.bp)
+    app.register_blueprint(health.bp)
