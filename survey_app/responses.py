@@ -85,10 +85,10 @@ def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[An
         for rank, option in enumerate(value, start=1):
             yield Answer(question_id=question_id, item=option, option_value=option, rank=rank)
     elif isinstance(value, dt.date):
-        yield Answer(question_id=question_id, date_value=value)
+        yield Answer(question_id=question_id, item="", date_value=value)
     elif isinstance(value, int | float):
-        yield Answer(question_id=question_id, number_value=value)
+        yield Answer(question_id=question_id, item="", number_value=value)
     elif qtype == "country":
-        yield Answer(question_id=question_id, option_value=value)
+        yield Answer(question_id=question_id, item="", option_value=value)
     else:
-        yield Answer(question_id=question_id, text_value=value)
+        yield Answer(question_id=question_id, item="", text_value=value)
