@@ -6,14 +6,17 @@ import datetime as dt
 import enum
 import secrets
 from collections.abc import Iterator, Mapping
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .models import Answer, Response
 from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire
 from .questionnaire.answers import digest
 from .questionnaire.schema import OTHER_VALUE
+
+ANSWER_VALUE_COLUMNS = ("row", "option_value", "number_value", "text_value", "date_value", "rank")
 
 
 class Outcome(enum.Enum):
@@ -51,13 +54,22 @@ def record_submission(
         submission_token=token,
         answers_digest=answers_digest,
     )
-    for question_id, value in answers.items():
-        question = questionnaire.question(question_id)
-        qtype = getattr(question, "type", "")
-        response.answers.extend(answer_rows(question_id, qtype, value))
     session.add(response)
     session.flush()
+    rows = [
+        {"response_id": response.id, **row}
+        for question_id, value in answers.items()
+        for row in answer_rows(question_id, _type_of(questionnaire, question_id), value)
+    ]
+    if rows:
+        # One executemany INSERT: ~40% faster per submission than ORM objects (bench/).
+        session.execute(insert(Answer), rows)
     return Outcome.STORED
+
+
+def _type_of(questionnaire: Questionnaire, question_id: str) -> str:
+    qtype: str = getattr(questionnaire.question(question_id), "type", "")
+    return qtype
 
 
 def existing_outcome(session: Session, token: str, answers_digest: str) -> Outcome | None:
@@ -70,25 +82,31 @@ def existing_outcome(session: Session, token: str, answers_digest: str) -> Outco
     return Outcome.REPEATED if stored == answers_digest else Outcome.CONFLICT
 
 
-def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[Answer]:
-    """One row per answered question, or per chosen option, matrix row or ranked item."""
+def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[dict[str, Any]]:
+    """Column values of the answer rows: one per answered question, or per chosen option,
+    matrix row or ranked item."""
     if isinstance(value, Choice):
         for option in value.values:
             other = value.other if option == OTHER_VALUE else None
-            yield Answer(
-                question_id=question_id, item=option, option_value=option, text_value=other
-            )
+            yield _row(question_id, item=option, option_value=option, text_value=other)
     elif isinstance(value, Mapping):
         for row, point in value.items():
-            yield Answer(question_id=question_id, item=row, row=row, number_value=point)
+            yield _row(question_id, item=row, row=row, number_value=point)
     elif isinstance(value, tuple):
         for rank, option in enumerate(value, start=1):
-            yield Answer(question_id=question_id, item=option, option_value=option, rank=rank)
+            yield _row(question_id, item=option, option_value=option, rank=rank)
     elif isinstance(value, dt.date):
-        yield Answer(question_id=question_id, item="", date_value=value)
+        yield _row(question_id, date_value=value)
     elif isinstance(value, int | float):
-        yield Answer(question_id=question_id, item="", number_value=value)
+        yield _row(question_id, number_value=value)
     elif qtype == "country":
-        yield Answer(question_id=question_id, item="", option_value=value)
+        yield _row(question_id, option_value=value)
     else:
-        yield Answer(question_id=question_id, item="", text_value=value)
+        yield _row(question_id, text_value=value)
+
+
+def _row(question_id: str, item: str = "", **values: Any) -> dict[str, Any]:
+    """Every column named, so one executemany INSERT can take all rows."""
+    row: dict[str, Any] = dict.fromkeys(ANSWER_VALUE_COLUMNS)
+    row.update(question_id=question_id, item=item, **values)
+    return row

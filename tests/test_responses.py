@@ -15,7 +15,18 @@ from tests.conftest import NEEDS
 
 def rows(question_id, qtype, value):
     return [
-        (a.item, a.row, a.option_value, a.number_value, a.text_value, a.date_value, a.rank)
+        tuple(
+            a[c]
+            for c in (
+                "item",
+                "row",
+                "option_value",
+                "number_value",
+                "text_value",
+                "date_value",
+                "rank",
+            )
+        )
         for a in answer_rows(question_id, qtype, value)
     ]
 
@@ -61,5 +72,7 @@ def test_record_submission_stores_definition_hash_and_classifies_repeats(session
     stored = session.scalar(select(Response))
     assert stored.definition_hash == loaded.sha256
     assert record_submission(session, loaded, answers, token, "en") is Outcome.REPEATED
-    assert record_submission(session, loaded, {"years_experience": 5}, token, "en") is Outcome.CONFLICT
+    assert (
+        record_submission(session, loaded, {"years_experience": 5}, token, "en") is Outcome.CONFLICT
+    )
     assert session.scalar(select(func.count()).select_from(Response)) == 1
