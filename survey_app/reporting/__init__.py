@@ -1,0 +1,1 @@
+"""Reports: YAML definitions -> SQL aggregates -> charts -> print HTML -> PDF."""

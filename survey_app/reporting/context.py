@@ -1,0 +1,47 @@
+"""What every block computation receives: the session, the report and its questionnaires."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ..questionnaire.schema import QuestionBase, Questionnaire
+from .schema import Report
+from .scope import Scope
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Inputs shared by the blocks of one report build."""
+
+    session: Session
+    report: Report
+    questionnaires: Mapping[str, Questionnaire]
+
+    @property
+    def k(self) -> int:
+        """The minimum cell size."""
+        return self.report.k
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The report's main questionnaire."""
+        return self.questionnaires[self.report.questionnaire]
+
+    def scope(self, questionnaire_id: str | None = None) -> Scope:
+        """Responses counted for the main (or the named) questionnaire, filter applied."""
+        return Scope(
+            questionnaire_id or self.report.questionnaire,
+            self.report.filter.submitted_from,
+            self.report.filter.submitted_to,
+        )
+
+    def question(self, question_id: str, questionnaire_id: str | None = None) -> QuestionBase:
+        """A question the report schema has already checked exists."""
+        questionnaire = self.questionnaires[questionnaire_id or self.report.questionnaire]
+        question = questionnaire.question(question_id)
+        if question is None:  # pragma: no cover - ruled out at load time
+            raise KeyError(question_id)
+        return question

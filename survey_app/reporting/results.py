@@ -1,0 +1,43 @@
+"""Plain data passed from aggregation to charts to templates (no ORM objects, no session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG document and the text alternative printed with it."""
+
+    svg: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """Base of every block's computed result; each block type subclasses it."""
+
+    #: Heading printed in the report and the table of contents.
+    heading: str
+    intro: str | None = None
+    #: Short sentences printed under the block (suppression notes, caveats).
+    notes: tuple[str, ...] = ()
+    #: True when there is nothing to show (no responses, all suppressed): the block says so.
+    empty: bool = False
+
+
+@dataclass(frozen=True)
+class RenderedBlock:
+    """A block ready for the template: its result, its charts and where it sits."""
+
+    number: int
+    anchor: str
+    block_type: str
+    result: Any
+    charts: tuple[Chart, ...] = field(default_factory=tuple)
+
+
+def suppressed_note(k: int) -> str:
+    """The sentence printed wherever cells were hidden."""
+    return f"Figures for fewer than {k} respondents are not shown (“fewer than {k}”) to protect anonymity."
