@@ -124,7 +124,9 @@ class _Walker:
             return None
         self.values[loc] = pos
         tag = getattr(getattr(node, "tag", None), "value", None)
-        if tag is not None and not tag.startswith("tag:yaml.org,2002:"):
+        # Untagged nodes carry no tag; `!!python/...` expands to `tag:yaml.org,2002:python/...`,
+        # so any explicit tag is refused rather than trusting the `!!` prefix.
+        if tag is not None:
             self.errors.append(
                 DefinitionError(
                     self.path, *pos, dotted(loc), f"YAML tags such as {tag} are not allowed"
@@ -134,9 +136,14 @@ class _Walker:
         if isinstance(node, CommentedMap):
             out = {}
             for key in node:
+                child = (*loc, key)
+                if key not in node.lc.data:
+                    # Merged in by `<<: *anchor`: no position of its own, so use the mapping's.
+                    self.keys[child] = pos
+                    out[key] = self.walk(node[key], child, pos)
+                    continue
                 kline, kcol = node.lc.key(key)
                 vline, vcol = node.lc.value(key)
-                child = (*loc, key)
                 self.keys[child] = (kline + 1, kcol + 1)
                 out[key] = self.walk(node[key], child, (vline + 1, vcol + 1))
             return out

@@ -89,21 +89,23 @@ class NotOf(Strict):
 
 
 def _condition_tag(value: Any) -> str:
+    # Tags differ from every key: pydantic puts the tag in an error's `loc`, and the
+    # loader drops only segments that are not keys in the data.
     if isinstance(value, dict):
         for key in ("all", "any", "not"):
             if key in value:
-                return key
+                return f"{key}_of"
     elif isinstance(value, BaseModel):
-        tags: dict[type[BaseModel], str] = {AllOf: "all", AnyOf: "any", NotOf: "not"}
-        return tags.get(type(value), "question")
-    return "question"
+        tags: dict[type[BaseModel], str] = {AllOf: "all_of", AnyOf: "any_of", NotOf: "not_of"}
+        return tags.get(type(value), "comparison")
+    return "comparison"
 
 
 Condition = Annotated[
-    Annotated[Comparison, Tag("question")]
-    | Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[NotOf, Tag("not")],
+    Annotated[Comparison, Tag("comparison")]
+    | Annotated[AllOf, Tag("all_of")]
+    | Annotated[AnyOf, Tag("any_of")]
+    | Annotated[NotOf, Tag("not_of")],
     Discriminator(_condition_tag),
 ]
 

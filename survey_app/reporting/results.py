@@ -40,4 +40,7 @@ class RenderedBlock:
 
 def suppressed_note(k: int) -> str:
     """The sentence printed wherever cells were hidden."""
-    return f"Figures for fewer than {k} respondents are not shown (“fewer than {k}”) to protect anonymity."
+    return (
+        f"Figures for fewer than {k} respondents are not shown (“fewer than {k}”) "
+        "to protect anonymity."
+    )

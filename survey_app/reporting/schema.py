@@ -413,7 +413,8 @@ class _Checker:
                 self.problems.append(
                     (
                         where,
-                        f"'{qid}' is a {question_type(a)} question before and a {question_type(b)} question after",
+                        f"'{qid}' is a {question_type(a)} question before "
+                        f"and a {question_type(b)} question after",
                     )
                 )
 
