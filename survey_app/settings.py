@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,14 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         path = self.instance_dir / "secret_key"
-        if not path.exists():
+        if not path.exists() or not path.read_text().strip():
             self.instance_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48))
+            # Write a private temporary file and rename it: a crash leaves no empty key behind.
+            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.replace(tmp, path)
         return path.read_text().strip()
 
     def to_flask_config(self) -> dict[str, Any]:

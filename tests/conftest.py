@@ -25,12 +25,12 @@ NEEDS = "untoc-needs-assessment"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Sample content, a fresh SQLite file, CSRF off (tests that need it turn it on)."""
+    """The shipped sample questionnaires, a fresh SQLite file, CSRF off (tests turn it on)."""
     return Settings(
         instance_dir=tmp_path / "instance",
         database_url=f"sqlite:///{tmp_path / 'survey.db'}",
         questionnaires_dir=SAMPLE_DIR,
-        secret_key="test-secret-key",  # noqa: S106 -- a test-only key
+        secret_key="test-secret-key",
         csrf_enabled=False,
         testing=True,
     )

@@ -38,9 +38,20 @@ def test_unknown_questionnaire_is_404(client):
         ({"q_crime_areas-2": "trafficking"}, "crime_areas", "can be ranked only once"),
         ({"q_crime_areas-3": "piracy"}, "crime_areas", "is not one of the options"),
         ({"q_crime_areas-3": None}, "crime_areas", "Please rank 3 items"),
-        ({"q_confidence-advocacy": None}, "confidence", "'Advocacy and policy dialogue' is missing"),
         (
-            {"q_preferred_formats": ["in_person_workshop", "online_live", "mentoring", "self_paced"]},
+            {"q_confidence-advocacy": None},
+            "confidence",
+            "'Advocacy and policy dialogue' is missing",
+        ),
+        (
+            {
+                "q_preferred_formats": [
+                    "in_person_workshop",
+                    "online_live",
+                    "mentoring",
+                    "self_paced",
+                ]
+            },
             "preferred_formats",
             "Choose at most 3",
         ),
@@ -216,8 +227,8 @@ def test_script_in_a_prompt_is_escaped(tmp_path: Path, settings):
     (folder / "xss.yaml").write_text(
         "schema_version: 1\nid: xss\ntitle: <script>alert('t')</script>\nsections:\n"
         "  - id: s\n    title: <b>S</b>\n    questions:\n"
-        "      - {id: a, type: short_text, prompt: \"<script>alert(1)</script>\","
-        " help: \"<img src=x onerror=alert(2)>\"}\n"
+        '      - {id: a, type: short_text, prompt: "<script>alert(1)</script>",'
+        ' help: "<img src=x onerror=alert(2)>"}\n'
     )
     app = create_app(settings.model_copy(update={"questionnaires_dir": folder}))
     page = app.test_client().get("/q/xss").get_data(as_text=True)
