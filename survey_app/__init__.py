@@ -9,7 +9,8 @@ from flask import Flask
 from .cli import register_cli
 from .content import load_content
 from .database import configure_engine
-from .extensions import csrf, db
+from .extensions import csrf, db, login_manager
+from .models import User
 from .settings import Settings
 from .views import register_blueprints
 from .views.errors import register_error_handlers, register_security_headers
@@ -35,8 +36,24 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     """Bind the extension singletons to this app and tune the database engine."""
     db.init_app(app)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    app.jinja_env.globals["endpoints"] = EndpointNames(app)
     with app.app_context():
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
+
+
+class EndpointNames:
+    """`'x.y' in endpoints` in templates: link to pages only where the app has them."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def __contains__(self, endpoint: object) -> bool:
+        return endpoint in self.app.view_functions
 
 
 def configure_logging(app: Flask) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .auth import AccountError, create_user
 from .extensions import db
 from .questionnaire import ContentError, Questionnaire, load_registry
 from .settings import Settings
@@ -58,7 +60,34 @@ def init_db() -> None:
     click.echo("Database ready.")
 
 
+@click.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "staff"]), default="staff", show_default=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
+@with_appcontext
+def create_user_command(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; the password is prompted for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(db.session(), email, password, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
 def register_cli(app: Flask) -> None:
     """The `survey` group is also an entry-point plugin, so validate runs without an app."""
-    if "survey" not in app.cli.commands:
-        app.cli.add_command(survey)
+    for group in (survey, users):
+        if group.name not in app.cli.commands:
+            app.cli.add_command(group)

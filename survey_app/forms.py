@@ -251,10 +251,16 @@ FIELD_KINDS: dict[str, FieldKind] = {
 # --- the form -----------------------------------------------------------------------
 
 
+CODE_FIELDS = ("code_letters", "code_day", "code_digits")
+#: The key under which participant-code problems sit among the question errors.
+CODE_KEY = "participant_code"
+
+
 class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
     """Base of every questionnaire form; subclasses add one set of fields per question."""
 
     questionnaire: Questionnaire
+    with_code: bool = False
     submission_token = HiddenField(validators=[Regexp(TOKEN_PATTERN)])
 
     def process(
@@ -281,6 +287,12 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
             )
             return False
         self.answers, self.question_errors = read_answers(self.questionnaire, self._raw)
+        self.code: tuple[str, int, str] | None = None
+        if self.with_code:
+            try:
+                self.code = read_code(self._raw)
+            except AnswerError as exc:
+                self.question_errors = {CODE_KEY: str(exc), **self.question_errors}
         return not self.question_errors
 
     def values(self, name: str) -> list[str]:
@@ -294,17 +306,38 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
 
 
 @functools.lru_cache(maxsize=128)
-def form_class_for(loaded: LoadedFile[Questionnaire]) -> type[SurveyForm]:
+def form_class_for(loaded: LoadedFile[Questionnaire], with_code: bool = False) -> type[SurveyForm]:
     """The form class of a loaded questionnaire, built once per loaded file."""
-    return build_form_class(loaded.model)
+    return build_form_class(loaded.model, with_code)
 
 
-def build_form_class(questionnaire: Questionnaire) -> type[SurveyForm]:
-    """A SurveyForm subclass with the fields of every question, in document order."""
-    attrs: dict[str, Any] = {"questionnaire": questionnaire}
+def build_form_class(questionnaire: Questionnaire, with_code: bool = False) -> type[SurveyForm]:
+    """A SurveyForm subclass with the fields of every question, in document order.
+
+    `with_code` adds the participant's self-generated code, which pairs pre and post answers.
+    """
+    attrs: dict[str, Any] = {"questionnaire": questionnaire, "with_code": with_code}
+    if with_code:
+        attrs.update(_fields(*CODE_FIELDS))
     for question in questionnaire.questions():
         attrs.update(FIELD_KINDS[question.type].make_fields(question))  # type: ignore[attr-defined]
     return type(f"Form_{questionnaire.id}", (SurveyForm,), attrs)
+
+
+def read_code(raw: Raw) -> tuple[str, int, str]:
+    """The participant's code parts: two letters, a day of the month, two digits."""
+    letters = _one(raw, "code_letters")
+    day = _one(raw, "code_day")
+    digits = _one(raw, "code_digits")
+    if not (letters or day or digits):
+        raise AnswerError("Please fill in your personal code.")
+    if len(letters) != 2 or not letters.isalpha():
+        raise AnswerError("Personal code: give the first two letters of your mother's first name.")
+    if not day.isdigit() or not 1 <= int(day) <= 31:
+        raise AnswerError("Personal code: give the day of the month you were born, 1 to 31.")
+    if len(digits) != 2 or not digits.isdigit():
+        raise AnswerError("Personal code: give the last two digits of your phone number.")
+    return letters, int(day), digits
 
 
 def read_answers(
@@ -360,8 +393,17 @@ class TemplateHelpers:
             for p in scale.points()
         ]
 
+    def prompt(self, question_id: str) -> str:
+        """What the error summary calls a question."""
+        if question_id == CODE_KEY:
+            return "Your personal code"
+        q = self.questionnaire.question(question_id)
+        return q.prompt if q else question_id
+
     def anchor(self, question_id: str) -> str:
         """The id of the question's first input, for links from the error summary."""
+        if question_id == CODE_KEY:
+            return CODE_FIELDS[0]
         q = self.questionnaire.question(question_id)
         if isinstance(q, MatrixQuestion):
             return field_name(q.id, q.rows[0].value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -43,6 +44,12 @@ class Response(Base):
 
     __tablename__ = "responses"
 
+    __table_args__ = (
+        CheckConstraint("phase IS NULL OR phase IN ('pre', 'post')", name="phase_known"),
+        CheckConstraint("(training_id IS NULL) = (phase IS NULL)", name="phase_with_training"),
+        Index("ix_responses_pairing", "training_id", "phase", "participant_code_hash"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
     #: sha256 of the YAML file the participant answered, so reports can tell versions apart.
@@ -53,6 +60,13 @@ class Response(Base):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     #: sha256 of the normalised answers, to tell a repeated post from a conflicting one.
     answers_digest: Mapped[str] = mapped_column(String(64))
+    #: Set when the response came through a training's participant link.
+    training_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainings.id", ondelete="RESTRICT"), index=True
+    )
+    phase: Mapped[str | None] = mapped_column(String(4))
+    #: Keyed hash (per-training secret) of the participant's self-generated code; never the code.
+    participant_code_hash: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -90,3 +104,119 @@ class Answer(Base):
     rank: Mapped[int | None]
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+ROLES = ("admin", "staff")
+TRAINING_STATUSES = ("draft", "open", "closed")
+PHASES = ("pre", "post")
+
+
+class User(Base):
+    """A staff account; participants never have one."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'staff')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: argon2id hash in PHC string format.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Flask-Login's user protocol, without inheriting its mixin.
+    @property
+    def is_authenticated(self) -> bool:
+        """Every loaded user is authenticated."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot log in."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class LoginFailure(Base):
+    """A failed login, kept for a while to slow down guessing per account and per address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Training(Base):
+    """A workshop with a pre and a post questionnaire, answered through participant links."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
+        CheckConstraint("starts_on <= ends_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    organiser: Mapped[str] = mapped_column(String(200))
+    pre_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
+    post_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    #: Key for the participant-code hashes; only this training's codes can be matched with it.
+    pairing_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    links: Mapped[list[ParticipantLink]] = relationship(
+        back_populates="training", cascade="all, delete-orphan", order_by="ParticipantLink.id"
+    )
+
+    def questionnaire_for(self, phase: str) -> str | None:
+        """The questionnaire id answered in this phase."""
+        return self.pre_questionnaire_id if phase == "pre" else self.post_questionnaire_id
+
+
+class ParticipantLink(Base):
+    """An unguessable link to one phase of a training; revoked links stop working."""
+
+    __tablename__ = "participant_links"
+    __table_args__ = (CheckConstraint("phase IN ('pre', 'post')", name="phase_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    phase: Mapped[str] = mapped_column(String(4))
+    #: 256 bits from `secrets`; the capability itself, shown to staff to print and project.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    training: Mapped[Training] = relationship(back_populates="links")
+
+
+class AuditEvent(Base):
+    """Who did what and when: logins, exports, deletions, training changes."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Kept as written, so the log still says who after an account is removed.
+    user_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")

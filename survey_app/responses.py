@@ -15,6 +15,7 @@ from .models import Answer, Response
 from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire
 from .questionnaire.answers import digest
 from .questionnaire.schema import OTHER_VALUE
+from .trainings import Placement
 
 ANSWER_VALUE_COLUMNS = ("row", "option_value", "number_value", "text_value", "date_value", "rank")
 
@@ -40,6 +41,7 @@ def record_submission(
     answers: Answers,
     token: str,
     language: str,
+    placement: Placement | None = None,
 ) -> Outcome:
     """Store a response with all its answers, or classify it as a repeat of an earlier one."""
     answers_digest = digest(answers)
@@ -54,6 +56,10 @@ def record_submission(
         submission_token=token,
         answers_digest=answers_digest,
     )
+    if placement is not None:
+        response.training_id = placement.training_id
+        response.phase = placement.phase
+        response.participant_code_hash = placement.code_hash
     session.add(response)
     session.flush()
     rows = [

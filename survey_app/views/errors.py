@@ -14,13 +14,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Participant pages whose CSRF failures re-show the posted answers instead of an error.
+PARTICIPANT_FORMS = ("survey.show", "survey.training_phase")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Friendly pages for HTTP errors; a CSRF failure on a questionnaire keeps the answers."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        if request.endpoint == "survey.show" and request.view_args:
-            return survey.rerender_after_csrf_failure(request.view_args["questionnaire_id"])
+        if request.endpoint in PARTICIPANT_FORMS and request.view_args:
+            return survey.rerender_after_csrf_failure(request.endpoint, request.view_args)
         return render_template("errors/error.html", error=error), 400
 
     @app.errorhandler(HTTPException)

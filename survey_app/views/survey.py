@@ -1,45 +1,41 @@
-"""Participant-facing pages: the questionnaire form and the thank-you page."""
+"""Participant-facing pages: questionnaire forms (open or through a training link), thanks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from ..content import questionnaire_or_404
+from ..content import questionnaire_or_404, registry
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for
+from ..models import ParticipantLink
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
+from ..trainings import Placement, code_hash, has_pre_with_code, link_by_token, normalise_code
 
 bp = Blueprint("survey", __name__)
+
+Page = str | Response | tuple[str, int]
 
 
 @bp.route("/")
 def index() -> str:
     """The questionnaires this server offers."""
-    from ..content import registry
-
     items = sorted(registry().questionnaires.values(), key=lambda lf: lf.model.title)
     return render_template("survey/index.html", questionnaires=[lf.model for lf in items])
 
 
 @bp.route("/q/<questionnaire_id>", methods=["GET", "POST"])
-def show(questionnaire_id: str) -> str | Response | tuple[str, int]:
+def show(questionnaire_id: str) -> Page:
     """Show the questionnaire; on POST validate, store once and redirect to thanks."""
     loaded = questionnaire_or_404(questionnaire_id)
-    form = form_class_for(loaded)()
-    if request.method == "GET":
-        form.submission_token.data = new_submission_token()
-        return render_form(loaded, form)
-    if not form.validate():
-        return render_form(loaded, form), 400 if form.form_errors else 422
-    outcome = store(loaded, form)
-    if outcome is Outcome.CONFLICT:
-        return render_template("survey/conflict.html", questionnaire=loaded.model), 409
-    return redirect(url_for("survey.thanks", questionnaire_id=questionnaire_id), 303)
+    thanks = url_for("survey.thanks", questionnaire_id=questionnaire_id)
+    return answer_page(loaded, form_class_for(loaded), lambda form: (None, thanks))
 
 
 @bp.route("/q/<questionnaire_id>/thanks")
@@ -49,18 +45,75 @@ def thanks(questionnaire_id: str) -> str:
     return render_template("survey/thanks.html", questionnaire=loaded.model)
 
 
+@bp.route("/t/<token>", methods=["GET", "POST"])
+def training_phase(token: str) -> Page:
+    """One phase of a training, reached by its participant link; stores nothing unless open."""
+    link = link_or_404(token)
+    training = link.training
+    loaded = questionnaire_or_404(training.questionnaire_for(link.phase) or "")
+    if training.status != "open":
+        return render_template("survey/closed.html", questionnaire=loaded.model), 403
+    with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
+
+    def placement(form: SurveyForm) -> tuple[Placement, str]:
+        hashed = code_hash(training, normalise_code(*form.code)) if form.code else None
+        matched = ""
+        if link.phase == "post" and hashed is not None:
+            matched = "1" if has_pre_with_code(session(), training.id, hashed) else "0"
+        thanks = url_for("survey.training_thanks", token=token, matched=matched or None)
+        return Placement(training.id, link.phase, hashed), thanks
+
+    return answer_page(loaded, form_class_for(loaded, with_code), placement)
+
+
+@bp.route("/t/<token>/thanks")
+def training_thanks(token: str) -> str:
+    """Confirmation for a training phase; after the post phase, says whether codes matched."""
+    link = link_or_404(token)
+    loaded = questionnaire_or_404(link.training.questionnaire_for(link.phase) or "")
+    return render_template(
+        "survey/thanks.html", questionnaire=loaded.model, matched=request.args.get("matched")
+    )
+
+
+def link_or_404(token: str) -> ParticipantLink:
+    """The active participant link for this token; revoked or made-up tokens are 404."""
+    link = link_by_token(session(), token)
+    if link is None:
+        abort(404, description="This link does not work. Ask the organisers for a new one.")
+    return link
+
+
+def answer_page(
+    loaded: LoadedFile[Questionnaire],
+    form_class: type[SurveyForm],
+    placement: Callable[[SurveyForm], tuple[Placement | None, str]],
+) -> Page:
+    """GET: a fresh form. POST: validate, store once, redirect (POST/redirect/GET)."""
+    form = form_class()
+    if request.method == "GET":
+        form.submission_token.data = new_submission_token()
+        return render_form(loaded, form)
+    if not form.validate():
+        return render_form(loaded, form), 400 if form.form_errors else 422
+    where, thanks_url = placement(form)
+    if store(loaded, form, where) is Outcome.CONFLICT:
+        return render_template("survey/conflict.html", questionnaire=loaded.model), 409
+    return redirect(thanks_url, 303)
+
+
 def session() -> Session:
     """The request's session, typed as the plain Session services take."""
     current: Session = db.session()
     return current
 
 
-def store(loaded: LoadedFile[Questionnaire], form: SurveyForm) -> Outcome:
+def store(loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement | None) -> Outcome:
     """Record the submission in one transaction; a concurrent twin ends as REPEATED or CONFLICT."""
     token = form.submission_token.data
     try:
         outcome = record_submission(
-            session(), loaded, form.answers, token, language=loaded.model.language
+            session(), loaded, form.answers, token, loaded.model.language, where
         )
         db.session.commit()
     except IntegrityError:
@@ -88,10 +141,17 @@ def render_form(
     )
 
 
-def rerender_after_csrf_failure(questionnaire_id: str) -> tuple[str, int]:
+def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tuple[str, int]:
     """Show the posted answers again with a fresh CSRF token; store nothing."""
-    loaded = questionnaire_or_404(questionnaire_id)
-    form = form_class_for(loaded)()
+    if endpoint == "survey.training_phase":
+        link = link_or_404(view_args["token"])
+        training = link.training
+        loaded = questionnaire_or_404(training.questionnaire_for(link.phase) or "")
+        with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
+    else:
+        loaded = questionnaire_or_404(view_args["questionnaire_id"])
+        with_code = False
+    form = form_class_for(loaded, with_code)()
     notice = (
         "Your answers have not been sent yet: the page was open too long, or was sent from "
         "somewhere else. Your answers are kept below: please check them and press Submit again."

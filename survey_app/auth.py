@@ -1,0 +1,113 @@
+"""Staff accounts: argon2 password hashes, login throttling, role decorators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from .models import ROLES, LoginFailure, User, utcnow
+
+HASHER = PasswordHasher()
+#: Verified when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+MIN_PASSWORD_LENGTH = 12
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AccountError(ValueError):
+    """A user could not be created; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The user on success; otherwise why not, in words fit to show."""
+
+    user: User | None
+    message: str = ""
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding space."""
+    return email.strip().lower()
+
+
+def create_user(session: Session, email: str, password: str, role: str) -> User:
+    """Add a staff account (flush only)."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"'{email}' is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"there is already an account for {email}")
+    user = User(email=email, password_hash=HASHER.hash(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, address: str) -> LoginResult:
+    """Check a login, refusing while the account or the address is locked out (flush only)."""
+    email = normalise_email(email)
+    since = utcnow() - LOCKOUT_WINDOW
+    if _failures(session, LoginFailure.email == email, since) >= MAX_FAILURES_PER_ACCOUNT or (
+        _failures(session, LoginFailure.address == address, since) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        minutes = int(LOCKOUT_WINDOW.total_seconds() // 60)
+        return LoginResult(None, f"Too many failed attempts. Wait {minutes} minutes and try again.")
+    user = session.scalar(select(User).where(User.email == email))
+    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or not (
+        user and user.active
+    ):
+        session.add(LoginFailure(email=email, address=address))
+        session.flush()
+        return LoginResult(None, "The email or password is not right.")
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return LoginResult(user)
+
+
+def _failures(session: Session, condition: Any, since: dt.datetime) -> int:
+    stmt = select(func.count(LoginFailure.id)).where(condition, LoginFailure.at >= since)
+    return int(session.scalar(stmt) or 0)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def staff_required(view: F) -> F:
+    """Any logged-in staff member (admins included)."""
+    return login_required(view)  # type: ignore[no-any-return]
+
+
+def admin_required(view: F) -> F:
+    """Logged in with the admin role; others get 403."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role != "admin":
+            abort(403, description="Only administrators can open this page.")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[no-any-return]

@@ -1,0 +1,153 @@
+"""Write side for trainings: participant links, collection status, codes, deletion, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
+
+
+@dataclass(frozen=True)
+class TrainingFields:
+    """What staff type in to create or edit a training."""
+
+    title: str
+    place: str
+    starts_on: dt.date
+    ends_on: dt.date
+    organiser: str
+    pre_questionnaire_id: str | None
+    post_questionnaire_id: str | None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a submission belongs: its training, phase and participant-code hash."""
+
+    training_id: int
+    phase: str
+    code_hash: str | None
+
+
+def create_training(session: Session, fields: TrainingFields) -> Training:
+    """A draft training with a participant link for each phase that has a questionnaire."""
+    training = Training(**vars(fields), status="draft", pairing_secret=secrets.token_hex(32))
+    session.add(training)
+    for phase in PHASES:
+        if training.questionnaire_for(phase):
+            training.links.append(ParticipantLink(phase=phase, token=new_link_token()))
+    session.flush()
+    return training
+
+
+def update_training(session: Session, training: Training, fields: TrainingFields) -> None:
+    """Change a training's details; phases that gain a questionnaire get a link."""
+    for name, value in vars(fields).items():
+        setattr(training, name, value)
+    for phase in PHASES:
+        if training.questionnaire_for(phase) and active_link(training, phase) is None:
+            training.links.append(ParticipantLink(phase=phase, token=new_link_token()))
+    session.flush()
+
+
+def set_status(session: Session, training: Training, status: str) -> None:
+    """Open, close or return a training to draft."""
+    if status not in ("draft", "open", "closed"):
+        raise ValueError(f"unknown status {status!r}")
+    training.status = status
+    session.flush()
+
+
+def new_link_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def active_link(training: Training, phase: str) -> ParticipantLink | None:
+    """The phase's link that still works, if any."""
+    return next(
+        (link for link in training.links if link.phase == phase and link.revoked_at is None),
+        None,
+    )
+
+
+def revoke_link(session: Session, training: Training, phase: str) -> None:
+    """Stop the phase's link from working (participants holding it get 404)."""
+    link = active_link(training, phase)
+    if link is not None:
+        link.revoked_at = utcnow()
+        session.flush()
+
+
+def regenerate_link(session: Session, training: Training, phase: str) -> ParticipantLink:
+    """Revoke the phase's link and issue a new one."""
+    revoke_link(session, training, phase)
+    link = ParticipantLink(phase=phase, token=new_link_token())
+    training.links.append(link)
+    session.flush()
+    return link
+
+
+def link_by_token(session: Session, token: str) -> ParticipantLink | None:
+    """The active link with this token; revoked and unknown tokens give None."""
+    if not 20 <= len(token) <= 64:
+        return None
+    return session.scalar(
+        select(ParticipantLink).where(
+            ParticipantLink.token == token, ParticipantLink.revoked_at.is_(None)
+        )
+    )
+
+
+def normalise_code(letters: str, day: int, digits: str) -> str:
+    """One canonical text per code, whatever the case, accents' encoding or spacing."""
+    letters = unicodedata.normalize("NFKC", letters).casefold().replace(" ", "")
+    return f"{letters}|{day:02d}|{digits.strip()}"
+
+
+def code_hash(training: Training, code: str) -> str:
+    """HMAC-SHA256 of the normalised code with the training's secret; the code is not kept."""
+    key = training.pairing_secret.encode()
+    return hmac.new(key, code.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def has_pre_with_code(session: Session, training_id: int, hashed: str) -> bool:
+    """Whether a pre response with this code hash exists in the training."""
+    stmt = select(Response.id).where(
+        Response.training_id == training_id,
+        Response.phase == "pre",
+        Response.participant_code_hash == hashed,
+    )
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def delete_responses(session: Session, training: Training) -> int:
+    """Delete every response of the training with its answers; returns how many."""
+    ids = select(Response.id).where(Response.training_id == training.id)
+    session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    result = session.execute(delete(Response).where(Response.training_id == training.id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def record_audit(
+    session: Session, user: User | None, action: str, detail: str = "", address: str = ""
+) -> None:
+    """Append to the audit log (flush only)."""
+    session.add(
+        AuditEvent(
+            user_id=user.id if user else None,
+            user_email=user.email if user else "",
+            action=action,
+            detail=detail,
+            address=address,
+        )
+    )
+    session.flush()

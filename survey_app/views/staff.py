@@ -1,0 +1,206 @@
+"""Staff pages: login, trainings (create, edit, open/close, participant links)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..auth import authenticate, staff_required
+from ..content import registry
+from ..extensions import db
+from ..models import PHASES, Training
+from ..trainings import (
+    TrainingFields,
+    create_training,
+    record_audit,
+    regenerate_link,
+    revoke_link,
+    set_status,
+    update_training,
+)
+from .survey import session as db_session
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class TrainingForm(FlaskForm):  # type: ignore[misc]
+    """A training's details and its questionnaires."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    place = StringField("Place", validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField("First day", validators=[DataRequired()])
+    ends_on = DateField("Last day", validators=[DataRequired()])
+    organiser = StringField("Organiser", validators=[DataRequired(), Length(max=200)])
+    pre_questionnaire_id = SelectField("Questionnaire before the training")
+    post_questionnaire_id = SelectField("Questionnaire after the training")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [SelectChoice("", "— none —")] + [
+            SelectChoice(qid, loaded.model.title)
+            for qid, loaded in sorted(registry().questionnaires.items())
+        ]
+        self.pre_questionnaire_id.choices = choices
+        self.post_questionnaire_id.choices = choices
+
+    def validate_ends_on(self, field: DateField) -> None:
+        """The last day cannot come before the first."""
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day cannot be before the first day.")
+
+    def validate_post_questionnaire_id(self, field: SelectField) -> None:
+        """A training needs at least one questionnaire."""
+        if not field.data and not self.pre_questionnaire_id.data:
+            raise ValidationError("Choose a questionnaire for before or after the training.")
+
+    def fields(self) -> TrainingFields:
+        """The typed values."""
+        return TrainingFields(
+            title=self.title.data.strip(),
+            place=self.place.data.strip(),
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            organiser=self.organiser.data.strip(),
+            pre_questionnaire_id=self.pre_questionnaire_id.data or None,
+            post_questionnaire_id=self.post_questionnaire_id.data or None,
+        )
+
+
+def client_address() -> str:
+    """The client's address as the app sees it (behind a proxy: configure ProxyFix)."""
+    return (request.remote_addr or "")[:64]
+
+
+def training_or_404(training_id: int) -> Training:
+    """The training with this id, or 404."""
+    return db.get_or_404(Training, training_id)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Staff login; failed attempts are counted per account and per address."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 400 if form.errors else 200
+    result = authenticate(db_session(), form.email.data, form.password.data, client_address())
+    if result.user is None:
+        record_audit(db_session(), None, "login_failed", form.email.data[:254], client_address())
+        db.session.commit()
+        form.password.errors = [result.message]
+        return render_template("staff/login.html", form=form), 401
+    # A fresh session at login: nothing from before the login survives (session fixation).
+    session.clear()
+    login_user(result.user)
+    record_audit(db_session(), result.user, "login", "", client_address())
+    db.session.commit()
+    return redirect(url_for("staff.trainings"), 303)
+
+
+@bp.route("/logout", methods=["POST"])
+@staff_required
+def logout() -> Response:
+    """End the session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("staff.login"), 303)
+
+
+@bp.route("/")
+@staff_required
+def trainings() -> str:
+    """Every training, newest first."""
+    rows = db.session.scalars(db.select(Training).order_by(Training.starts_on.desc())).all()
+    return render_template("staff/trainings.html", trainings=rows)
+
+
+@bp.route("/trainings/new", methods=["GET", "POST"])
+@staff_required
+def new_training() -> str | Response | tuple[str, int]:
+    """Create a training (as a draft)."""
+    form = TrainingForm()
+    if not form.validate_on_submit():
+        return render_template("staff/training_form.html", form=form, training=None), (
+            422 if form.errors else 200
+        )
+    training = create_training(db_session(), form.fields())
+    record_audit(db_session(), current_user, "training_created", training.title, client_address())
+    db.session.commit()
+    flash("Training created as a draft. Open it when participants should answer.")
+    return redirect(url_for("staff.training", training_id=training.id), 303)
+
+
+@bp.route("/trainings/<int:training_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_training(training_id: int) -> str | Response | tuple[str, int]:
+    """Change a training's details."""
+    training = training_or_404(training_id)
+    form = TrainingForm(obj=training)
+    if not form.validate_on_submit():
+        return render_template("staff/training_form.html", form=form, training=training), (
+            422 if form.errors else 200
+        )
+    update_training(db_session(), training, form.fields())
+    record_audit(
+        db_session(), current_user, "training_changed", f"#{training.id}", client_address()
+    )
+    db.session.commit()
+    return redirect(url_for("staff.training", training_id=training.id), 303)
+
+
+@bp.route("/trainings/<int:training_id>")
+@staff_required
+def training(training_id: int) -> str:
+    """The training's page: status, participant links."""
+    training = training_or_404(training_id)
+    return render_template("staff/training.html", training=training, phases=PHASES)
+
+
+@bp.route("/trainings/<int:training_id>/status", methods=["POST"])
+@staff_required
+def change_status(training_id: int) -> Response:
+    """Open, close or reopen collection."""
+    training = training_or_404(training_id)
+    status = request.form.get("status", "")
+    if status not in ("draft", "open", "closed"):
+        abort(400, description="Unknown status.")
+    set_status(db_session(), training, status)
+    record_audit(
+        db_session(), current_user, "training_status", f"#{training.id} {status}", client_address()
+    )
+    db.session.commit()
+    return redirect(url_for("staff.training", training_id=training.id), 303)
+
+
+@bp.route("/trainings/<int:training_id>/links/<phase>", methods=["POST"])
+@staff_required
+def change_link(training_id: int, phase: str) -> Response:
+    """Revoke or regenerate a phase's participant link."""
+    training = training_or_404(training_id)
+    action = request.form.get("action")
+    if phase not in PHASES or not training.questionnaire_for(phase):
+        abort(404)
+    if action == "revoke":
+        revoke_link(db_session(), training, phase)
+    elif action == "regenerate":
+        regenerate_link(db_session(), training, phase)
+    else:
+        abort(400, description="Unknown action.")
+    record_audit(
+        db_session(), current_user, f"link_{action}", f"#{training.id} {phase}", client_address()
+    )
+    db.session.commit()
+    return redirect(url_for("staff.training", training_id=training.id), 303)
