@@ -400,6 +400,11 @@ class TemplateHelpers:
         q = self.questionnaire.question(question_id)
         return q.prompt if q else question_id
 
+    @staticmethod
+    def scale_points(scale: Scale) -> list[tuple[str, str]]:
+        """(value, label) of each scale point as a bare number (matrix rows show a key)."""
+        return [(str(p), str(p)) for p in scale.points()]
+
     def anchor(self, question_id: str) -> str:
         """The id of the question's first input, for links from the error summary."""
         if question_id == CODE_KEY:
