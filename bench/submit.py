@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import platform
 import secrets
 import tempfile
 import threading
@@ -10,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
@@ -197,3 +200,42 @@ def verify(result: Result) -> None:
         raise RuntimeError(
             f"{result.concurrent.failed} concurrent posts failed: {result.concurrent.errors}"
         )
+
+
+def table(result: Result, repeat: int) -> str:
+    """The results as a small plain-text table."""
+    base = result.timings[0].per_second
+    lines = [
+        f"{'endpoint':<36} {'requests':>8} {'seconds':>8} {'req/s':>9} {'vs /healthz':>11}",
+    ]
+    for t in result.timings:
+        lines.append(
+            f"{t.endpoint:<36} {t.requests:>8} {t.seconds:>8.3f} {t.per_second:>9.1f}"
+            f" {t.per_second / base:>11.4f}"
+        )
+    c = result.concurrent
+    lines.append(
+        f"{f'POST x {c.threads} threads (concurrent)':<36} {c.acknowledged:>8} {c.seconds:>8.3f}"
+        f" {c.per_second:>9.1f} {c.per_second / base:>11.4f}"
+    )
+    lines += [
+        "",
+        f"best of {repeat} interleaved runs; in-process werkzeug test client, no network;",
+        "SQLite file in WAL mode; CSRF disabled (its cost is not measured).",
+        f"concurrent: {c.threads} threads, {c.acknowledged} acknowledged, {c.failed} failed,"
+        f" {c.locked} 'database is locked'",
+        f"stored responses: {result.stored} / acknowledged submissions: {result.acknowledged}"
+        f" -> {'OK' if result.stored == result.acknowledged else 'MISMATCH'}",
+    ]
+    return "\n".join(lines)
+
+
+def to_json(result: Result, repeat: int) -> dict[str, Any]:
+    """Everything measured, with rates and the Python version."""
+    data = dataclasses.asdict(result)
+    for row, timing in zip(data["timings"], result.timings, strict=True):
+        row["per_second"] = timing.per_second
+    data["concurrent"]["per_second"] = result.concurrent.per_second
+    data["python"] = platform.python_version()
+    data["repeat"] = repeat
+    return data

@@ -6,19 +6,27 @@ SVGs are byte-stable for the same input (fixed hash salt, no date), keep text as
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .results import HIDDEN
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MAIN = PALETTE[0]
 MUTED = "#6b6b6b"
+#: The middle point of an odd Likert scale: a grey that shows on white paper.
+NEUTRAL = "#c4c4c4"
 FONT = ["Noto Sans", "DejaVu Sans"]
 RC: dict[Any, Any] = {
     "svg.hashsalt": "survey_app",
@@ -37,9 +45,13 @@ def diverging_colours(points: int) -> list[str]:
     """Colours for a Likert scale, low to high: orange through grey to blue (PuOr-like)."""
     cmap = mpl.colormaps["PuOr"]
     if points == 1:
-        return [to_hex(cmap(0.5))]
+        return [NEUTRAL]
     # Skip the palest middle tones so neighbouring points stay distinct in print.
-    return [to_hex(cmap(0.1 + 0.8 * i / (points - 1))) for i in range(points)][::-1]
+    colours = [to_hex(cmap(0.1 + 0.8 * i / (points - 1))) for i in range(points)][::-1]
+    if points % 2:
+        # PuOr's own middle is near-white: on a white page the neutral point vanished.
+        colours[points // 2] = NEUTRAL
+    return colours
 
 
 def new_figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
@@ -61,6 +73,20 @@ def _height(rows: int, per_row: float = 0.32, extra: float = 0.7) -> float:
     return max(1.6, extra + per_row * rows)
 
 
+def _mark_hidden(ax: Axes, y: float, *, fontsize: float) -> None:
+    """Write HIDDEN where a suppressed bar would start, so it does not read as zero."""
+    ax.annotate(
+        HIDDEN,
+        (0, y),
+        xytext=(3, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=fontsize,
+        color=MUTED,
+        style="italic",
+    )
+
+
 def _style(ax: Axes) -> None:
     ax.tick_params(length=0)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -73,25 +99,37 @@ def bar_chart(
     *,
     xlabel: str,
     percent: bool = False,
+    decimals: int | None = None,
 ) -> str:
-    """Horizontal bars, first label on top; None values are left out (suppressed)."""
+    """Horizontal bars, first label on top; a None value (suppressed) is marked, not drawn.
+
+    Values are written on the bars as percentages, with `decimals` places as the block's
+    table prints them (a score of 3.00 must not read as a count of 3), or else as short as
+    they go.
+    """
     with mpl.rc_context(RC):
-        fig = new_figure(_height(len(labels)))
+        # Two-line labels (wrap_label) need taller rows, or they touch their neighbours.
+        two_lines = any("\n" in label for label in labels)
+        fig = new_figure(_height(len(labels), per_row=0.42 if two_lines else 0.32))
         ax = fig.add_subplot()
-        shown = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
-        ys = list(range(len(shown)))[::-1]
-        numbers = [v for _, v in shown]
-        ax.barh(ys, numbers, color=MAIN, height=0.65)
-        ax.set_yticks(ys, [label for label, _ in shown])
-        for y, v in zip(ys, numbers, strict=True):
+        ys = list(range(len(labels)))[::-1]
+        shown = [(y, v) for y, v in zip(ys, values, strict=True) if v is not None]
+        ax.barh([y for y, _ in shown], [v for _, v in shown], color=MAIN, height=0.65)
+        ax.set_yticks(ys, list(labels))
+        for y, v in shown:
             ax.annotate(
-                f"{v:.0%}" if percent else f"{v:g}",
+                f"{v:.0%}" if percent else f"{v:g}" if decimals is None else f"{v:.{decimals}f}",
                 (v, y),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
                 fontsize=8,
             )
+        for y, value in zip(ys, values, strict=True):
+            if value is None:
+                _mark_hidden(ax, y, fontsize=8)
+        # Every row, drawn or not: autoscaling would cut a hidden first or last one.
+        ax.set_ylim(-0.6, len(labels) - 0.4)
         if percent:
             ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(xlabel)
@@ -107,17 +145,18 @@ def grouped_bar_chart(
     xlabel: str,
     percent: bool = True,
 ) -> str:
-    """Horizontal bars per label, one colour per group; None values are left out."""
+    """Horizontal bars per label, one colour per group; a None value is marked, not drawn."""
     with mpl.rc_context(RC):
-        fig = new_figure(_height(len(labels), per_row=0.22 * max(2, len(groups))))
+        fig = new_figure(_height(len(labels), per_row=0.17 * max(2, len(groups)), extra=0.9))
         ax = fig.add_subplot()
         n = max(1, len(groups))
         height = 0.8 / n
         for g, (name, values) in enumerate(groups):
             for i, value in enumerate(values):
-                if value is None:
-                    continue
                 y = (len(labels) - 1 - i) + 0.4 - height * (g + 0.5)
+                if value is None:
+                    _mark_hidden(ax, y, fontsize=6.5)
+                    continue
                 ax.barh(
                     y,
                     value,
@@ -128,23 +167,39 @@ def grouped_bar_chart(
                     else None,
                 )
         ax.set_yticks(range(len(labels))[::-1], list(labels))
+        ax.set_ylim(-0.5, len(labels) - 0.5)
         if percent:
             ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(xlabel)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            # Below the plot: inside it, the legend covered the longest bars.
+            fig.legend(
+                handles,
+                names,
+                loc="outside lower center",
+                ncols=min(len(names), 4),
+                fontsize=8,
+                frameon=False,
+            )
         _style(ax)
         return to_svg(fig)
 
 
 def diverging_chart(
     labels: Sequence[str],
-    shares: Sequence[Sequence[float] | None],
+    shares: Sequence[Sequence[float | None] | None],
     points: Sequence[str],
+    *,
+    k: int,
+    row_notes: Sequence[str | None] | None = None,
 ) -> str:
     """Diverging stacked bars for Likert items: low points left of zero, high points right.
 
     `shares[i]` holds the share of each scale point for row i (summing to 1), or None when
-    the row is suppressed. An odd scale's middle point is split across zero.
+    the row is suppressed: `row_notes[i]` is written instead, by default "fewer than k
+    respondents". An odd scale's middle point is split across zero. A hidden point (None)
+    is left out and the shown segments close up, so no gap gives its size away.
     """
     colours = diverging_colours(len(points))
     half = len(points) / 2
@@ -152,39 +207,36 @@ def diverging_chart(
         fig = new_figure(_height(len(labels), extra=1.0))
         ax = fig.add_subplot()
         ys = list(range(len(labels)))[::-1]
-        for y, row in zip(ys, shares, strict=True):
+        notes = list(row_notes or [None] * len(labels))
+        for y, row, note in zip(ys, shares, notes, strict=True):
             if row is None:
                 ax.text(
                     0,
                     y,
-                    "fewer than k respondents",
+                    note or f"fewer than {k} respondents",
                     ha="center",
                     va="center",
                     fontsize=8,
                     color=MUTED,
+                    # Readable across the zero line.
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
                 )
                 continue
-            low = sum(row[: int(half)]) + (row[int(half)] / 2 if len(points) % 2 else 0)
-            left = -low
+            middle = (row[int(half)] or 0) / 2 if len(points) % 2 else 0
+            left = -(sum(v or 0 for v in row[: int(half)]) + middle)
             for p, value in enumerate(row):
-                ax.barh(
-                    y,
-                    value,
-                    left=left,
-                    color=colours[p],
-                    height=0.65,
-                    label=points[p] if y == ys[0] else None,
-                )
+                if value is None:
+                    continue
+                ax.barh(y, value, left=left, color=colours[p], height=0.65)
                 left += value
         ax.axvline(0, color=MUTED, linewidth=0.8)
         ax.set_yticks(ys, list(labels))
         ax.set_xlim(-1, 1)
         ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
-        handles, names = ax.get_legend_handles_labels()
-        if handles:
+        if any(row is not None for row in shares):
             fig.legend(
-                handles,
-                names,
+                [Patch(color=colour) for colour in colours],
+                list(points),
                 loc="outside lower center",
                 ncols=len(points),
                 fontsize=7,
@@ -192,3 +244,240 @@ def diverging_chart(
             )
         _style(ax)
         return to_svg(fig)
+
+
+def cumulative_step_chart(
+    days: Sequence[dt.date],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    ylabel: str,
+) -> str:
+    """Running totals per day as steps, one colour per series (e.g. responses per phase).
+
+    `days` are ascending; `series` holds (name, count on each of `days`) and the chart shows
+    the cumulative sum. The x axis counts calendar days, so gaps between days show as gaps.
+    """
+    with mpl.rc_context(RC):
+        fig = new_figure(2.2, width_in=5.5)
+        ax = fig.add_subplot()
+        xs = [(day - days[0]).days for day in days] if days else []
+        for i, (name, counts) in enumerate(series):
+            total, running = 0, []
+            for count in counts:
+                total += count
+                running.append(total)
+            ax.plot(
+                xs,
+                running,
+                drawstyle="steps-post",
+                marker="o",
+                markersize=3,
+                color=PALETTE[i % len(PALETTE)],
+                label=name,
+            )
+        step = max(1, -(-len(days) // 6))
+        ticks = list(range(0, len(days), step))
+        ax.set_xticks([xs[t] for t in ticks], [f"{days[t]:%d %b}" for t in ticks])
+        ax.set_xlim(-0.5, (xs[-1] if xs else 0) + 0.5)
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        if series:
+            fig.legend(loc="outside upper center", ncols=len(series), fontsize=8, frameon=False)
+        ax.tick_params(length=0)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        return to_svg(fig)
+
+
+# --- question block charts: histogram, box plot, quadrant --------------------------------
+
+
+def wrap_label(text: str, width: int = 34, lines: int = 2) -> str:
+    """A long axis label broken into at most `lines` lines, the last shortened with "…"."""
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        rest = textwrap.shorten(" ".join(wrapped[lines - 1 :]), width - 1, placeholder="")
+        wrapped = [*wrapped[: lines - 1], rest + "…"]
+    return "\n".join(wrapped)
+
+
+def histogram_chart(
+    labels: Sequence[str],
+    counts: Sequence[int | None],
+    *,
+    xlabel: str,
+    ylabel: str = "Respondents",
+    gap: bool = False,
+) -> str:
+    """Vertical bars over consecutive bins (touching) or periods (`gap`); None is left out."""
+    with mpl.rc_context(RC):
+        fig = new_figure(2.6)
+        ax = fig.add_subplot()
+        shown = [(x, c) for x, c in enumerate(counts) if c is not None]
+        ax.bar([x for x, _ in shown], [c for _, c in shown], width=0.8 if gap else 0.96, color=MAIN)
+        for x, c in shown:
+            if c:
+                ax.annotate(
+                    f"{c:,}",
+                    (x, c),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                )
+        rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) > 10
+        ax.set_xticks(
+            range(len(labels)),
+            list(labels),
+            rotation=45 if rotate else 0,
+            ha="right" if rotate else "center",
+            rotation_mode="anchor",
+        )
+        ax.set_xlim(-0.6, len(labels) - 0.4)
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.margins(y=0.15)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.tick_params(length=0)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        return to_svg(fig)
+
+
+@dataclass(frozen=True)
+class Box:
+    """Five-number summary (and mean) of one group's numbers, for `box_chart`."""
+
+    low: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+    mean: float | None = None
+
+
+def box_chart(boxes: Sequence[tuple[str, Box | None]], *, xlabel: str, k: int) -> str:
+    """Horizontal box plots, first on top: box = quartiles, line = median, diamond = mean,
+    whiskers = min and max. A None box (fewer than k respondents) is written, not drawn."""
+    with mpl.rc_context(RC):
+        fig = new_figure(_height(len(boxes), per_row=0.4, extra=0.8))
+        ax = fig.add_subplot()
+        ys = list(range(len(boxes)))[::-1]
+        drawn = [(y, box) for y, (_, box) in zip(ys, boxes, strict=True) if box is not None]
+        if drawn:
+            ax.bxp(
+                [
+                    {
+                        "whislo": box.low,
+                        "q1": box.q1,
+                        "med": box.median,
+                        "q3": box.q3,
+                        "whishi": box.high,
+                        "mean": box.median if box.mean is None else box.mean,
+                        "fliers": [],
+                    }
+                    for _, box in drawn
+                ],
+                positions=[y for y, _ in drawn],
+                orientation="horizontal",
+                widths=0.5,
+                patch_artist=True,
+                showfliers=False,
+                showmeans=all(box.mean is not None for _, box in drawn),
+                manage_ticks=False,
+                boxprops={"facecolor": PALETTE[4], "edgecolor": MAIN},
+                medianprops={"color": PALETTE[5], "linewidth": 1.5},
+                whiskerprops={"color": MAIN},
+                capprops={"color": MAIN},
+                meanprops={"marker": "D", "markersize": 4, "markerfacecolor": "#000000"},
+            )
+            middle = (min(b.low for _, b in drawn) + max(b.high for _, b in drawn)) / 2
+        else:
+            middle = 0.5
+        for y, (_, box) in zip(ys, boxes, strict=True):
+            if box is None:
+                ax.text(
+                    middle,
+                    y,
+                    f"fewer than {k} respondents",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=MUTED,
+                )
+        ax.set_yticks(ys, [label for label, _ in boxes])
+        ax.set_ylim(-0.6, len(boxes) - 0.4)
+        ax.margins(x=0.05)
+        ax.set_xlabel(xlabel)
+        _style(ax)
+        return to_svg(fig)
+
+
+def quadrant_chart(
+    points: Sequence[tuple[str, float | None, float | None]],
+    x_label: str,
+    y_label: str,
+    x_mid: float,
+    y_mid: float,
+    *,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    quadrant_labels: tuple[str, str, str, str] | None = None,
+) -> str:
+    """Labelled points split into quadrants at (x_mid, y_mid), e.g. importance vs capacity.
+
+    `quadrant_labels` are written in the corners: (top left, top right, bottom left,
+    bottom right). A point with a None coordinate (suppressed) is left out.
+    """
+    shown = [(label, x, y) for label, x, y in points if x is not None and y is not None]
+    with mpl.rc_context(RC):
+        fig = new_figure(4.2)
+        ax = fig.add_subplot()
+        ax.scatter([x for _, x, _ in shown], [y for _, _, y in shown], color=MAIN, s=22, zorder=3)
+        for label, x, y in shown:
+            ax.annotate(
+                wrap_label(label, 26),
+                (x, y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=7,
+                va="bottom",
+                # Readable where a label crosses a dividing line or the grid.
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5},
+            )
+        ax.axvline(x_mid, color=MUTED, linewidth=0.8, linestyle="--")
+        ax.axhline(y_mid, color=MUTED, linewidth=0.8, linestyle="--")
+        ax.set_xlim(*(x_range or _span([x for _, x, _ in shown], x_mid)))
+        ax.set_ylim(*(y_range or _span([y for _, _, y in shown], y_mid)))
+        corners = (
+            (0.02, 0.98, "left", "top"),
+            (0.98, 0.98, "right", "top"),
+            (0.02, 0.02, "left", "bottom"),
+            (0.98, 0.02, "right", "bottom"),
+        )
+        for text, (cx, cy, ha, va) in zip(quadrant_labels or (), corners, strict=False):
+            ax.text(
+                cx,
+                cy,
+                text,
+                transform=ax.transAxes,
+                ha=ha,
+                va=va,
+                fontsize=7,
+                color=MUTED,
+                style="italic",
+            )
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.tick_params(length=0)
+        ax.grid(color="#eeeeee", linewidth=0.6)
+        ax.set_axisbelow(True)
+        return to_svg(fig)
+
+
+def _span(values: Sequence[float], mid: float) -> tuple[float, float]:
+    """Axis limits around the values and the midline, with room for labels on the right."""
+    low, high = min([*values, mid]), max([*values, mid])
+    pad = max(high - low, 1.0) * 0.12
+    return low - pad, high + pad * 2

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..questionnaire.schema import QuestionBase, Questionnaire
 from .schema import Report
 from .scope import Scope
+from .training import ReportTraining
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class ReportContext:
     session: Session
     report: Report
     questionnaires: Mapping[str, Questionnaire]
+    #: The training the report is filtered to: only responses collected through it count.
+    training: ReportTraining | None = None
 
     @property
     def k(self) -> int:
@@ -30,12 +33,20 @@ class ReportContext:
         """The report's main questionnaire."""
         return self.questionnaires[self.report.questionnaire]
 
-    def scope(self, questionnaire_id: str | None = None) -> Scope:
-        """Responses counted for the main (or the named) questionnaire, filter applied."""
+    def scope(self, questionnaire_id: str | None = None, phase: str | None = None) -> Scope:
+        """Responses counted for the main (or the named) questionnaire, filters applied.
+
+        With a training, only its responses count, and only those of `phase` (by default
+        the phase the questionnaire is answered in; both when it is used in both).
+        """
+        qid = questionnaire_id or self.report.questionnaire
+        training = self.training
         return Scope(
-            questionnaire_id or self.report.questionnaire,
+            qid,
             self.report.filter.submitted_from,
             self.report.filter.submitted_to,
+            training_id=training.id if training else None,
+            phase=(phase or training.phase_of(qid)) if training else None,
         )
 
     def question(self, question_id: str, questionnaire_id: str | None = None) -> QuestionBase:

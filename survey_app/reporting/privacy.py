@@ -23,20 +23,31 @@ def suppress_counts(
 
 
 def suppress_table(
-    counts: Mapping[tuple[R, C], int], k: int, *, additive: bool = True
+    counts: Mapping[tuple[R, C], int],
+    k: int,
+    *,
+    additive: bool = True,
+    fixed: Mapping[tuple[R, C], int | None] | None = None,
 ) -> dict[tuple[R, C], int | None]:
     """A cross-tab: primary suppression of 0 < n < k, then complementary suppression.
 
     Why: if a row (or column) total is printed and exactly one of its cells is hidden, that
     cell is the total minus the others. Hiding the next smallest cell of such a row or
-    column, repeated until no line has a single hidden cell, closes that gap. Zero cells stay:
-    they describe nobody.
+    column, repeated until no line has a single hidden cell, closes that gap. Zero cells stay
+    (they describe nobody) unless they are all that is left beside a hidden cell.
+
+    `fixed` holds cells whose printed value (None = hidden) was settled elsewhere, such as
+    the "all respondents" row of a breakdown, which every block prints the same way. They
+    count in each line they sit in (a total hidden there but summed from shown group cells
+    would be recovered), but only the other cells are hidden to protect them.
     """
     out: dict[tuple[R, C], int | None] = {
         key: (None if 0 < n < k else n) for key, n in counts.items()
     }
     if not additive:
         return out
+    settled = dict(fixed or {})
+    out.update(settled)
     changed = True
     while changed:
         changed = False
@@ -48,8 +59,14 @@ def suppress_table(
                 hidden = [key for key in keys if out[key] is None]
                 if len(hidden) != 1:
                     continue
-                shown = [key for key in keys if out[key]]
+                shown = [key for key in keys if out[key] and key not in settled]
                 if not shown:
+                    # Only zeros are left beside the hidden cell: with the total printed they
+                    # would give it away, so they are hidden too.
+                    zeros = [key for key in keys if out[key] == 0 and key not in settled]
+                    for key in zeros:
+                        out[key] = None
+                    changed = changed or bool(zeros)
                     continue
                 smallest = min(shown, key=lambda key: (counts[key], str(key)))
                 out[smallest] = None

@@ -16,6 +16,7 @@ from ..questionnaire.schema import (
     ChoiceQuestionBase,
     CountryQuestion,
     DateQuestion,
+    Language,
     Loc,
     LongTextQuestion,
     MatrixQuestion,
@@ -231,6 +232,8 @@ class Report(Strict):
     #: The questionnaire whose responses the blocks describe (pre_post names its own two).
     questionnaire: QuestionnaireId
     filter: ReportFilter = Field(default_factory=ReportFilter)
+    #: Language of the question and option labels printed (default: each questionnaire's own).
+    language: Language | None = None
     #: Minimum cell size: any group or cell with fewer respondents is suppressed.
     k: int = Field(default=5, ge=2, le=100)
     blocks: list[Block] = Field(min_length=1)
@@ -258,6 +261,11 @@ def reference_problems(report: Report, known: Mapping[str, Questionnaire]) -> li
     if main is None:
         return [(("questionnaire",), _unknown_questionnaire(report.questionnaire, known))]
     checker = _Checker(main)
+    if report.language is not None and report.language not in main.languages:
+        offered = ", ".join(main.languages)
+        checker.problems.append(
+            (("language",), f"'{report.language}' is not a language of '{main.id}' ({offered})")
+        )
     for i, block in enumerate(report.blocks):
         checker.block(block, ("blocks", i), known)
     return checker.problems

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import Integer, and_, case, distinct, extract, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Answer, Response
@@ -121,3 +123,192 @@ def _with_group(answer: Any, by: str | None) -> tuple[list[Any], Any]:
 def _key(values: Sequence[Any], by: str | None) -> tuple[Any, ...]:
     """Result key: (group, *answer columns), the group being ALL without a breakdown."""
     return tuple(values) if by is not None else (ALL, *values)
+
+
+def submission_range(
+    session: Session, scope: Scope
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The first and last submission time in scope (None, None without responses)."""
+    stmt = select(func.min(Response.submitted_at), func.max(Response.submitted_at)).where(
+        *scope.conditions()
+    )
+    first, last = session.execute(stmt).one()
+    return first, last
+
+
+# --- per-question-type aggregates (question block) ---------------------------------------
+
+
+#: Aliases reused by the number helpers: building expressions on a fresh alias costs
+#: about as much as running the query, and a stable alias lets compiled SQL be cached.
+_NUMBER = aliased(Answer, name="number_answer")
+_IN_GROUP = aliased(Answer, name="group_answer")
+
+
+@dataclass(frozen=True)
+class GroupFilter:
+    """Respondents whose answer to `by` is one of `values`; with `exclude`, everyone else.
+
+    Why `exclude`: the pooled rest of a breakdown is "not in a shown group", which also
+    takes in respondents who left `by` unanswered, so shown groups and rest add up.
+    """
+
+    by: str
+    values: tuple[str, ...]
+    exclude: bool = False
+
+
+def number_stats(
+    session: Session, scope: Scope, question_id: str, where: GroupFilter | None = None
+) -> tuple[int, float | None, float | None, float | None]:
+    """(respondents, mean, min, max) of a number question, for everyone or one group."""
+    answer = _NUMBER
+    stmt = _numbers(answer, scope, question_id, where).add_columns(
+        func.count(distinct(answer.response_id)),
+        func.avg(answer.number_value),
+        func.min(answer.number_value),
+        func.max(answer.number_value),
+    )
+    n, mean, low, high = session.execute(stmt).one()
+    if not n:
+        return 0, None, None, None
+    return int(n), float(mean), float(low), float(high)
+
+
+def quantiles(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    fractions: Sequence[float],
+    n: int,
+    where: GroupFilter | None = None,
+) -> tuple[float | None, ...]:
+    """Quantiles of the `n` numbers answered, interpolated between neighbours (as numpy does).
+
+    Why ORDER BY/OFFSET: percentile functions differ between SQLite and PostgreSQL; fetching
+    the two ordered values around each position works on both and reads two rows.
+    """
+    out: list[float | None] = []
+    ordered = (
+        _numbers(_NUMBER, scope, question_id, where)
+        .add_columns(_NUMBER.number_value)
+        .order_by(_NUMBER.number_value)
+    )
+    for fraction in fractions:
+        if n <= 0:
+            out.append(None)
+            continue
+        position = fraction * (n - 1)
+        below = int(position)
+        values = [float(v) for v in session.scalars(ordered.limit(2).offset(below))]
+        if not values:
+            out.append(None)
+        elif len(values) == 1 or position == below:
+            out.append(values[0])
+        else:
+            out.append(values[0] + (position - below) * (values[1] - values[0]))
+    return tuple(out)
+
+
+def histogram_counts(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    edges: Sequence[float],
+    by: str | None = None,
+) -> dict[tuple[Any, ...], int]:
+    """Respondents per (group, bin index) of a number question; bin i is edges[i]..edges[i+1].
+
+    Values below the first edge count in the first bin, values from the last inner edge
+    up (the top edge included) in the last.
+    """
+    answer = aliased(Answer)
+    inner = edges[1:-1]
+    if inner:
+        index: Any = case(
+            *((answer.number_value < edge, i) for i, edge in enumerate(inner)), else_=len(inner)
+        )
+    else:
+        index = literal(0, Integer)
+    return _counts_by(
+        session, scope, question_id, answer, by, answer.number_value.is_not(None), bin=index
+    )
+
+
+def date_counts(
+    session: Session, scope: Scope, question_id: str, by: str | None = None
+) -> dict[tuple[Any, ...], int]:
+    """Respondents per (group, year, month) of a date question."""
+    answer = aliased(Answer)
+    return _counts_by(
+        session,
+        scope,
+        question_id,
+        answer,
+        by,
+        answer.date_value.is_not(None),
+        year=extract("year", answer.date_value),
+        month=extract("month", answer.date_value),
+    )
+
+
+def _counts_by(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    answer: Any,
+    by: str | None,
+    condition: Any,
+    **derived: Any,
+) -> dict[tuple[Any, ...], int]:
+    """Distinct respondents per (group, *derived columns).
+
+    Why a subquery: the derived columns (a CASE with the bin edges, EXTRACT) carry bound
+    parameters, and PostgreSQL does not see `$1` in SELECT and `$4` in GROUP BY as the
+    same expression; grouping by the subquery's columns sidesteps that on every backend.
+    """
+    group, stmt = _with_group(answer, by)
+    columns = [
+        *(g.label("grp") for g in group),
+        *(column.label(name) for name, column in derived.items()),
+        answer.response_id.label("respondent"),
+    ]
+    rows = (
+        stmt.with_only_columns(*columns)
+        .where(answer.question_id == question_id, condition, *scope.conditions())
+        .subquery()
+    )
+    keys = [rows.c[name] for name in ("grp", *derived) if name in rows.c]
+    outer = select(*keys, func.count(distinct(rows.c.respondent))).group_by(*keys)
+    out: dict[tuple[Any, ...], int] = {}
+    for row in session.execute(outer):
+        values = [int(v) for v in row[len(group) : -1]]
+        out[_key([*row[: len(group)], *values], by)] = int(row[-1])
+    return out
+
+
+def _numbers(answer: Any, scope: Scope, question_id: str, where: GroupFilter | None) -> Any:
+    """SELECT over one number question's answers in scope, optionally for one group."""
+    stmt = (
+        select()
+        .select_from(answer)
+        .join(Response, Response.id == answer.response_id)
+        .where(
+            answer.question_id == question_id,
+            answer.number_value.is_not(None),
+            *scope.conditions(),
+        )
+    )
+    if where is not None:
+        grouping = _IN_GROUP
+        in_group = (
+            select(grouping.id)
+            .where(
+                grouping.response_id == answer.response_id,
+                grouping.question_id == where.by,
+                grouping.option_value.in_(where.values),
+            )
+            .exists()
+        )
+        stmt = stmt.where(~in_group if where.exclude else in_group)
+    return stmt

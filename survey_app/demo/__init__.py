@@ -1,0 +1,30 @@
+"""Realistic synthetic responses for the sample questionnaires (`flask survey demo`)."""
+
+from .answers import Plan
+from .generate import (
+    NEEDS_ASSESSMENT,
+    POST_TRAINING,
+    PROFILES,
+    TOKEN_PREFIX,
+    Profile,
+    count_responses,
+    demo_counts,
+    generate_demo,
+    generate_responses,
+)
+from .population import Respondent, draw_respondent
+
+__all__ = [
+    "NEEDS_ASSESSMENT",
+    "POST_TRAINING",
+    "PROFILES",
+    "TOKEN_PREFIX",
+    "Plan",
+    "Profile",
+    "Respondent",
+    "count_responses",
+    "demo_counts",
+    "draw_respondent",
+    "generate_demo",
+    "generate_responses",
+]

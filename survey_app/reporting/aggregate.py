@@ -1,0 +1,323 @@
+"""One aggregator per question type: counts in SQL, small cells hidden, frozen summaries out.
+
+`summarize_<type>(session, scope, question, k, by=None, by_question=None)` counts with the
+GROUP BY helpers of `sql.py`, hides whatever could single out fewer than k respondents
+(`breakdown.py` explains how, also for `by` breakdowns) and returns plain numbers and
+strings (`summaries.py`). `AGGREGATORS` maps every question type to its aggregator;
+tests/test_question_types.py fails when one is missing. Matrix, ranking and number
+aggregators live in `aggregate_numeric.py`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..questionnaire.countries import country_name
+from ..questionnaire.schema import OTHER_VALUE, ChoiceQuestionBase, QuestionBase, ScaleQuestion
+from .aggregate_numeric import summarize_matrix, summarize_number, summarize_ranking
+from .breakdown import (
+    OTHER_LABEL,
+    TOTAL_LABEL,
+    base_fields,
+    by_column,
+    point_label,
+    start,
+    summarize_distribution,
+    visible,
+    weighted_mean,
+)
+from .schema import question_type
+from .scope import Scope
+from .sql import date_counts, grouped_counts
+from .summaries import (
+    REST,
+    TOTAL,
+    Category,
+    ChoiceSummary,
+    DateSummary,
+    Distribution,
+    ScaleSummary,
+    Summary,
+    TextSummary,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+OTHER_COUNTRIES = "_other_countries"
+#: Countries listed by name; the others are counted together.
+MAX_COUNTRIES = 12
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+Aggregator = Callable[..., Summary]
+
+
+# --- choices and countries ------------------------------------------------------------
+
+
+def summarize_single_choice(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> ChoiceSummary:
+    """Respondents and share per option ("Other" included); shares add up to 100%."""
+    return _summarize_choice(session, scope, question, k, by, by_question, multiple=False)
+
+
+def summarize_multi_choice(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> ChoiceSummary:
+    """Respondents and share of respondents per option; shares add up to more than 100%."""
+    return _summarize_choice(session, scope, question, k, by, by_question, multiple=True)
+
+
+def _summarize_choice(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None,
+    by_question: QuestionBase | None,
+    *,
+    multiple: bool,
+) -> ChoiceSummary:
+    assert isinstance(question, ChoiceQuestionBase)  # noqa: S101 -- AGGREGATORS dispatches by type
+    answered, breakdown = start(session, scope, question, k, by, by_question)
+    totals = by_column(grouped_counts(session, scope, question.id))
+    categories = [Category(o.value, o.label) for o in question.options]
+    if question.other or totals.get(OTHER_VALUE):
+        categories.append(Category(OTHER_VALUE, OTHER_LABEL))
+    groups = grouped_counts(session, scope, question.id, by=by) if breakdown.rows else {}
+    summary = summarize_distribution(
+        ChoiceSummary,
+        session,
+        scope,
+        question,
+        k,
+        breakdown,
+        answered,
+        categories,
+        totals,
+        groups,
+        additive=not multiple,
+        multiple=multiple,
+    )
+    assert isinstance(summary, ChoiceSummary)  # noqa: S101 -- built from cls above
+    return summary
+
+
+def summarize_country(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> ChoiceSummary:
+    """Respondents per country, largest first; small and surplus countries counted together.
+
+    Why not list small countries as "not shown": a row named after a country tells that
+    someone from there answered; only countries of at least k are named.
+    """
+    answered, breakdown = start(session, scope, question, k, by, by_question)
+    raw = by_column(grouped_counts(session, scope, question.id))
+    named = sorted((c for c, n in raw.items() if n >= k), key=lambda c: (-raw[c], country_name(c)))
+    named = named[:MAX_COUNTRIES]
+
+    def fold(code: Any) -> str:
+        return str(code) if code in named else OTHER_COUNTRIES
+
+    categories = [Category(c, country_name(c)) for c in named]
+    totals: dict[str, int] = defaultdict(int)
+    for code, n in raw.items():
+        totals[fold(code)] += n
+    if totals.get(OTHER_COUNTRIES):
+        categories.append(Category(OTHER_COUNTRIES, "Other countries"))
+    groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    if breakdown.rows:
+        for (group, code), n in grouped_counts(session, scope, question.id, by=by).items():
+            groups[(group, fold(code))] += n
+    summary = summarize_distribution(
+        ChoiceSummary,
+        session,
+        scope,
+        question,
+        k,
+        breakdown,
+        answered,
+        categories,
+        totals,
+        groups,
+    )
+    assert isinstance(summary, ChoiceSummary)  # noqa: S101 -- built from cls above
+    return summary
+
+
+# --- scales ---------------------------------------------------------------
+
+
+def summarize_scale(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> ScaleSummary:
+    """Respondents per scale point and the mean, per group."""
+    assert isinstance(question, ScaleQuestion)  # noqa: S101 -- AGGREGATORS dispatches by type
+    answered, breakdown = start(session, scope, question, k, by, by_question)
+    keys = ("number_value",)
+    totals = {
+        str(int(key[1])): n
+        for key, n in grouped_counts(session, scope, question.id, keys).items()
+        if key[1] is not None
+    }
+    groups = {
+        (key[0], str(int(key[1]))): n
+        for key, n in (
+            grouped_counts(session, scope, question.id, keys, by=by) if breakdown.rows else {}
+        ).items()
+        if key[1] is not None
+    }
+    means = {TOTAL: weighted_mean(totals)}
+    for key, _, _ in breakdown.rows:
+        if key == REST:
+            rest = {
+                v: n - sum(groups.get((g, v), 0) for g in breakdown.named)
+                for v, n in totals.items()
+            }
+            means[REST] = weighted_mean(rest)
+        else:
+            means[key] = weighted_mean({v: n for (g, v), n in groups.items() if g == key})
+    categories = [Category(str(p), point_label(question, p)) for p in question.scale.points()]
+    summary = summarize_distribution(
+        ScaleSummary,
+        session,
+        scope,
+        question,
+        k,
+        breakdown,
+        answered,
+        categories,
+        totals,
+        groups,
+        means=means,
+    )
+    assert isinstance(summary, ScaleSummary)  # noqa: S101 -- built from cls above
+    return summary
+
+
+# --- dates and texts -------------------------------------------------------------------
+
+
+def summarize_date(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> DateSummary:
+    """Respondents per month; per year, or decade, when the dates span longer."""
+    answered, breakdown = start(session, scope, question, k, by, by_question)
+    raw = date_counts(session, scope, question.id)
+    months = sorted((int(y), int(m)) for _, y, m in raw)
+    period = "month"
+    categories: list[Category] = []
+    if months:
+        (y0, m0), (y1, m1) = months[0], months[-1]
+        if (y1 * 12 + m1) - (y0 * 12 + m0) < 15:
+            categories = [
+                Category(f"{i // 12:04d}-{i % 12 + 1:02d}", f"{MONTHS[i % 12]} {i // 12}")
+                for i in range(y0 * 12 + m0 - 1, y1 * 12 + m1)
+            ]
+        elif y1 - y0 < 15:
+            period = "year"
+            categories = [Category(str(y), str(y)) for y in range(y0, y1 + 1)]
+        else:
+            period = "decade"
+            categories = [Category(f"{d}s", f"{d}s") for d in range(y0 // 10 * 10, y1 + 1, 10)]
+
+    def column(year: int, month: int) -> str:
+        if period == "month":
+            return f"{year:04d}-{month:02d}"
+        return str(year) if period == "year" else f"{year // 10 * 10}s"
+
+    totals: dict[str, int] = defaultdict(int)
+    for (_, y, m), n in raw.items():
+        totals[column(y, m)] += n
+    groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    if breakdown.rows:
+        for (g, y, m), n in date_counts(session, scope, question.id, by).items():
+            groups[(g, column(y, m))] += n
+    summary = summarize_distribution(
+        DateSummary,
+        session,
+        scope,
+        question,
+        k,
+        breakdown,
+        answered,
+        categories,
+        totals,
+        groups,
+        period=period,
+    )
+    assert isinstance(summary, DateSummary)  # noqa: S101 -- built from cls above
+    return summary
+
+
+def summarize_text(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> TextSummary:
+    """How many answered, per group; the answers themselves never leave the database here."""
+    answered, breakdown = start(session, scope, question, k, by, by_question)
+    return TextSummary(
+        **base_fields(session, scope, question, k, breakdown),
+        categories=(),
+        total=Distribution(TOTAL, TOTAL_LABEL, visible(answered, k)),
+        groups=tuple(Distribution(key, label, n) for key, label, n in breakdown.rows),
+    )
+
+
+#: The aggregator of every question type (a test checks none is missing).
+AGGREGATORS: dict[str, Aggregator] = {
+    "single_choice": summarize_single_choice,
+    "multi_choice": summarize_multi_choice,
+    "scale": summarize_scale,
+    "matrix": summarize_matrix,
+    "ranking": summarize_ranking,
+    "number": summarize_number,
+    "short_text": summarize_text,
+    "long_text": summarize_text,
+    "date": summarize_date,
+    "country": summarize_country,
+}
+
+
+def summarize(
+    session: Session,
+    scope: Scope,
+    question: QuestionBase,
+    k: int,
+    by: str | None = None,
+    by_question: QuestionBase | None = None,
+) -> Summary:
+    """The summary of any question, by its type."""
+    return AGGREGATORS[question_type(question)](session, scope, question, k, by, by_question)

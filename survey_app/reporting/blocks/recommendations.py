@@ -1,0 +1,254 @@
+"""Recommendations block: YAML rules on aggregates; those that hold are printed with their figure.
+
+Naming: a ShareMeasure's `in` / `at_least` / `at_most` select which *answers* count; a
+Rule's `at_least` / `at_most` are the thresholds on the resulting *figure* (a share as a
+fraction 0..1, a mean, or a Borda place where 1 is the top).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...models import Answer
+from ...questionnaire.schema import (
+    OTHER_VALUE,
+    ChoiceQuestionBase,
+    CountryQuestion,
+    DateQuestion,
+    MatrixQuestion,
+    QuestionBase,
+    RankingQuestion,
+)
+from ..context import ReportContext
+from ..measures import (
+    borda_scores,
+    competition_ranks,
+    count_answering,
+    mean_of,
+    value_condition,
+)
+from ..results import BlockResult, Chart
+from ..schema import MeanMeasure, RankMeasure, RecommendationsBlock, Rule, ShareMeasure
+from ..scope import Scope
+from ..sql import count_respondents
+from . import BlockKind
+
+Status = Literal["holds", "does_not_hold", "not_evaluated"]
+#: Slack for comparing a figure with its threshold (a share of 2/5 against 0.4).
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule and what the data said about it."""
+
+    rule_id: str
+    #: The recommendation, as written in the report definition.
+    text: str
+    #: The sentence with the figure and the threshold.
+    evidence: str
+    status: Status
+    #: The figure tested (share 0..1, mean, or place); None when not evaluated.
+    figure: float | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class RecommendationsResult(BlockResult):
+    """Rules that hold, then (for the appendix) those that do not and those not evaluated."""
+
+    fired: tuple[Finding, ...] = ()
+    not_fired: tuple[Finding, ...] = ()
+    not_evaluated: tuple[Finding, ...] = ()
+
+
+def compute(ctx: ReportContext, block: RecommendationsBlock) -> RecommendationsResult:
+    """Evaluate every rule on the report's scope, one or two SQL aggregates per rule."""
+    scope = ctx.scope()
+    findings = [evaluate(ctx, scope, rule) for rule in block.rules]
+    return RecommendationsResult(
+        heading=block.title or "Recommendations",
+        intro=block.intro,
+        empty=count_respondents(ctx.session, scope) == 0,
+        fired=tuple(f for f in findings if f.status == "holds"),
+        not_fired=tuple(f for f in findings if f.status == "does_not_hold"),
+        not_evaluated=tuple(f for f in findings if f.status == "not_evaluated"),
+    )
+
+
+def draw(result: RecommendationsResult) -> tuple[Chart, ...]:
+    """Recommendations are sentences: no chart."""
+    return ()
+
+
+def evaluate(ctx: ReportContext, scope: Scope, rule: Rule) -> Finding:
+    """The finding of one rule."""
+    measure = rule.measure()
+    if isinstance(measure, ShareMeasure):
+        return _share(ctx, scope, rule, measure)
+    if isinstance(measure, MeanMeasure):
+        return _mean(ctx, scope, rule, measure)
+    return _rank(ctx, scope, rule, measure)
+
+
+def holds(rule: Rule, figure: float) -> bool:
+    """Whether the figure lies within the rule's at_least..at_most (inclusive)."""
+    if rule.at_least is not None and figure < rule.at_least - TOLERANCE:
+        return False
+    return rule.at_most is None or figure <= rule.at_most + TOLERANCE
+
+
+def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) -> Finding:
+    question = ctx.question(measure.question)
+    what = _share_subject(question, measure)
+    threshold = _threshold(rule, _percent)
+    base = count_answering(ctx.session, scope, question.id, measure.row)
+    if base < ctx.k:
+        return _not_evaluated(rule, ctx.k, f"share of respondents who {what}", threshold)
+    count = count_answering(
+        ctx.session, scope, question.id, measure.row, _condition(question, measure)
+    )
+    figure = count / base
+    if 0 < count < ctx.k:
+        amount = f"Fewer than {ctx.k} of {base} respondents"
+    elif 0 < base - count < ctx.k:
+        amount = f"All but fewer than {ctx.k} of {base} respondents"
+    else:
+        amount = f"{_share_figure(figure, rule)} of respondents (n = {base})"
+    evidence = f"{amount} {what} (threshold: {threshold})."
+    status: Status = "holds" if holds(rule, figure) else "does_not_hold"
+    return Finding(rule.id, rule.text, evidence, status, figure, base)
+
+
+def _condition(question: QuestionBase, measure: ShareMeasure) -> Any:
+    """SQL condition on the answer column the question stores its value in."""
+    if isinstance(question, ChoiceQuestionBase | CountryQuestion):
+        return value_condition(Answer.option_value, measure.in_, None, None)
+    if isinstance(question, DateQuestion):
+        values = [dt.date.fromisoformat(v) for v in measure.in_] if measure.in_ else None
+        return value_condition(Answer.date_value, values, None, None)
+    values_f = [float(v) for v in measure.in_ if _is_number(v)] if measure.in_ else None
+    return value_condition(Answer.number_value, values_f, measure.at_least, measure.at_most)
+
+
+def _share_subject(question: QuestionBase, measure: ShareMeasure) -> str:
+    """ "chose “NGO” or “Academia” in answer to “…”", "rated “row” at 2 or below (“…”)"."""
+    if isinstance(question, ChoiceQuestionBase):
+        labels = {o.value: o.label for o in question.options} | {OTHER_VALUE: "Other"}
+        picked = " or ".join(f"“{labels.get(v, v)}”" for v in measure.in_ or [])
+        return f"chose {picked} in answer to “{question.prompt}”"
+    answers = _answers(measure)
+    if isinstance(question, MatrixQuestion):
+        label = next((r.label for r in question.rows if r.value == measure.row), measure.row)
+        return f"rated “{label}” {answers} (“{question.prompt}”)"
+    return f"answered {answers.removeprefix('at ')} to “{question.prompt}”"
+
+
+def _answers(measure: ShareMeasure) -> str:
+    """Which answers count: "at 2 or below", "at 1 or 2", "between 2 and 4"."""
+    parts = []
+    if measure.in_:
+        parts.append("at " + " or ".join(measure.in_))
+    lo, hi = measure.at_least, measure.at_most
+    if lo is not None and hi is not None:
+        parts.append(f"between {lo:g} and {hi:g}")
+    elif lo is not None:
+        parts.append(f"at {lo:g} or above")
+    elif hi is not None:
+        parts.append(f"at {hi:g} or below")
+    return ", or ".join(parts)
+
+
+def _mean(ctx: ReportContext, scope: Scope, rule: Rule, measure: MeanMeasure) -> Finding:
+    question = ctx.question(measure.question)
+    if isinstance(question, MatrixQuestion):
+        label = next((r.label for r in question.rows if r.value == measure.row), measure.row)
+        subject = f"mean rating of “{label}” (“{question.prompt}”)"
+    else:
+        subject = f"mean answer to “{question.prompt}”"
+    threshold = _threshold(rule, _number)
+    n, mean = mean_of(ctx.session, scope, question.id, measure.row)
+    if n < ctx.k or mean is None:
+        return _not_evaluated(rule, ctx.k, subject, threshold)
+    evidence = f"The {subject} is {_number(mean)} (n = {n}; threshold: {threshold})."
+    status: Status = "holds" if holds(rule, mean) else "does_not_hold"
+    return Finding(rule.id, rule.text, evidence, status, mean, n)
+
+
+def _rank(ctx: ReportContext, scope: Scope, rule: Rule, measure: RankMeasure) -> Finding:
+    question = ctx.question(measure.question)
+    assert isinstance(question, RankingQuestion)  # noqa: S101 -- schema-checked
+    label = next(o.label for o in question.options if o.value == measure.option)
+    options = question.option_values()
+    subject = f"place of “{label}” among the {len(options)} options of “{question.prompt}”"
+    threshold = _threshold(rule, _place)
+    scores = borda_scores(ctx.session, scope, question.id)
+    if scores.respondents < ctx.k:
+        return _not_evaluated(rule, ctx.k, subject, threshold)
+    ranks = competition_ranks([scores.options.get(v, (0, 0.0))[1] for v in options])
+    place = ranks[options.index(measure.option)]
+    evidence = (
+        f"“{label}” is in place {place} of {len(options)} by Borda score in "
+        f"“{question.prompt}” (n = {scores.respondents}; threshold: {threshold})."
+    )
+    status: Status = "holds" if holds(rule, place) else "does_not_hold"
+    return Finding(rule.id, rule.text, evidence, status, float(place), scores.respondents)
+
+
+def _not_evaluated(rule: Rule, k: int, subject: str, threshold: str) -> Finding:
+    evidence = (
+        f"Fewer than {k} respondents answered, so the {subject} is not "
+        f"shown (threshold: {threshold})."
+    )
+    return Finding(rule.id, rule.text, evidence, "not_evaluated")
+
+
+def _threshold(rule: Rule, fmt: Any) -> str:
+    lo, hi = rule.at_least, rule.at_most
+    if fmt is _place:
+        if lo is not None and hi is not None:
+            return f"between places {lo:g} and {hi:g}"
+        return f"place {hi:g} or better" if hi is not None else f"place {lo:g} or lower"
+    if lo is not None and hi is not None:
+        return f"between {fmt(lo)} and {fmt(hi)}"
+    return f"at least {fmt(lo)}" if lo is not None else f"at most {fmt(hi)}"
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage: whole numbers unless the share needs a decimal (12.5%)."""
+    return f"{share:.0%}" if round(share * 100, 6).is_integer() else f"{share:.1%}"
+
+
+def _share_figure(share: float, rule: Rule) -> str:
+    """A whole percentage, or one decimal where rounding would make it look like a threshold
+    it does not reach (39.6% is not "40%" against "at least 40%")."""
+    text = f"{share:.0%}"
+    for threshold in (rule.at_least, rule.at_most):
+        if (
+            threshold is not None
+            and text == f"{threshold:.0%}"
+            and abs(share - threshold) > TOLERANCE
+        ):
+            return f"{share:.1%}"
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:g}"
+
+
+def _place(value: float) -> str:
+    return f"{value:g}"
+
+
+KIND = BlockKind(compute=compute, charts=draw, template="reports/blocks/recommendations.html")

@@ -1,0 +1,329 @@
+"""The report pipeline: definition -> block results (SQL) -> charts -> print HTML -> PDF.
+
+Each stage takes and returns plain data, so each can be tested, timed or run without the
+next, and without a Flask request: the CLI and the benchmark call these functions directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+
+from ..questionnaire import LoadedFile, Questionnaire
+from ..questionnaire.texts import localize
+from .blocks.registry import BLOCKS
+from .context import ReportContext
+from .inline_svg import inline_svg
+from .results import Chart, RenderedBlock
+from .schema import PrePostBlock, Report, ReportFilter
+from .sql import count_respondents
+from .training import ReportTraining, load_report_training
+
+#: Stage names recorded by `build_report_pdf(timings=...)`, in pipeline order.
+STAGES = ("sql", "charts", "html", "weasyprint")
+TEMPLATE = "reports/report.html"
+#: The app's static folder: report.css (and anything it links) is all WeasyPrint may load.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+BLOCK_TEMPLATE_DIR = "reports/blocks/"
+
+
+class UnknownTrainingError(LookupError):
+    """There is no training with the id a report was asked to be filtered to."""
+
+
+class ReportNotForTrainingError(ValueError):
+    """The report draws on questionnaires that are not the training's pre or post ones."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A questionnaire the report draws on, with its responses in the report's scope."""
+
+    questionnaire_id: str
+    title: str
+    responses: int
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """Everything the print template shows: plain values, no ORM objects, no session."""
+
+    report_id: str
+    title: str
+    subtitle: str | None
+    intro: str | None
+    #: The day the report was built (in UTC), printed on the cover and in the file name.
+    generated: dt.date
+    #: Minimum cell size: nothing about fewer respondents is shown.
+    k: int
+    #: Responses to the main questionnaire in the report's scope.
+    responses: int
+    #: Which responses are counted, as a sentence ("All responses." or a date range).
+    filter_description: str
+    sources: tuple[Source, ...]
+    blocks: tuple[RenderedBlock, ...]
+    #: The training the report is filtered to, if any (printed on the cover and footer).
+    training: ReportTraining | None = None
+
+    @property
+    def running_title(self) -> str:
+        """The running footer: the report title, after the training's when filtered."""
+        if self.training is None:
+            return self.title
+        return f"{self.training.title} · {self.title}"
+
+    @property
+    def questionnaire_titles(self) -> tuple[str, ...]:
+        """Titles of the questionnaires the report draws on, main one first."""
+        return tuple(source.title for source in self.sources)
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A rendered PDF and its number of pages."""
+
+    data: bytes
+    pages: int
+
+
+def build_report(
+    session: Session,
+    loaded_report: LoadedFile[Report],
+    questionnaires: Mapping[str, Questionnaire],
+    *,
+    today: dt.date | None = None,
+    timings: MutableMapping[str, float] | None = None,
+    training_id: int | None = None,
+) -> ReportDocument:
+    """Compute every block (SQL) and draw its charts, in the report's order.
+
+    With `training_id`, only the responses collected through that training count, and
+    pre/post blocks on its two questionnaires pair them. Raises UnknownTrainingError or
+    ReportNotForTrainingError (see `report_fits_training`).
+    """
+    report = loaded_report.model
+    training = None
+    if training_id is not None:
+        training = load_report_training(session, training_id)
+        if training is None:
+            raise UnknownTrainingError(f"there is no training #{training_id}")
+        if not report_fits_training(report, training):
+            raise ReportNotForTrainingError(
+                f"report '{report.id}' is not about the questionnaires of training #{training_id}"
+            )
+    if report.language is not None:
+        # Labels print in the report's language; answers are stored by value, so responses
+        # given in any language count together.
+        questionnaires = {qid: localize(q, report.language) for qid, q in questionnaires.items()}
+    ctx = ReportContext(session, report, questionnaires, training)
+    blocks = []
+    for number, block in enumerate(report.blocks, start=1):
+        kind = BLOCKS[block.type]
+        with _timed(timings, "sql"):
+            result = kind.compute(ctx, block)
+        with _timed(timings, "charts"):
+            charts = () if result.empty else kind.charts(result)
+        blocks.append(
+            RenderedBlock(
+                number=number,
+                anchor=f"block-{number}",
+                block_type=block.type,
+                result=result,
+                charts=tuple(
+                    Chart(inline_svg(chart.svg, f"b{number}c{i}", chart.alt), chart.alt)
+                    for i, chart in enumerate(charts)
+                ),
+            )
+        )
+    with _timed(timings, "sql"):
+        sources = tuple(
+            Source(qid, questionnaires[qid].title, count_respondents(session, ctx.scope(qid)))
+            for qid in _questionnaire_ids(report)
+        )
+    return ReportDocument(
+        report_id=report.id,
+        title=report.title,
+        subtitle=report.subtitle,
+        intro=report.intro,
+        generated=today or dt.datetime.now(dt.UTC).date(),
+        k=report.k,
+        responses=sources[0].responses,
+        filter_description=describe_filter(report.filter, training),
+        sources=sources,
+        blocks=tuple(blocks),
+        training=training,
+    )
+
+
+def render_html(doc: ReportDocument, *, static_url: str = "") -> str:
+    """The print layout as HTML; `static_url` prefixes stylesheet links ("/static/" in a browser).
+
+    Why relative links by default: WeasyPrint resolves them against the static folder,
+    which is all its fetcher serves.
+    """
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(doc=doc, static_url=static_url, block_templates=block_templates())
+    )
+
+
+def render_pdf(html: str, *, static_dir: Path = STATIC_DIR) -> Pdf:
+    """Lay out the HTML with WeasyPrint, loading nothing but files under `static_dir`."""
+    # Imported here: loading WeasyPrint (Pango, cffi) takes a second or more, and only PDF
+    # rendering needs it, not the participant pages or `flask survey validate`.
+    from weasyprint import HTML
+
+    from .fetcher import StaticOnlyFetcher
+
+    document = HTML(
+        string=html,
+        base_url=f"{static_dir.resolve().as_uri()}/",
+        url_fetcher=StaticOnlyFetcher(static_dir),
+    ).render(presentational_hints=False)
+    return Pdf(document.write_pdf(), len(document.pages))
+
+
+def html_to_pdf(html: str, *, static_dir: Path = STATIC_DIR) -> bytes:
+    """The PDF bytes of the print HTML (see `render_pdf`)."""
+    return render_pdf(html, static_dir=static_dir).data
+
+
+def build_report_pdf(
+    session: Session,
+    loaded_report: LoadedFile[Report],
+    questionnaires: Mapping[str, Questionnaire],
+    *,
+    today: dt.date | None = None,
+    timings: MutableMapping[str, float] | None = None,
+    training_id: int | None = None,
+) -> bytes:
+    """The whole pipeline; adds seconds spent per stage (`STAGES`) to `timings` if given."""
+    doc = build_report(
+        session,
+        loaded_report,
+        questionnaires,
+        today=today,
+        timings=timings,
+        training_id=training_id,
+    )
+    with _timed(timings, "html"):
+        html = render_html(doc)
+    with _timed(timings, "weasyprint"):
+        return html_to_pdf(html)
+
+
+def pdf_filename(doc: ReportDocument) -> str:
+    """`<report-id>-<YYYY-MM-DD>.pdf`, or `<report-id>-training-<id>-<YYYY-MM-DD>.pdf`."""
+    training = f"-training-{doc.training.id}" if doc.training else ""
+    return f"{doc.report_id}{training}-{doc.generated.isoformat()}.pdf"
+
+
+def report_fits_training(report: Report, training: ReportTraining) -> bool:
+    """Whether every questionnaire the report draws on is the training's pre or post one."""
+    return training.covers(_questionnaire_ids(report))
+
+
+def describe_filter(report_filter: ReportFilter, training: ReportTraining | None = None) -> str:
+    """Which responses are counted, as printed on the cover."""
+    start, end = report_filter.submitted_from, report_filter.submitted_to
+    if training is None:
+        if start and end:
+            return f"Responses submitted from {format_day(start)} to {format_day(end)}."
+        if start:
+            return f"Responses submitted from {format_day(start)} onwards."
+        if end:
+            return f"Responses submitted up to {format_day(end)}."
+        return "All responses received so far."
+    sentence = "Only the responses given through this training's participant links"
+    if start and end:
+        return f"{sentence}, submitted from {format_day(start)} to {format_day(end)}."
+    if start:
+        return f"{sentence}, submitted from {format_day(start)} onwards."
+    if end:
+        return f"{sentence}, submitted up to {format_day(end)}."
+    return f"{sentence}."
+
+
+def block_templates() -> dict[str, str]:
+    """Partial template path per block type, as the report template includes them."""
+    return {
+        block_type: kind.template if "/" in kind.template else BLOCK_TEMPLATE_DIR + kind.template
+        for block_type, kind in BLOCKS.items()
+    }
+
+
+def format_day(day: dt.date | None) -> str:
+    """`3 March 2026`: unambiguous for every reader, whatever their date order."""
+    return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+def format_days(start: dt.date, end: dt.date) -> str:
+    """`15–17 January 2027`, `30 January – 2 February 2027`, or one day."""
+    if start == end:
+        return format_day(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{format_day(end)}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {format_day(end)}"
+    return f"{format_day(start)} – {format_day(end)}"
+
+
+def format_number(value: float | None) -> str:
+    """`12,345` or `3.5`; empty for None."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def format_percent(value: float | None, digits: int = 0) -> str:
+    """A share (0-1) as `42%`; empty for None."""
+    return "" if value is None else f"{value:.{digits}%}"
+
+
+@cache
+def _environment() -> Environment:
+    """The print templates, autoescaped, failing loudly on a misspelt variable.
+
+    Why not Flask's environment: the pipeline runs outside requests (CLI, benchmark), and
+    report templates must not reach request globals such as `url_for` or `session`.
+    """
+    env = Environment(
+        loader=PackageLoader("survey_app", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        day=format_day, days=format_days, number=format_number, percent=format_percent
+    )
+    return env
+
+
+def _questionnaire_ids(report: Report) -> list[str]:
+    """The main questionnaire, then those named by pre/post blocks, each once."""
+    ids = [report.questionnaire]
+    for block in report.blocks:
+        if isinstance(block, PrePostBlock):
+            ids += [qid for qid in (block.pre, block.post) if qid not in ids]
+    return ids
+
+
+@contextmanager
+def _timed(timings: MutableMapping[str, float] | None, stage: str) -> Iterator[None]:
+    """Add the seconds spent in the `with` body to `timings[stage]`."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start

@@ -1,0 +1,280 @@
+"""The report shell: definition -> document -> print HTML -> PDF, checked on extracted text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from survey_app.content import registry
+from survey_app.reporting import pipeline
+from survey_app.reporting.blocks.overview import OverviewResult
+from survey_app.reporting.blocks.registry import BLOCKS
+from survey_app.reporting.inline_svg import inline_svg
+from survey_app.reporting.pipeline import (
+    ReportDocument,
+    Source,
+    build_report,
+    build_report_pdf,
+    describe_filter,
+    render_html,
+    render_pdf,
+)
+from survey_app.reporting.results import Chart, RenderedBlock
+from survey_app.reporting.schema import BLOCK_TYPES, ReportFilter
+from survey_app.settings import Settings
+
+from .report_app import Person, pdf_pages, seed, settings_with_reports
+
+TODAY = dt.date(2026, 4, 1)
+REPORT = """\
+schema_version: 1
+id: shell-report
+questionnaire: untoc-needs-assessment
+title: Needs assessment — findings
+subtitle: Civil society in South-East Asia
+intro: What the participants told us before the training.
+blocks:
+  - type: overview
+    intro: Who answered, from where, and when.
+  - type: overview
+    title: Respondents once more
+"""
+PEOPLE = [
+    *[Person("ngo", "MY")] * 7,
+    *[Person("academia", "TH")] * 6,
+    *[Person("private", "TL")] * 2,  # under k: never printed as a number
+]
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings_with_reports(settings, tmp_path / "reports", {"shell-report.yaml": REPORT})
+
+
+def build(session, **kwargs) -> ReportDocument:
+    content = registry()
+    return build_report(
+        session, content.reports["shell-report"], content.questionnaire_models(), **kwargs
+    )
+
+
+def test_document_holds_the_cover_facts_and_numbered_blocks(session):
+    seed(session, PEOPLE)
+    doc = build(session, today=TODAY)
+    assert (doc.report_id, doc.title, doc.generated, doc.k) == (
+        "shell-report",
+        "Needs assessment — findings",
+        TODAY,
+        5,
+    )
+    assert doc.responses == 15
+    assert doc.sources == (
+        Source(
+            "untoc-needs-assessment",
+            "Needs assessment — civil society engagement in UNTOC implementation",
+            15,
+        ),
+    )
+    assert [(b.number, b.anchor, b.block_type) for b in doc.blocks] == [
+        (1, "block-1", "overview"),
+        (2, "block-2", "overview"),
+    ]
+    assert [b.result.heading for b in doc.blocks] == ["Overview", "Respondents once more"]
+    assert pipeline.pdf_filename(doc) == "shell-report-2026-04-01.pdf"
+
+
+def test_charts_are_inlined_without_style_attributes_and_with_unique_ids(session):
+    seed(session, PEOPLE)
+    doc = build(session)
+    (first,) = doc.blocks[0].charts
+    (second,) = doc.blocks[1].charts
+    for chart in (first, second):
+        assert not re.search(r"\sstyle=", chart.svg)  # font-style="italic" is an attribute
+        assert "<style" not in chart.svg
+        assert 'role="img"' in chart.svg
+    ids = re.findall(r' id="([^"]+)"', first.svg + second.svg)
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith(("b1c0-", "b2c0-")) for i in ids)
+
+
+def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
+    seed(session, PEOPLE)
+    pages = pdf_pages(build_report_pdf(session, *_inputs(), today=TODAY))
+    assert len(pages) > 1
+    cover, contents, *body = pages
+    assert "Needs assessment — findings" in cover
+    assert "Civil society in South-East Asia" in cover
+    assert "Needs assessment — civil society engagement in UNTOC implementation" in cover
+    assert "15" in cover
+    assert "1 April 2026" in cover
+    assert "fewer than\n5 people" in cover or "fewer than 5 people" in cover.replace("\n", " ")
+    assert "Page" not in cover  # the cover has no running footer
+    assert "Contents" in contents
+    assert re.search(r"1\s+Overview\s*\.+\s*3", contents)
+    assert re.search(r"2\s+Respondents once more\s*\.+\s*\d", contents)
+    text = "\n".join(body)
+    assert "1 Overview" in text
+    assert "2 Respondents once more" in text
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_pdf_never_prints_a_suppressed_figure(session):
+    seed(session, PEOPLE)
+    text = "\n".join(pdf_pages(build_report_pdf(session, *_inputs())))
+    lines = text.splitlines()
+    private = [line for line in lines if line.startswith("Private sector")]
+    assert private
+    assert all(re.fullmatch(r"Private sector ?(not shown ?)*", line) for line in private)
+    # Timor-Leste (2) is under k: counted in "Other countries", never named.
+    assert "Timor" not in text
+    # Thailand (6) is hidden too: the total minus Malaysia would give the others away.
+    assert [line for line in lines if line.startswith("Thailand")] == [
+        "Thailand not shown not shown"
+    ] * 2
+    assert "fewer than 5 respondents gave that answer" in text.replace("\n", " ")
+
+
+def test_report_without_responses_is_a_valid_pdf_that_says_so(session):
+    pages = pdf_pages(build_report_pdf(session, *_inputs()))
+    assert len(pages) == 3
+    assert "No responses have been received yet" in pages[2]
+    assert "<svg" not in render_html(build(session))
+
+
+def test_timings_cover_every_stage(session):
+    seed(session, PEOPLE)
+    timings: dict[str, float] = {}
+    build_report_pdf(session, *_inputs(), timings=timings)
+    assert tuple(timings) == pipeline.STAGES
+    assert all(seconds > 0 for seconds in timings.values())
+
+
+def test_html_links_the_stylesheet_relative_to_static_unless_told_otherwise(session):
+    doc = build(session)
+    assert '<link rel="stylesheet" href="css/report.css">' in render_html(doc)
+    html = render_html(doc, static_url="/static/")
+    assert '<link rel="stylesheet" href="/static/css/report.css">' in html
+    assert '<section id="block-1" class="block block-overview">' in html
+    assert '<a href="#block-2">' in html
+
+
+def test_render_pdf_counts_pages(session):
+    pdf = render_pdf(render_html(build(session)))
+    assert pdf.pages == len(pdf_pages(pdf.data))
+
+
+def test_free_text_in_the_document_is_escaped(session):
+    """HTML typed by anyone reaches the page as text: nothing to fetch, nothing to run."""
+    doc = _document_with(
+        heading="<img src=file:///etc/passwd>",
+        intro='<link rel=attachment href="file:///etc/passwd"><style>@import url(x)</style>',
+        label="<script>alert(1)</script>",
+    )
+    html = render_html(doc)
+    assert "<img src=file" not in html
+    assert "&lt;img src=file:///etc/passwd&gt;" in html
+    assert "<link rel=attachment" not in html
+    assert "<style>" not in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_long_unbroken_strings_wrap_inside_the_page():
+    word = "x" * 400
+    pages = pdf_pages(render_pdf(render_html(_document_with(heading=word, intro=word))).data)
+    lines = pages[2].splitlines()
+    assert max(len(line) for line in lines) < 130  # about a line's worth of characters
+    assert sum(line.count("x") for line in lines) >= 2 * len(word)  # ... and all there
+
+
+def test_filter_descriptions():
+    assert describe_filter(ReportFilter()) == "All responses received so far."
+    both = ReportFilter(submitted_from=dt.date(2026, 3, 1), submitted_to=dt.date(2026, 3, 31))
+    assert describe_filter(both) == "Responses submitted from 1 March 2026 to 31 March 2026."
+    since = ReportFilter(submitted_from=dt.date(2026, 3, 1))
+    assert describe_filter(since) == "Responses submitted from 1 March 2026 onwards."
+    until = ReportFilter(submitted_to=dt.date(2026, 3, 31))
+    assert describe_filter(until) == "Responses submitted up to 31 March 2026."
+
+
+def test_inline_svg_turns_styles_into_presentation_attributes():
+    svg = (
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><metadata>x</metadata>'
+        '<defs><style type="text/css">*{stroke-linejoin: round}</style>'
+        '<clipPath id="p1"><rect/></clipPath></defs>'
+        '<path clip-path="url(#p1)" style="fill: #fff; stroke: none; bogus: 1"/>'
+        '<use xlink:href="#p1"/><text style="font-family: \'Noto Sans\'">a &lt; b</text></svg>'
+    )
+    out = inline_svg(svg[svg.index("<svg") :], "c1", 'A "chart"')
+    assert out == (
+        '<svg stroke-linejoin="round" stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg"'
+        ' role="img" aria-label="A &quot;chart&quot;"><defs><clipPath id="c1-p1"><rect/>'
+        '</clipPath></defs><path clip-path="url(#c1-p1)" fill="#fff" stroke="none"/>'
+        '<use xlink:href="#c1-p1"/><text font-family="\'Noto Sans\'">a &lt; b</text></svg>'
+    )
+
+
+def _inputs():
+    content = registry()
+    return content.reports["shell-report"], content.questionnaire_models()
+
+
+def _document_with(heading: str = "Overview", intro: str = "", label: str = "x") -> ReportDocument:
+    """A document with one overview block carrying the given text (no database needed)."""
+    from survey_app.reporting.blocks.overview import OverviewPart
+    from survey_app.reporting.blocks.question_tables import Table, TableRow
+    from survey_app.reporting.summaries import TOTAL, Category, ChoiceSummary, Distribution
+
+    summary = ChoiceSummary(
+        question_id="country",
+        question_type="country",
+        prompt="Where?",
+        k=5,
+        respondents=10,
+        categories=(Category("XX", label),),
+        total=Distribution(TOTAL, "All respondents", 10, (10,), (1.0,)),
+    )
+    table = Table("", ("Country", "Respondents", "Share"), (TableRow(label, ("10", "100%")),))
+    result = OverviewResult(
+        heading=heading,
+        intro=intro,
+        responses=10,
+        first_day=TODAY,
+        last_day=TODAY,
+        countries=1,
+        country=OverviewPart("country", "Where?", "Answered by 10 respondents.", summary, (table,)),
+    )
+    block = RenderedBlock(1, "block-1", "overview", result, (Chart("<svg></svg>", "alt"),))
+    return ReportDocument(
+        report_id="r",
+        title="T",
+        subtitle=None,
+        intro=None,
+        generated=TODAY,
+        k=5,
+        responses=10,
+        filter_description="All responses received so far.",
+        sources=(Source("q", "Q", 10),),
+        blocks=(block,),
+    )
+
+
+def test_the_print_stylesheet_renders_without_weasyprint_complaints(session, caplog):
+    seed(session, PEOPLE)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        build_report_pdf(session, *_inputs())
+    assert caplog.records == []
+
+
+def test_every_block_type_has_compute_charts_and_a_partial_template():
+    assert set(BLOCKS) == set(BLOCK_TYPES)
+    templates = Path(pipeline.__file__).parent.parent / "templates"
+    for block_type, template in pipeline.block_templates().items():
+        assert (templates / template).is_file(), block_type
+        assert callable(BLOCKS[block_type].compute)
+        assert callable(BLOCKS[block_type].charts)
