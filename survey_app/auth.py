@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import ROLES, LoginFailure, User, utcnow
+from .models import ROLES, LoginFailure, User, new_session_token, utcnow
 
 HASHER = PasswordHasher()
 #: Verified when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -82,6 +82,36 @@ def authenticate(session: Session, email: str, password: str, address: str) -> L
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return LoginResult(user)
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    """The active user a session cookie names; None once logged out or deactivated."""
+    user = session.scalar(select(User).where(User.session_token == token))
+    return user if user is not None and user.active else None
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Make every session cookie of the user stop working, copies included (flush only).
+
+    Why: Flask's sessions are signed cookies that the server does not store, so clearing
+    the session at logout cannot stop someone replaying a copy of the old cookie. The
+    cookie names the user by this token instead of the row id; a new token orphans it.
+    """
+    user.session_token = new_session_token()
+    session.flush()
+
+
+def all_users(session: Session) -> list[User]:
+    """Every staff account, by email."""
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def set_user_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate (sessions end at once) or reactivate an account (flush only)."""
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+    session.flush()
 
 
 def _failures(session: Session, condition: Any, since: dt.datetime) -> int:

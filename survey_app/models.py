@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import (
     Boolean,
@@ -31,6 +32,11 @@ NAMING_CONVENTION = {
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def new_session_token() -> str:
+    """256 random bits, URL-safe: what a session cookie names a staff user by."""
+    return secrets.token_urlsafe(32)
 
 
 class Base(DeclarativeBase):
@@ -124,6 +130,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: What the session cookie names the user by (Flask-Login's alternative id). Replaced at
+    #: logout and deactivation, so copies of old cookies stop working (they are not stored).
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
     # Flask-Login's user protocol, without inheriting its mixin.
     @property
@@ -142,8 +151,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """What Flask-Login keeps in the session: the session token, not the row id."""
+        return self.session_token
 
 
 class LoginFailure(Base):

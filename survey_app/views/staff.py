@@ -12,8 +12,9 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..auth import authenticate, staff_required
+from ..auth import authenticate, end_sessions, staff_required
 from ..content import registry
+from ..dashboard import build_dashboard, completion_chart_uri
 from ..extensions import db
 from ..models import PHASES, Training
 from ..trainings import (
@@ -113,7 +114,9 @@ def login() -> str | Response | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @staff_required
 def logout() -> Response:
-    """End the session."""
+    """End the session; copies of its cookie stop working too."""
+    end_sessions(db_session(), current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("staff.login"), 303)
@@ -164,9 +167,16 @@ def edit_training(training_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/trainings/<int:training_id>")
 @staff_required
 def training(training_id: int) -> str:
-    """The training's page: status, participant links."""
+    """The training's page: dashboard, status, participant links."""
     training = training_or_404(training_id)
-    return render_template("staff/training.html", training=training, phases=PHASES)
+    dashboard = build_dashboard(db_session(), training)
+    return render_template(
+        "staff/training.html",
+        training=training,
+        phases=PHASES,
+        dashboard=dashboard,
+        chart=completion_chart_uri(dashboard),
+    )
 
 
 @bp.route("/trainings/<int:training_id>/status", methods=["POST"])

@@ -4,60 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
-from survey_app.auth import create_user
 from survey_app.extensions import db
-from survey_app.models import ParticipantLink, Response, Training
-from tests.conftest import needs_assessment_answers
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def staff(app):
-    with app.app_context():
-        create_user(db.session(), "officer@example.org", PASSWORD, "staff")
-        db.session.commit()
-    return "officer@example.org"
-
-
-@pytest.fixture
-def logged_in(client, staff):
-    response = client.post("/staff/login", data={"email": staff, "password": PASSWORD})
-    assert response.status_code == 303
-    return client
-
-
-def new_training(client, **overrides):
-    data = {
-        "title": "Regional workshop, Putrajaya",
-        "place": "Putrajaya, Malaysia",
-        "starts_on": "2027-01-15",
-        "ends_on": "2027-01-17",
-        "organiser": "UNODC",
-        "pre_questionnaire_id": "untoc-needs-assessment",
-        "post_questionnaire_id": "untoc-post-training",
-        **overrides,
-    }
-    response = client.post("/staff/trainings/new", data=data)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
-
-
-def link_token(app, training_id, phase):
-    with app.app_context():
-        return db.session.scalar(
-            select(ParticipantLink.token).where(
-                ParticipantLink.training_id == training_id,
-                ParticipantLink.phase == phase,
-                ParticipantLink.revoked_at.is_(None),
-            )
-        )
-
-
-CODE = {"code_letters": "Ma", "code_day": "7", "code_digits": "42"}
+from survey_app.models import Response, Training
+from tests.conftest import CODE, link_token, needs_assessment_answers, new_training
 
 
 def test_staff_pages_require_login(client):

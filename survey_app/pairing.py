@@ -1,0 +1,113 @@
+"""Pre/post pairing of a training's responses by participant-code hash, in SQL (no Flask).
+
+For each code hash the latest pre response (highest id) is paired with the latest post
+response. Earlier submissions with the same code stay stored; they are counted as
+duplicates so reports can say so, and are left out of the pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from .models import Response
+
+
+@dataclass(frozen=True)
+class PairingSummary:
+    """How a training's pre and post responses pair up."""
+
+    pre: int
+    post: int
+    #: (pre response id, post response id), ordered by the pre id.
+    pairs: tuple[tuple[int, int], ...]
+    #: Codes used by more than one pre response (only the latest of each is paired).
+    duplicate_pre_codes: int
+    #: Codes used by more than one post response (only the latest of each is paired).
+    duplicate_post_codes: int
+    #: Post responses whose code matches no pre response (stored, unpaired).
+    unmatched_post: int
+    #: Post responses that carry no code at all.
+    post_without_code: int
+
+    @property
+    def paired_ids(self) -> frozenset[int]:
+        """Ids of every response that is part of a pair, pre and post."""
+        return frozenset(i for pair in self.pairs for i in pair)
+
+
+def latest_by_code(training_id: int, phase: str) -> Select[str | None, int]:
+    """(code hash, id of the latest response with it) for one phase of a training."""
+    return (
+        select(Response.participant_code_hash.label("code"), func.max(Response.id).label("id"))
+        .where(
+            Response.training_id == training_id,
+            Response.phase == phase,
+            Response.participant_code_hash.is_not(None),
+        )
+        .group_by(Response.participant_code_hash)
+    )
+
+
+def pairs_query(training_id: int) -> Select[int, int]:
+    """(pre id, post id) of every pair: the latest pre and post response per code."""
+    pre = latest_by_code(training_id, "pre").subquery("latest_pre")
+    post = latest_by_code(training_id, "post").subquery("latest_post")
+    return (
+        select(pre.c.id.label("pre_id"), post.c.id.label("post_id"))
+        .join(post, pre.c.code == post.c.code)
+        .order_by(pre.c.id)
+    )
+
+
+def pairing_summary(session: Session, training_id: int) -> PairingSummary:
+    """Counts and pairs of one training's responses."""
+    pre_count, post_count, post_without_code = _phase_counts(session, training_id)
+    pairs = tuple((int(a), int(b)) for a, b in session.execute(pairs_query(training_id)))
+    return PairingSummary(
+        pre=pre_count,
+        post=post_count,
+        pairs=pairs,
+        duplicate_pre_codes=_duplicate_codes(session, training_id, "pre"),
+        duplicate_post_codes=_duplicate_codes(session, training_id, "post"),
+        unmatched_post=_unmatched_post(session, training_id),
+        post_without_code=post_without_code,
+    )
+
+
+def _phase_counts(session: Session, training_id: int) -> tuple[int, int, int]:
+    is_pre = Response.phase == "pre"
+    is_post = Response.phase == "post"
+    row = session.execute(
+        select(
+            func.count(case((is_pre, Response.id))),
+            func.count(case((is_post, Response.id))),
+            func.count(
+                case((and_(is_post, Response.participant_code_hash.is_(None)), Response.id))
+            ),
+        ).where(Response.training_id == training_id)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _duplicate_codes(session: Session, training_id: int, phase: str) -> int:
+    used_twice = latest_by_code(training_id, phase).having(func.count(Response.id) > 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(used_twice)) or 0)
+
+
+def _unmatched_post(session: Session, training_id: int) -> int:
+    pre = aliased(Response)
+    has_pre = exists().where(
+        pre.training_id == training_id,
+        pre.phase == "pre",
+        pre.participant_code_hash == Response.participant_code_hash,
+    )
+    stmt = select(func.count(Response.id)).where(
+        Response.training_id == training_id,
+        Response.phase == "post",
+        Response.participant_code_hash.is_not(None),
+        ~has_pre,
+    )
+    return int(session.scalar(stmt) or 0)

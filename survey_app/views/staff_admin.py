@@ -1,0 +1,80 @@
+"""Admin-only staff pages: the audit log and staff accounts.
+
+Routes join the `staff` blueprint (endpoints `staff.*`); staff.py holds the training pages.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from ..audit import audit_page
+from ..auth import AccountError, admin_required, all_users, create_user, set_user_active
+from ..extensions import db
+from ..models import ROLES, User
+from ..trainings import record_audit
+from .staff import bp, client_address
+from .survey import session as db_session
+
+
+@bp.route("/audit")
+@admin_required
+def audit() -> str:
+    """The audit log, newest first, 50 events a page."""
+    page = audit_page(db_session(), request.args.get("page", 1, type=int) or 1)
+    return render_template("staff/audit.html", log=page)
+
+
+class NewUserForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
+    """A new staff account; auth.create_user checks the rest."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        "Role", choices=[SelectChoice(r, r) for r in reversed(ROLES)], default="staff"
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 12 characters. Give it to the person through a separate channel.",
+    )
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users() -> str | Response | tuple[str, int]:
+    """Every staff account; create a new one."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(db_session(), form.email.data, form.password.data, form.role.data)
+        except AccountError as exc:
+            form.email.errors = [*form.email.errors, str(exc)]
+        else:
+            detail = f"{user.email} ({user.role})"
+            record_audit(db_session(), current_user, "user_created", detail, client_address())
+            db.session.commit()
+            flash(f"Account created for {user.email}.")
+            return redirect(url_for("staff.users"), 303)
+    page = render_template("staff/users.html", form=form, users=all_users(db_session()))
+    return (page, 422) if form.errors else page
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def user_active(user_id: int) -> Response:
+    """Deactivate or reactivate an account (never one's own)."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(400, description="You cannot deactivate or reactivate your own account.")
+    active = request.form.get("active") == "1"
+    set_user_active(db_session(), user, active)
+    action = "user_reactivated" if active else "user_deactivated"
+    record_audit(db_session(), current_user, action, user.email, client_address())
+    db.session.commit()
+    flash(f"{user.email} is now {'active' if active else 'deactivated'}.")
+    return redirect(url_for("staff.users"), 303)

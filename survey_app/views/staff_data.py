@@ -1,0 +1,186 @@
+"""Staff pages for a training's data: QR codes, exports, deleting responses.
+
+Routes join the `staff` blueprint (endpoints `staff.*`); staff.py holds the training pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from ..auth import staff_required
+from ..content import registry
+from ..exports import Cell, Layout, build_layout, build_xlsx, csv_chunks, export_filename, iter_rows
+from ..extensions import db
+from ..models import Training, utcnow
+from ..pairing import pairing_summary
+from ..qr import qr_svg
+from ..trainings import active_link, delete_responses, record_audit
+from .staff import bp, client_address, training_or_404
+from .survey import session as db_session
+
+PHASE_ANY = "<any(pre, post):phase>"
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+def participant_url(training: Training, phase: str) -> str:
+    """The absolute URL of the phase's working participant link, or 404."""
+    link = active_link(training, phase)
+    if link is None or not training.questionnaire_for(phase):
+        abort(404, description="This phase has no working participant link.")
+    return url_for("survey.training_phase", token=link.token, _external=True)
+
+
+@bp.route(f"/trainings/<int:training_id>/qr/{PHASE_ANY}.svg")
+@staff_required
+def qr_code(training_id: int, phase: str) -> Response:
+    """The phase's participant link as a scalable SVG QR code."""
+    training = training_or_404(training_id)
+    svg = qr_svg(participant_url(training, phase), f"QR code: {training.title} ({phase})")
+    return Response(svg, mimetype="image/svg+xml", headers=PRIVATE)
+
+
+@bp.route(f"/trainings/<int:training_id>/qr/{PHASE_ANY}")
+@staff_required
+def qr_sheet(training_id: int, phase: str) -> str:
+    """A page to print on A4: the QR code, the training's title, the phase and the link."""
+    training = training_or_404(training_id)
+    url = participant_url(training, phase)
+    return render_template("staff/qr_sheet.html", training=training, phase=phase, url=url)
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What one export request asked for, resolved to plain data (it outlives the view)."""
+
+    training_id: int
+    title: str
+    phase: str
+    layout: Layout
+    paired: frozenset[int]
+
+    def filename(self, extension: str) -> str:
+        """`<training-slug>-<phase>-<date>.<extension>`."""
+        return export_filename(self.title, self.phase, extension, utcnow().date())
+
+    def rows(self) -> Iterator[list[Cell]]:
+        """The response rows, read in batches that each end their read transaction.
+
+        Why a generator: the session is looked up on first iteration, so a streamed
+        response reads with the session of the context it streams in (the view's own is
+        removed when the view returns).
+        """
+        yield from iter_rows(
+            db_session(),
+            self.layout,
+            self.training_id,
+            self.phase,
+            self.paired,
+            end_read=db.session.rollback,
+        )
+
+
+def start_export(training_id: int, file_format: str) -> ExportJob:
+    """Resolve training, phase (`?phase=pre|post`) and `?text=1`; log the export; commit."""
+    training = training_or_404(training_id)
+    phase = request.args.get("phase", "pre")
+    loaded = registry().questionnaire(training.questionnaire_for(phase) or "")
+    if phase not in ("pre", "post") or loaded is None:
+        abort(404, description="This training has no questionnaire for that phase.")
+    include_text = request.args.get("text") == "1"
+    job = ExportJob(
+        training.id,
+        training.title,
+        phase,
+        build_layout(loaded.model, include_text),
+        pairing_summary(db_session(), training.id).paired_ids,
+    )
+    detail = f"#{training.id} {file_format} {phase} text={'yes' if include_text else 'no'}"
+    record_audit(db_session(), current_user, "export", detail, client_address())
+    db.session.commit()
+    return job
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """Headers for a private download."""
+    return {**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+@bp.route("/trainings/<int:training_id>/export.csv")
+@staff_required
+def export_csv(training_id: int) -> Response:
+    """One phase's responses as CSV, streamed row by row."""
+    job = start_export(training_id, "csv")
+    chunks = csv_chunks(job.layout.header, job.rows())
+    return Response(
+        stream_with_context(chunks), mimetype="text/csv", headers=attachment(job.filename("csv"))
+    )
+
+
+@bp.route("/trainings/<int:training_id>/export.xlsx")
+@staff_required
+def export_xlsx(training_id: int) -> Response:
+    """One phase's responses as an XLSX workbook with a codebook sheet."""
+    job = start_export(training_id, "xlsx")
+    return Response(
+        build_xlsx(job.layout, job.rows()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=attachment(job.filename("xlsx")),
+    )
+
+
+class DeleteResponsesForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
+    """Typing the training's title exactly confirms the deletion."""
+
+    confirmation = StringField(
+        "Type the training's title to confirm",
+        validators=[DataRequired(message="Nothing was deleted: type the training's title.")],
+    )
+
+    def __init__(self, title: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = title
+
+    def validate_confirmation(self, field: StringField) -> None:
+        """The text must be the title, exactly (surrounding spaces aside)."""
+        if field.data.strip() != self.title:
+            raise ValidationError(
+                "Nothing was deleted: the text does not match the training's title exactly."
+            )
+
+
+@bp.route("/trainings/<int:training_id>/delete-responses", methods=["GET", "POST"])
+@staff_required
+def delete_training_responses(training_id: int) -> str | BaseResponse | tuple[str, int]:
+    """Delete every response of a training (and their answers) once its title is typed."""
+    training = training_or_404(training_id)
+    form = DeleteResponsesForm(training.title)
+    if not form.validate_on_submit():
+        summary = pairing_summary(db_session(), training.id)
+        page = render_template(
+            "staff/delete_responses.html", training=training, form=form, summary=summary
+        )
+        return (page, 422) if form.is_submitted() else page
+    deleted = delete_responses(db_session(), training)
+    detail = f"#{training.id} {deleted} responses"
+    record_audit(db_session(), current_user, "responses_deleted", detail, client_address())
+    db.session.commit()
+    flash(f"Deleted {deleted} responses and their answers from “{training.title}”.")
+    return redirect(url_for("staff.training", training_id=training.id), 303)
