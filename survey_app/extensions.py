@@ -1,5 +1,6 @@
 """Unbound extension singletons; the factory binds them with init_app."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -9,3 +10,4 @@ from .models import Base
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+babel = Babel()

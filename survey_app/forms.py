@@ -7,22 +7,24 @@ so the names cannot collide.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pycountry
+from babel import Locale, UnknownLocaleError
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
 from wtforms.validators import Regexp
 
+from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
 from .questionnaire.answers import visible_questions
+from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.schema import (
     OTHER_VALUE,
@@ -42,10 +44,12 @@ from .questionnaire.schema import (
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
+from .questionnaire.texts import direction, localize
 
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a format, not a secret
 OTHER_TEXT_MAX = 200
-COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+#: (code, common name) by name: "Laos", as the reports print it (questionnaire/countries.py).
+COUNTRIES = list(country_choices())
 COUNTRY_NAMES = dict(COUNTRIES)
 
 
@@ -100,7 +104,7 @@ Raw = Callable[[str], list[str]]
 def _one(raw: Raw, name: str) -> str:
     values = raw(name)
     if len(values) > 1:
-        raise AnswerError("Give only one answer.")
+        raise AnswerError(_("Give only one answer."))
     return values[0].strip() if values else ""
 
 
@@ -113,31 +117,33 @@ def _read_choice(q: ChoiceQuestionBase, raw: Raw) -> Choice | None:
     allowed = q.option_values()
     for value in picked:
         if value not in allowed:
-            raise AnswerError(f"'{value}' is not one of the options.")
+            raise AnswerError(_("'%(value)s' is not one of the options.", value=value))
     if len(set(picked)) != len(picked):
-        raise AnswerError("Each option can be picked only once.")
+        raise AnswerError(_("Each option can be picked only once."))
     other = _one(raw, field_name(q.id, "other")) if q.other else ""
     if len(other) > OTHER_TEXT_MAX:
-        raise AnswerError(f"Keep the 'Other' text under {OTHER_TEXT_MAX} characters.")
+        raise AnswerError(_("Keep the 'Other' text under %(n)s characters.", n=OTHER_TEXT_MAX))
     if OTHER_VALUE in picked and not other:
-        raise AnswerError("You chose 'Other': please say what it is.")
+        raise AnswerError(_("You chose 'Other': please say what it is."))
     if other and OTHER_VALUE not in picked:
         if isinstance(q, SingleChoiceQuestion) and picked:
-            raise AnswerError("Either choose an option or fill in 'Other', not both.")
+            raise AnswerError(_("Either choose an option or fill in 'Other', not both."))
         picked.append(OTHER_VALUE)
     if not picked:
         return None
     if isinstance(q, MultiChoiceQuestion):
         if q.min is not None and len(picked) < q.min:
-            raise AnswerError(f"Choose at least {q.min}.")
+            raise AnswerError(_("Choose at least %(n)s.", n=q.min))
         if q.max is not None and len(picked) > q.max:
-            raise AnswerError(f"Choose at most {q.max}.")
+            raise AnswerError(_("Choose at most %(n)s.", n=q.max))
     return Choice(tuple(picked), other or None)
 
 
 def _scale_point(text: str, points: list[int]) -> int:
     if text not in {str(p) for p in points}:
-        raise AnswerError(f"Choose a value from {points[0]} to {points[-1]}.")
+        raise AnswerError(
+            _("Choose a value from %(low)s to %(high)s.", low=points[0], high=points[-1])
+        )
     return int(text)
 
 
@@ -154,7 +160,7 @@ def _read_matrix(q: MatrixQuestion, raw: Raw) -> dict[str, int] | None:
             rated[row.value] = _scale_point(text, q.scale.points())
     if q.required and rated and len(rated) < len(q.rows):
         missing = next(r.label for r in q.rows if r.value not in rated)
-        raise AnswerError(f"Please rate every row; '{missing}' is missing.")
+        raise AnswerError(_("Please rate every row; '%(row)s' is missing.", row=missing))
     return rated or None
 
 
@@ -163,14 +169,14 @@ def _read_ranking(q: RankingQuestion, raw: Raw) -> tuple[str, ...] | None:
     allowed = q.option_values()
     for value in slots:
         if value and value not in allowed:
-            raise AnswerError(f"'{value}' is not one of the options.")
+            raise AnswerError(_("'%(value)s' is not one of the options.", value=value))
     ranked = [v for v in slots if v]
     if len(set(ranked)) != len(ranked):
-        raise AnswerError("Each item can be ranked only once.")
+        raise AnswerError(_("Each item can be ranked only once."))
     if ranked and slots[: len(ranked)] != ranked:
-        raise AnswerError("Fill the places in order, starting with 1.")
+        raise AnswerError(_("Fill the places in order, starting with 1."))
     if q.required and ranked and len(ranked) < q.top:
-        raise AnswerError(f"Please rank {q.top} items.")
+        raise AnswerError(_("Please rank %(n)s items.", n=q.top))
     return tuple(ranked) or None
 
 
@@ -181,28 +187,36 @@ def _read_number(q: NumberQuestion, raw: Raw) -> int | float | None:
     text = _one(raw, field_name(q.id)).replace(" ", "")
     if not text:
         return None
-    bounds = _bounds_text(q.min, q.max)
     if not _NUMBER.match(text):
-        kind = "a whole number" if q.integer else "a number"
-        raise AnswerError(f"Enter {kind}{bounds}.")
+        raise AnswerError(_number_hint(q.integer, q.min, q.max))
     value = float(text.replace(",", "."))
     if not math.isfinite(value):
-        raise AnswerError(f"Enter a number{bounds}.")
+        raise AnswerError(_number_hint(False, q.min, q.max))
     if q.integer and not value.is_integer():
-        raise AnswerError(f"Enter a whole number{bounds}.")
+        raise AnswerError(_number_hint(True, q.min, q.max))
     if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
-        raise AnswerError(f"Enter a number{bounds}.")
+        raise AnswerError(_number_hint(False, q.min, q.max))
     return int(value) if q.integer else value
 
 
-def _bounds_text(low: float | None, high: float | None) -> str:
+def _number_hint(whole: bool, low: float | None, high: float | None) -> str:
+    """What to enter, as one whole sentence per case so each translates as a sentence."""
+    bounds = {"low": "" if low is None else f"{low:g}", "high": "" if high is None else f"{high:g}"}
+    if whole:
+        if low is not None and high is not None:
+            return _("Enter a whole number from %(low)s to %(high)s.", **bounds)
+        if low is not None:
+            return _("Enter a whole number of at least %(low)s.", **bounds)
+        if high is not None:
+            return _("Enter a whole number of at most %(high)s.", **bounds)
+        return _("Enter a whole number.")
     if low is not None and high is not None:
-        return f" from {low:g} to {high:g}"
+        return _("Enter a number from %(low)s to %(high)s.", **bounds)
     if low is not None:
-        return f" of at least {low:g}"
+        return _("Enter a number of at least %(low)s.", **bounds)
     if high is not None:
-        return f" of at most {high:g}"
-    return ""
+        return _("Enter a number of at most %(high)s.", **bounds)
+    return _("Enter a number.")
 
 
 def _read_text(q: ShortTextQuestion | LongTextQuestion, raw: Raw) -> str | None:
@@ -210,7 +224,9 @@ def _read_text(q: ShortTextQuestion | LongTextQuestion, raw: Raw) -> str | None:
     # Browsers send CRLF for textarea newlines; count what the participant sees.
     text = text.replace("\r\n", "\n")
     if len(text) > q.max_length:
-        raise AnswerError(f"Keep this under {q.max_length} characters (now {len(text)}).")
+        raise AnswerError(
+            _("Keep this under %(n)s characters (now %(now)s).", n=q.max_length, now=len(text))
+        )
     return text or None
 
 
@@ -221,16 +237,24 @@ def _read_date(q: DateQuestion, raw: Raw) -> dt.date | None:
     try:
         value = dt.date.fromisoformat(text)
     except ValueError:
-        raise AnswerError("Enter a date as YYYY-MM-DD.") from None
+        raise AnswerError(_("Enter a date as YYYY-MM-DD.")) from None
     if (q.min and value < q.min) or (q.max and value > q.max):
-        raise AnswerError(f"Enter a date between {q.min or 'any'} and {q.max or 'any'}.")
+        raise AnswerError(_date_hint(q.min, q.max))
     return value
+
+
+def _date_hint(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return _("Enter a date from %(start)s to %(end)s.", start=start, end=end)
+    if start:
+        return _("Enter a date on or after %(start)s.", start=start)
+    return _("Enter a date on or before %(end)s.", end=end)
 
 
 def _read_country(q: CountryQuestion, raw: Raw) -> str | None:
     code = _one(raw, field_name(q.id))
     if code and code not in COUNTRY_NAMES:
-        raise AnswerError("Choose a country from the list.")
+        raise AnswerError(_("Choose a country from the list."))
     return code or None
 
 
@@ -262,6 +286,9 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
     questionnaire: Questionnaire
     with_code: bool = False
     submission_token = HiddenField(validators=[Regexp(TOKEN_PATTERN)])
+    #: The language the form is shown in; a switch button names the one to show next.
+    language = HiddenField()
+    switch_language = StringField()
 
     def process(
         self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any
@@ -277,13 +304,18 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
         self.question_errors: dict[str, str] = {}
         self.form_errors: list[str] = []
         if not super().validate(extra_validators):
-            self.form_errors.append("This form is damaged or incomplete. Please reload the page.")
+            self.form_errors.append(
+                _("This form is damaged or incomplete. Please reload the page.")
+            )
             return False
         unexpected = sorted(set(self.posted or ()) - set(self._fields))
         if unexpected:
             self.form_errors.append(
-                "The form contained fields this questionnaire does not have "
-                f"({', '.join(unexpected)}); nothing was stored."
+                _(
+                    "The form contained fields this questionnaire does not have "
+                    "(%(fields)s); nothing was stored.",
+                    fields=", ".join(unexpected),
+                )
             )
             return False
         self.answers, self.question_errors = read_answers(self.questionnaire, self._raw)
@@ -305,10 +337,21 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
         return [str(v) for v in self.posted.getlist(name)]
 
 
-@functools.lru_cache(maxsize=128)
-def form_class_for(loaded: LoadedFile[Questionnaire], with_code: bool = False) -> type[SurveyForm]:
-    """The form class of a loaded questionnaire, built once per loaded file."""
-    return build_form_class(loaded.model, with_code)
+@functools.lru_cache(maxsize=256)
+def form_class_for(
+    loaded: LoadedFile[Questionnaire], with_code: bool = False, language: str | None = None
+) -> type[SurveyForm]:
+    """The form class of a loaded questionnaire in one language, built once per file."""
+    return build_form_class(localized(loaded, language or loaded.model.language), with_code)
+
+
+@functools.lru_cache(maxsize=256)
+def localized(loaded: LoadedFile[Questionnaire], language: str) -> Questionnaire:
+    """The questionnaire with its texts in `language`, built once per file and language."""
+    questionnaire = loaded.model
+    return (
+        questionnaire if language == questionnaire.language else localize(questionnaire, language)
+    )
 
 
 def build_form_class(questionnaire: Questionnaire, with_code: bool = False) -> type[SurveyForm]:
@@ -330,13 +373,15 @@ def read_code(raw: Raw) -> tuple[str, int, str]:
     day = _one(raw, "code_day")
     digits = _one(raw, "code_digits")
     if not (letters or day or digits):
-        raise AnswerError("Please fill in your personal code.")
+        raise AnswerError(_("Please fill in your personal code."))
     if len(letters) != 2 or not letters.isalpha():
-        raise AnswerError("Personal code: give the first two letters of your mother's first name.")
+        raise AnswerError(
+            _("Personal code: give the first two letters of your mother's first name.")
+        )
     if not day.isdigit() or not 1 <= int(day) <= 31:
-        raise AnswerError("Personal code: give the day of the month you were born, 1 to 31.")
+        raise AnswerError(_("Personal code: give the day of the month you were born, 1 to 31."))
     if len(digits) != 2 or not digits.isdigit():
-        raise AnswerError("Personal code: give the last two digits of your phone number.")
+        raise AnswerError(_("Personal code: give the last two digits of your phone number."))
     return letters, int(day), digits
 
 
@@ -360,8 +405,38 @@ def read_answers(
     errors = {qid: msg for qid, msg in errors.items() if qid in visible}
     for question in questionnaire.questions():
         if question.required and question.id in visible and question.id not in answers:
-            errors.setdefault(question.id, "Please answer this question.")
+            errors.setdefault(question.id, _("Please answer this question."))
     return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language, e.g. `fr` -> `Français`."""
+    try:
+        locale = Locale.parse(code, sep="-")
+        name = locale.get_display_name(locale) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+@functools.lru_cache(maxsize=32)
+def localized_countries(language: str) -> list[tuple[str, str]]:
+    """(ISO code, name) of every country in `language`, sorted by name: Unicode CLDR names
+    via Babel; in English, and where CLDR has none, the names of COUNTRIES."""
+    if language.split("-")[0] == "en":
+        return COUNTRIES
+    try:
+        names = Locale.parse(language, sep="-").territories
+    except (ValueError, UnknownLocaleError):
+        return COUNTRIES
+    named = [(code, names.get(code, name)) for code, name in COUNTRIES]
+    return sorted(named, key=lambda item: _sort_key(item[1]))
+
+
+def _sort_key(name: str) -> str:
+    """Accents ignored, so `Égypte` sorts among the E's."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # --- what the templates need to lay the form out ---------------------------------------
@@ -372,13 +447,26 @@ class TemplateHelpers:
     """Plain functions the questionnaire template calls; bound to one questionnaire."""
 
     questionnaire: Questionnaire
-    countries: list[tuple[str, str]] = dataclasses.field(default_factory=lambda: COUNTRIES)
+    current: str | None = None
+
+    def languages(self) -> list[tuple[str, str]]:
+        """(code, name in its own language) of each language the questionnaire offers."""
+        return [(code, language_name(code)) for code in self.questionnaire.languages]
+
+    def direction(self) -> str:
+        """`rtl` or `ltr` for the current language."""
+        return direction(self.language)
 
     field_name = staticmethod(field_name)
 
     def describe(self, condition: Condition) -> str:
-        """A show_if condition in words."""
-        return describe_condition(condition, self.questionnaire)
+        """A show_if condition in words, in the page's language."""
+        return describe_condition(condition, self.questionnaire, _)
+
+    @property
+    def countries(self) -> list[tuple[str, str]]:
+        """(code, name) of every country, named and sorted in the page's language."""
+        return localized_countries(self.language)
 
     @staticmethod
     def option_choices(q: ChoiceQuestionBase) -> list[tuple[str, str]]:
@@ -393,10 +481,15 @@ class TemplateHelpers:
             for p in scale.points()
         ]
 
+    @property
+    def language(self) -> str:
+        """The language the questionnaire reads in (its texts are re-rooted there)."""
+        return self.questionnaire.languages[0] if self.current is None else self.current
+
     def prompt(self, question_id: str) -> str:
         """What the error summary calls a question."""
         if question_id == CODE_KEY:
-            return "Your personal code"
+            return _("Your personal code")
         q = self.questionnaire.question(question_id)
         return q.prompt if q else question_id
 

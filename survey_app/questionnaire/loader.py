@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from .schema import QUESTION_TYPES, Loc
+from .schema import LANGUAGE_PATTERN, QUESTION_TYPES, Loc
+from .texts import missing_translations
 
 #: Content files are written by hand; anything bigger is a mistake or an attack.
 MAX_FILE_BYTES = 1_000_000
@@ -75,8 +77,14 @@ def dotted(loc: Loc) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def read_document(text: str, path: str) -> Document:
-    """Parse YAML safely and keep positions; raise ContentError on anything unusual."""
+    """Parse YAML safely and keep positions; raise ContentError on anything unusual.
+
+    Cached by text and path: ruamel's position-keeping parser is pure Python (~0.1 s for a
+    sample questionnaire), and every app built in one process reads the same files.
+    Callers must not mutate the returned data (validation does not).
+    """
     if not text.strip():
         raise ContentError([DefinitionError(path, 1, 1, "", "the file is empty")])
     yaml = YAML(typ="rt", pure=True)
@@ -167,10 +175,15 @@ class _Walker:
         return None
 
 
-def validate_document(model: type[M], doc: Document, path: str) -> M:
-    """Validate plain data against `model`; raise ContentError with every problem located."""
+def validate_document(
+    model: type[M], doc: Document, path: str, context: dict[str, Any] | None = None
+) -> M:
+    """Validate plain data against `model`; raise ContentError with every problem located.
+
+    `context` reaches the model's validators (reports use it to check their references).
+    """
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         errors = [e for err in exc.errors() for e in _located_errors(err, doc, path)]
         raise ContentError(sorted(set(errors), key=lambda e: (e.line, e.col, e.loc))) from None
@@ -200,15 +213,20 @@ def _located_errors(err: Any, doc: Document, path: str) -> list[DefinitionError]
         ]
     if kind == "union_tag_invalid":
         loc = (*loc, "type")
-        expected = ", ".join(QUESTION_TYPES)
-        message = f"unknown question type '{err['ctx']['tag']}' (expected one of: {expected})"
+        what, expected = "question", ", ".join(QUESTION_TYPES)
+        if loc[-3:-2] == ("blocks",):
+            what = "block"
+            expected = ", ".join(t.strip(" '") for t in err["ctx"]["expected_tags"].split(","))
+        message = f"unknown {what} type '{err['ctx']['tag']}' (expected one of: {expected})"
         return [DefinitionError(path, *doc.position(loc), dotted(loc), message)]
     if kind == "union_tag_not_found":
         return [
             DefinitionError(path, *doc.position(loc), dotted(loc), "missing required key 'type'")
         ]
     message = err["msg"]
-    if kind == "string_pattern_mismatch":
+    if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == LANGUAGE_PATTERN:
+        message = "must be a BCP 47 language code such as en, fr or pt-BR"
+    elif kind == "string_pattern_mismatch":
         message = (
             "must be a slug: lowercase letters, digits and '_' (or '-' for file ids), "
             "starting with a letter"
@@ -246,10 +264,17 @@ class LoadedFile(Generic[M]):
     path: Path
     sha256: str
     doc: Document
+    #: Texts missing in a declared language; errors under --strict-languages.
+    warnings: tuple[DefinitionError, ...] = ()
 
 
-def load_file(model: type[M], path: Path, display: str | None = None) -> LoadedFile[M]:
-    """Read, parse and validate one content file."""
+def load_file(
+    model: type[M],
+    path: Path,
+    display: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> LoadedFile[M]:
+    """Read, parse and validate one content file (`context` as for `validate_document`)."""
     shown = display or str(path)
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
@@ -263,6 +288,10 @@ def load_file(model: type[M], path: Path, display: str | None = None) -> LoadedF
             [DefinitionError(shown, 1, 1, "", f"not UTF-8 text (byte {exc.start})")]
         ) from None
     doc = read_document(text, shown)
-    return LoadedFile(
-        validate_document(model, doc, shown), path, hashlib.sha256(raw).hexdigest(), doc
+    validated = validate_document(model, doc, shown, context)
+    languages = getattr(validated, "languages", None)
+    warnings = tuple(
+        DefinitionError(shown, *doc.position(loc), dotted(loc), message)
+        for loc, message in (missing_translations(validated, languages) if languages else [])
     )
+    return LoadedFile(validated, path, hashlib.sha256(raw).hexdigest(), doc, warnings)

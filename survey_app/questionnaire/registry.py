@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .loader import ContentError, DefinitionError, LoadedFile, load_file
+from pydantic import BaseModel
+
+from .loader import (
+    MAX_FILE_BYTES,
+    ContentError,
+    DefinitionError,
+    LoadedFile,
+    load_file,
+    read_document,
+)
 from .schema import Questionnaire
+
+if TYPE_CHECKING:
+    from ..reporting.schema import Report
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -15,10 +30,19 @@ class Registry:
     """The validated content the app serves."""
 
     questionnaires: dict[str, LoadedFile[Questionnaire]] = field(default_factory=dict)
+    reports: dict[str, LoadedFile[Report]] = field(default_factory=dict)
 
     def questionnaire(self, questionnaire_id: str) -> LoadedFile[Questionnaire] | None:
         """The loaded questionnaire with this id, if any."""
         return self.questionnaires.get(questionnaire_id)
+
+    def report(self, report_id: str) -> LoadedFile[Report] | None:
+        """The loaded report definition with this id, if any."""
+        return self.reports.get(report_id)
+
+    def questionnaire_models(self) -> dict[str, Questionnaire]:
+        """Every questionnaire by id, as reports are validated and built against them."""
+        return {qid: loaded.model for qid, loaded in self.questionnaires.items()}
 
 
 def content_files(paths: Iterable[Path]) -> list[Path]:
@@ -40,31 +64,76 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_registry(questionnaire_paths: Iterable[Path]) -> Registry:
-    """Load and cross-check questionnaires; raise ContentError listing every problem."""
+def is_report_file(path: Path) -> bool:
+    """True when the file's top level has a `blocks:` key (how `validate` tells reports apart).
+
+    Unreadable or broken files count as questionnaires; loading them reports the problem.
+    """
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_FILE_BYTES:
+            return False
+        data = read_document(raw.decode("utf-8"), str(path)).data
+    except (OSError, UnicodeDecodeError, ContentError):
+        return False
+    return "blocks" in data
+
+
+def load_registry(
+    questionnaire_paths: Iterable[Path],
+    report_paths: Iterable[Path] = (),
+    *,
+    strict_languages: bool = False,
+) -> Registry:
+    """Load questionnaires, then reports checked against them; raise ContentError listing every
+    problem (missing translations too, when `strict_languages`).
+
+    Why reports are checked without references when a questionnaire failed: a report naming
+    a broken questionnaire would only repeat that error as "not a questionnaire".
+    """
+    # Imported here: reporting.schema imports questionnaire.schema, whose package imports us.
+    from ..reporting.schema import Report
+
     errors: list[DefinitionError] = []
-    questionnaires: dict[str, LoadedFile[Questionnaire]] = {}
-    for path in content_files(questionnaire_paths):
+    questionnaires = _load_all(Questionnaire, "questionnaire", questionnaire_paths, errors)
+    known = {qid: loaded.model for qid, loaded in questionnaires.items()}
+    context = None if errors else {"questionnaires": known}
+    reports = _load_all(Report, "report", report_paths, errors, context)
+    if strict_languages:
+        errors += [w for loaded in questionnaires.values() for w in loaded.warnings]
+    if errors:
+        raise ContentError(errors)
+    return Registry(questionnaires, reports)
+
+
+def _load_all(
+    model: type[M],
+    what: str,
+    paths: Iterable[Path],
+    errors: list[DefinitionError],
+    context: dict[str, Any] | None = None,
+) -> dict[str, LoadedFile[M]]:
+    """Every file of one kind by id; problems (and duplicate ids) are appended to `errors`."""
+    loaded_by_id: dict[str, LoadedFile[M]] = {}
+    for path in content_files(paths):
         shown = display_path(path)
         try:
-            loaded = load_file(Questionnaire, path, shown)
+            loaded = load_file(model, path, shown, context)
         except ContentError as exc:
             errors += exc.errors
             continue
         except OSError as exc:
             errors.append(DefinitionError(shown, 1, 1, "", f"cannot read file: {exc.strerror}"))
             continue
-        qid = loaded.model.id
-        if qid in questionnaires:
-            first = display_path(questionnaires[qid].path)
+        file_id: str = getattr(loaded.model, "id")  # noqa: B009 -- every content model has one
+        if file_id in loaded_by_id:
+            first = display_path(loaded_by_id[file_id].path)
             line, col = loaded.doc.position(("id",))
             errors.append(
                 DefinitionError(
-                    shown, line, col, "id", f"questionnaire id '{qid}' is already used by {first}"
+                    shown, line, col, "id", f"{what} id '{file_id}' is already used by {first}"
                 )
             )
             continue
-        questionnaires[qid] = loaded
-    if errors:
-        raise ContentError(errors)
-    return Registry(questionnaires)
+        loaded_by_id[file_id] = loaded
+    return loaded_by_id

@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    ModelWrapValidatorHandler,
+    Tag,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
+
+from .texts import DEFAULT_LANGUAGES, Text, declared_languages
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
@@ -18,6 +28,9 @@ OTHER_VALUE = "_other"
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 
 Loc = tuple[str | int, ...]
+#: A BCP 47 language tag such as `en`, `fr`, `pt-BR`, `zh-Hant`.
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+Language = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 
 
 def located(problems: list[tuple[Loc, str]]) -> PydanticCustomError:
@@ -131,7 +144,7 @@ class Option(Strict):
     """One choice: `value` is stored, `label` is shown."""
 
     value: Slug
-    label: str = Field(min_length=1)
+    label: Text
 
 
 class Scale(Strict):
@@ -139,7 +152,7 @@ class Scale(Strict):
 
     min: int = 1
     max: int = 5
-    labels: dict[int, str] = Field(default_factory=dict)
+    labels: dict[int, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_range(self) -> Scale:
@@ -166,8 +179,8 @@ class QuestionBase(Strict):
     """Fields every question has."""
 
     id: Slug
-    prompt: str = Field(min_length=1)
-    help: str | None = None
+    prompt: Text
+    help: Text | None = None
     required: bool = False
     show_if: Condition | None = None
 
@@ -296,7 +309,8 @@ class NumberQuestion(QuestionBase):
     integer: bool = True
     min: float | None = None
     max: float | None = None
-    unit: str | None = None
+    #: Shown after the input box, e.g. `years`; translatable like every text.
+    unit: Text | None = None
 
     @model_validator(mode="after")
     def _check_bounds(self) -> NumberQuestion:
@@ -374,8 +388,8 @@ class Section(Strict):
     """A group of questions shown as one fieldset."""
 
     id: Slug
-    title: str = Field(min_length=1)
-    intro: str | None = None
+    title: Text
+    intro: Text | None = None
     show_if: Condition | None = None
     questions: list[Question] = Field(min_length=1)
 
@@ -385,14 +399,40 @@ class Questionnaire(Strict):
 
     schema_version: Literal[1]
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=100)]
-    title: str = Field(min_length=1)
-    intro: str | None = None
-    language: str = "en"
+    title: Text
+    intro: Text | None = None
+    #: BCP 47 codes; the first is the default, used wherever a text is not translated.
+    languages: list[Language] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
     sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _texts_in_declared_languages(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Questionnaire]
+    ) -> Questionnaire:
+        """Texts are checked against this file's `languages` while it validates."""
+        languages = data.get("languages") if isinstance(data, dict) else None
+        declared = DEFAULT_LANGUAGES
+        if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
+            declared = tuple(languages)
+        token = declared_languages.set(declared)
+        try:
+            return handler(data)
+        finally:
+            declared_languages.reset(token)
+
+    @property
+    def language(self) -> str:
+        """The default language."""
+        return self.languages[0]
 
     @model_validator(mode="after")
     def _check_references(self) -> Questionnaire:
-        problems: list[tuple[Loc, str]] = []
+        problems: list[tuple[Loc, str]] = [
+            (("languages", i), f"'{code}' is declared twice")
+            for i, code in enumerate(self.languages)
+            if code in self.languages[:i]
+        ]
         earlier: dict[str, QuestionBase] = {}
         section_ids: set[str] = set()
         for s, section in enumerate(self.sections):

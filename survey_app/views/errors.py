@@ -6,6 +6,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..i18n import gettext as _
 from . import survey
 
 CONTENT_SECURITY_POLICY = (
@@ -25,11 +26,40 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         if request.endpoint in PARTICIPANT_FORMS and request.view_args:
             return survey.rerender_after_csrf_failure(request.endpoint, request.view_args)
-        return render_template("errors/error.html", error=error), 400
+        return error_page(error), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("errors/error.html", error=error), error.code or 500
+        return error_page(error), error.code or 500
+
+
+def error_page(error: HTTPException) -> str:
+    """The error page in the request's language: our heading, and our wording unless the
+    code that raised the error gave its own description."""
+    titles = {
+        400: _("The request could not be understood"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("This page cannot be used that way"),
+        413: _("Too much was sent"),
+        429: _("Too many requests"),
+    }
+    descriptions = {
+        400: _("Something in what was sent did not fit. Please go back and try again."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist. Please check the link you were given."),
+        413: _("What was sent is too large. Please shorten your answers and try again."),
+        429: _("Please wait a moment, then try again."),
+        500: _("Please try again in a few minutes. If it keeps happening, tell the organisers."),
+    }
+    code = error.code or 500
+    described = error.description != type(error).description
+    return render_template(
+        "errors/error.html",
+        code=code,
+        title=titles.get(code, _("Something went wrong")),
+        description=error.description if described else descriptions.get(code, ""),
+    )
 
 
 def register_security_headers(app: Flask) -> None:

@@ -11,16 +11,25 @@ from werkzeug.wrappers import Response
 
 from ..content import questionnaire_or_404, registry
 from ..extensions import db
-from ..forms import SurveyForm, TemplateHelpers, form_class_for
+from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
+from ..i18n import browser_language, use_language
+from ..i18n import gettext as _
 from ..models import ParticipantLink
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
+from ..questionnaire.texts import direction
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
 from ..trainings import Placement, code_hash, has_pre_with_code, link_by_token, normalise_code
 
 bp = Blueprint("survey", __name__)
 
 Page = str | Response | tuple[str, int]
+
+
+@bp.before_request
+def prefer_browser_language() -> None:
+    """Until a questionnaire says otherwise (e.g. on a 404), app strings follow the browser."""
+    use_language(browser_language())
 
 
 @bp.route("/")
@@ -35,14 +44,15 @@ def show(questionnaire_id: str) -> Page:
     """Show the questionnaire; on POST validate, store once and redirect to thanks."""
     loaded = questionnaire_or_404(questionnaire_id)
     thanks = url_for("survey.thanks", questionnaire_id=questionnaire_id)
-    return answer_page(loaded, form_class_for(loaded), lambda form: (None, thanks))
+    return answer_page(loaded, False, lambda form: (None, thanks))
 
 
 @bp.route("/q/<questionnaire_id>/thanks")
 def thanks(questionnaire_id: str) -> str:
     """Confirmation after a stored (or repeated) submission."""
     loaded = questionnaire_or_404(questionnaire_id)
-    return render_template("survey/thanks.html", questionnaire=loaded.model)
+    language = page_language(loaded.model)
+    return render_page("survey/thanks.html", localized(loaded, language), language)
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -52,7 +62,8 @@ def training_phase(token: str) -> Page:
     training = link.training
     loaded = questionnaire_or_404(training.questionnaire_for(link.phase) or "")
     if training.status != "open":
-        return render_template("survey/closed.html", questionnaire=loaded.model), 403
+        language = page_language(loaded.model)
+        return render_page("survey/closed.html", localized(loaded, language), language), 403
     with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
 
     def placement(form: SurveyForm) -> tuple[Placement, str]:
@@ -63,7 +74,7 @@ def training_phase(token: str) -> Page:
         thanks = url_for("survey.training_thanks", token=token, matched=matched or None)
         return Placement(training.id, link.phase, hashed), thanks
 
-    return answer_page(loaded, form_class_for(loaded, with_code), placement)
+    return answer_page(loaded, with_code, placement)
 
 
 @bp.route("/t/<token>/thanks")
@@ -71,8 +82,12 @@ def training_thanks(token: str) -> str:
     """Confirmation for a training phase; after the post phase, says whether codes matched."""
     link = link_or_404(token)
     loaded = questionnaire_or_404(link.training.questionnaire_for(link.phase) or "")
-    return render_template(
-        "survey/thanks.html", questionnaire=loaded.model, matched=request.args.get("matched")
+    language = page_language(loaded.model)
+    return render_page(
+        "survey/thanks.html",
+        localized(loaded, language),
+        language,
+        matched=request.args.get("matched"),
     )
 
 
@@ -80,26 +95,32 @@ def link_or_404(token: str) -> ParticipantLink:
     """The active participant link for this token; revoked or made-up tokens are 404."""
     link = link_by_token(session(), token)
     if link is None:
-        abort(404, description="This link does not work. Ask the organisers for a new one.")
+        abort(404, description=_("This link does not work. Ask the organisers for a new one."))
     return link
 
 
 def answer_page(
     loaded: LoadedFile[Questionnaire],
-    form_class: type[SurveyForm],
+    with_code: bool,
     placement: Callable[[SurveyForm], tuple[Placement | None, str]],
 ) -> Page:
-    """GET: a fresh form. POST: validate, store once, redirect (POST/redirect/GET)."""
-    form = form_class()
+    """GET: a fresh form. POST: switch language, or validate, store once and redirect."""
+    language = page_language(loaded.model)
+    form = form_class_for(loaded, with_code, language)()
     if request.method == "GET":
         form.submission_token.data = new_submission_token()
-        return render_form(loaded, form)
+        return render_form(form, language)
+    switch = request.form.get("switch_language", "")
+    if switch in loaded.model.languages:
+        # Same posted answers, shown in another language; nothing is validated or stored.
+        use_language(switch)
+        return render_form(form_class_for(loaded, with_code, switch)(), switch)
     if not form.validate():
-        return render_form(loaded, form), 400 if form.form_errors else 422
+        return render_form(form, language), 400 if form.form_errors else 422
     where, thanks_url = placement(form)
-    if store(loaded, form, where) is Outcome.CONFLICT:
-        return render_template("survey/conflict.html", questionnaire=loaded.model), 409
-    return redirect(thanks_url, 303)
+    if store(loaded, form, where, language) is Outcome.CONFLICT:
+        return render_page("survey/conflict.html", localized(loaded, language), language), 409
+    return redirect(in_language(thanks_url, language, loaded.model), 303)
 
 
 def session() -> Session:
@@ -108,13 +129,36 @@ def session() -> Session:
     return current
 
 
-def store(loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement | None) -> Outcome:
+def page_language(questionnaire: Questionnaire) -> str:
+    """The participant's language for this questionnaire; app strings follow it."""
+    language = chosen_language(questionnaire)
+    use_language(language)
+    return language
+
+
+def in_language(url: str, language: str, questionnaire: Questionnaire) -> str:
+    """`url` with `?lang=` when the page after a redirect should not be in the default."""
+    if language == questionnaire.language:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}lang={language}"
+
+
+def chosen_language(questionnaire: Questionnaire) -> str:
+    """The posted language, else `?lang=`, else the browser's preference, else the default."""
+    offered = questionnaire.languages
+    for asked in (request.form.get("language"), request.args.get("lang")):
+        if asked in offered:
+            return str(asked)
+    return request.accept_languages.best_match(offered) or questionnaire.language
+
+
+def store(
+    loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement | None, language: str
+) -> Outcome:
     """Record the submission in one transaction; a concurrent twin ends as REPEATED or CONFLICT."""
     token = form.submission_token.data
     try:
-        outcome = record_submission(
-            session(), loaded, form.answers, token, loaded.model.language, where
-        )
+        outcome = record_submission(session(), loaded, form.answers, token, language, where)
         db.session.commit()
     except IntegrityError:
         # Another request stored the same token between our check and our insert.
@@ -126,18 +170,30 @@ def store(loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement 
     return outcome
 
 
-def render_form(
-    loaded: LoadedFile[Questionnaire], form: SurveyForm, notice: str | None = None
-) -> str:
-    """The questionnaire page with whatever answers and errors the form holds."""
-    return render_template(
+def render_form(form: SurveyForm, language: str, notice: str | None = None) -> str:
+    """The questionnaire page, in `language`, with whatever answers and errors the form holds."""
+    return render_page(
         "survey/questionnaire.html",
-        questionnaire=loaded.model,
+        form.questionnaire,
+        language,
         form=form,
         question_errors=getattr(form, "question_errors", {}),
         form_errors=getattr(form, "form_errors", []),
         notice=notice,
-        h=TemplateHelpers(loaded.model),
+        h=TemplateHelpers(form.questionnaire, language),
+    )
+
+
+def render_page(
+    template: str, questionnaire: Questionnaire, language: str, **context: object
+) -> str:
+    """A participant page about one questionnaire (in `language`), with `<html lang dir>`."""
+    return render_template(
+        template,
+        questionnaire=questionnaire,
+        lang=language,
+        direction=direction(language),
+        **context,
     )
 
 
@@ -151,9 +207,10 @@ def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tup
     else:
         loaded = questionnaire_or_404(view_args["questionnaire_id"])
         with_code = False
-    form = form_class_for(loaded, with_code)()
-    notice = (
+    language = page_language(loaded.model)
+    form = form_class_for(loaded, with_code, language)()
+    notice = _(
         "Your answers have not been sent yet: the page was open too long, or was sent from "
         "somewhere else. Your answers are kept below: please check them and press Submit again."
     )
-    return render_form(loaded, form, notice), 400
+    return render_form(form, language, notice), 400

@@ -1,0 +1,15 @@
+"""XLSForm (KoboToolbox, ODK) workbooks -> questionnaire files: pure Python, no Flask."""
+
+from .convert import Conversion, convert_workbook
+from .output import questionnaire_yaml, summary_lines, write_questionnaire
+from .workbook import Problem, XLSFormError
+
+__all__ = [
+    "Conversion",
+    "Problem",
+    "XLSFormError",
+    "convert_workbook",
+    "questionnaire_yaml",
+    "summary_lines",
+    "write_questionnaire",
+]
