@@ -6,18 +6,33 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench install db clean
+.PHONY: run test lint bench install db clean messages
 
-$(STAMP): pyproject.toml
+# The app's own strings: edited in .po files, compiled to .mo (not committed) on install.
+TRANSLATIONS := survey_app/translations
+CATALOGS     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+$(STAMP): pyproject.toml $(CATALOGS)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# After changing app strings: collect them into messages.pot and merge it into every
+# catalog; then translate the new entries in each .po and run `make install`.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --add-comments=TRANSLATORS: \
+		--no-location --sort-output --project survey_app \
+		--copyright-holder "survey_app contributors" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+
+# Demo answers go only into an empty database, so the sample reports have something to show.
 db: install
 	$(BIN)/flask --app wsgi survey init-db
+	$(BIN)/flask --app wsgi survey demo --responses 200 --if-empty
 
 run: db
 	$(BIN)/flask survey validate

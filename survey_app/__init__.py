@@ -6,11 +6,12 @@ import logging
 
 from flask import Flask
 
+from .auth import user_for_session
 from .cli import register_cli
 from .content import load_content
 from .database import configure_engine
-from .extensions import csrf, db, login_manager
-from .models import User
+from .extensions import babel, csrf, db, login_manager
+from .i18n import SOURCE_LANGUAGE, page_language, select_locale
 from .settings import Settings
 from .views import register_blueprints
 from .views.errors import register_error_handlers, register_security_headers
@@ -40,7 +41,11 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     login_manager.login_view = "staff.login"
     login_manager.login_message = "Please log in to see this page."
     login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(lambda token: user_for_session(db.session(), token))
+    babel.init_app(app, default_locale=SOURCE_LANGUAGE, locale_selector=select_locale)
+    # babel.cfg extracts `{% trans %}` blocks trimmed; look them up the same way.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals["page_language"] = page_language
     app.jinja_env.globals["endpoints"] = EndpointNames(app)
     with app.app_context():
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)

@@ -1,19 +1,50 @@
-"""`flask survey ...`: validate content, write JSON Schemas, create the database."""
+"""`flask survey|users|trainings|report ...`: content, database, accounts, trainings, PDFs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
+import secrets
 import sys
+import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from .auth import AccountError, create_user
+from .auth import AccountError, all_users, create_user
+from .content import registry
+from .demo import count_responses, demo_counts, generate_demo
 from .extensions import db
+from .models import PHASES, Training
 from .questionnaire import ContentError, Questionnaire, load_registry
+from .questionnaire.registry import content_files, is_report_file
+from .reporting.pipeline import (
+    ReportNotForTrainingError,
+    UnknownTrainingError,
+    build_report,
+    pdf_filename,
+    render_html,
+    render_pdf,
+)
+from .reporting.schema import Report
 from .settings import Settings
+from .trainings import TrainingFields, active_link, create_training, record_audit, set_status
+from .xlsform import (
+    XLSFormError,
+    convert_workbook,
+    questionnaire_yaml,
+    summary_lines,
+    write_questionnaire,
+)
+
+#: What the audit log shows as the address of changes made with these commands.
+CLI_ADDRESS = "command line"
 
 
 @click.group()
@@ -23,17 +54,40 @@ def survey() -> None:
 
 @survey.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check questionnaire files (default: the configured folder); exit 1 on any problem."""
-    targets = list(paths) or [Settings().questionnaires_dir]
+@click.option(
+    "--strict-languages",
+    is_flag=True,
+    help="Treat texts missing in a declared language as errors, not warnings.",
+)
+def validate(paths: tuple[Path, ...], strict_languages: bool) -> None:
+    """Check questionnaires and reports (default: both configured folders); exit 1 on any problem.
+
+    A file whose top level has a `blocks:` key is a report. Reports are checked against the
+    questionnaires among PATHS, or against the configured folder when PATHS name none.
+    """
+    settings = Settings()
+    if paths:
+        files = content_files(paths)
+        reports = [path for path in files if is_report_file(path)]
+        questionnaires = [path for path in files if path not in reports]
+        if reports and not questionnaires:
+            questionnaires = [settings.questionnaires_dir]
+    else:
+        questionnaires, reports = [settings.questionnaires_dir], [settings.reports_dir]
     try:
-        registry = load_registry(targets)
+        registry = load_registry(questionnaires, reports, strict_languages=strict_languages)
     except ContentError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
         click.echo(f"{len(exc.errors)} problem(s) found.", err=True)
         raise SystemExit(1) from None
-    click.echo(f"OK: {len(registry.questionnaires)} questionnaire(s) valid.")
+    warnings = [w for loaded in registry.questionnaires.values() for w in loaded.warnings]
+    for warning in warnings:
+        click.echo(f"{warning} (warning)", err=True)
+    checked = f"{len(registry.questionnaires)} questionnaire(s)"
+    if reports:
+        checked += f" and {len(registry.reports)} report(s)"
+    click.echo(f"OK: {checked} valid.")
 
 
 def questionnaire_schema() -> str:
@@ -43,12 +97,74 @@ def questionnaire_schema() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def report_schema() -> str:
+    """The JSON Schema of report files, as committed in reports/schema.json."""
+    schema = Report.model_json_schema(by_alias=True)
+    schema["title"] = "survey_app report (schema_version 1)"
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 @survey.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
-def schema(output: Path | None) -> None:
-    """Write the JSON Schema editors use for questionnaire files."""
-    target = output or Settings().questionnaires_dir / "schema.json"
-    target.write_text(questionnaire_schema(), encoding="utf-8")
+@click.option("--reports-output", type=click.Path(path_type=Path), default=None)
+def schema(output: Path | None, reports_output: Path | None) -> None:
+    """Write the JSON Schemas editors use: questionnaires (-o) and reports (--reports-output).
+
+    Without either option, both go into the configured folders as schema.json.
+    """
+    settings = Settings()
+    if output is None and reports_output is None:
+        output = settings.questionnaires_dir / "schema.json"
+        reports_output = settings.reports_dir / "schema.json"
+    for target, text in ((output, questionnaire_schema), (reports_output, report_schema)):
+        if target is not None:
+            target.write_text(text(), encoding="utf-8")
+            click.echo(f"Wrote {target}")
+
+
+def exit_with_problems(lines: list[str]) -> NoReturn:
+    """Print problems to stderr, one per line, and exit 1 having written nothing."""
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"{len(lines)} problem(s) found; nothing written.", err=True)
+    raise SystemExit(1)
+
+
+@survey.command("import-xlsform")
+@click.argument("form", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The questionnaire file to write (default: <form id>.yaml in the questionnaires folder).",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
+    """Convert an XLSForm workbook (KoboToolbox, ODK) into a questionnaire file.
+
+    Prints what was converted and every row or expression left out, with its sheet and row.
+    Exits 1, writing nothing, when the workbook cannot be converted.
+    """
+    try:
+        conversion = convert_workbook(form)
+    except XLSFormError as exc:
+        exit_with_problems([f"{form}: {problem}" for problem in exc.problems])
+    target = output or Settings().questionnaires_dir / f"{conversion.id}.yaml"
+    if target.exists() and not force:
+        exit_with_problems([f"{target} already exists; pass --force to replace it"])
+    try:
+        write_questionnaire(questionnaire_yaml(conversion, form.name, dt.date.today()), target)
+    except ContentError as exc:
+        # The converter should only produce valid files: this is a bug, shown as such.
+        exit_with_problems(
+            [str(e) for e in exc.errors]
+            + ["the converted questionnaire is not valid: a bug in the importer, please report it"]
+        )
+    except OSError as exc:
+        exit_with_problems([f"cannot write {target}: {exc.strerror}"])
+    for line in summary_lines(conversion, form.name):
+        click.echo(line)
     click.echo(f"Wrote {target}")
 
 
@@ -58,6 +174,51 @@ def init_db() -> None:
     """Create the database tables that do not exist yet."""
     db.create_all()
     click.echo("Database ready.")
+
+
+@survey.command()
+@click.option(
+    "-n",
+    "--responses",
+    type=click.IntRange(min=0),
+    default=200,
+    show_default=True,
+    help="Needs-assessment responses; the post-training evaluation gets 85% as many.",
+)
+@click.option("--seed", type=int, default=None, help="Same seed, same answers (default: random).")
+@click.option(
+    "--questionnaire",
+    "questionnaire_id",
+    default=None,
+    help="Only this questionnaire, with exactly N responses.",
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has any responses.")
+@with_appcontext
+def demo(responses: int, seed: int | None, questionnaire_id: str | None, if_empty: bool) -> None:
+    """Fill the database with realistic synthetic responses to the sample questionnaires."""
+    session: Session = db.session()
+    existing = count_responses(session)
+    if if_empty and existing:
+        click.echo(f"The database already has {existing} responses; no demo data added.")
+        return
+    loaded = registry().questionnaires
+    if questionnaire_id is None:
+        counts = demo_counts(loaded, responses)
+    elif questionnaire_id in loaded:
+        counts = {questionnaire_id: responses}
+    else:
+        known = ", ".join(sorted(loaded)) or "none"
+        raise click.BadParameter(
+            f"there is no questionnaire '{questionnaire_id}' (known: {known})",
+            param_hint="--questionnaire",
+        )
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    start = time.perf_counter()
+    # Not for security: a seeded generator is the point, so a run can be repeated.
+    added = generate_demo(session, loaded, counts, random.Random(seed))  # noqa: S311
+    session.commit()
+    summary = ", ".join(f"{count} to {qid}" for qid, count in added.items())
+    click.echo(f"Added {summary} in {time.perf_counter() - start:.1f} s (seed {seed}).")
 
 
 @click.group()
@@ -82,12 +243,199 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
         user = create_user(db.session(), email, password, role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    detail = f"{user.email} ({user.role})"
+    record_audit(db.session(), None, "user_created", detail, CLI_ADDRESS)
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
 
 
+@users.command("list")
+@with_appcontext
+def list_users_command() -> None:
+    """Every staff account: email, role, whether it can log in, when it was made."""
+    accounts = all_users(db.session())
+    if not accounts:
+        click.echo("No accounts yet. Create one with: flask users create EMAIL --role admin")
+        return
+    width = max(len(user.email) for user in accounts)
+    for user in accounts:
+        state = "active" if user.active else "deactivated"
+        click.echo(
+            f"{user.email:<{width}}  {user.role:<5}  {state:<11}  {user.created_at:%Y-%m-%d}"
+        )
+
+
+@click.group()
+def trainings() -> None:
+    """Trainings: create them, list them, open and close collection."""
+
+
+def echo_participant_links(training: Training, base_url: str | None = None) -> None:
+    """One line per phase with a working link; absolute when a public URL is known."""
+    if base_url is None:
+        base_url = current_app.config["SURVEY_SETTINGS"].public_url
+    adapter = current_app.url_map.bind("localhost")
+    width = max(len(training.questionnaire_for(phase) or "") for phase in PHASES)
+    for phase in PHASES:
+        link = active_link(training, phase)
+        questionnaire_id = training.questionnaire_for(phase)
+        if link is not None and questionnaire_id:
+            path = adapter.build("survey.training_phase", {"token": link.token})
+            url = f"{base_url.rstrip('/')}{path}"
+            click.echo(f"  {phase:<4}  {questionnaire_id:<{width}}  {url}")
+    if not base_url:
+        click.echo("  (add the server's address in front; SURVEY_PUBLIC_URL prints full links)")
+
+
+def known_questionnaire(option: str, questionnaire_id: str | None) -> str | None:
+    """The id if the registry has it (None when not given); otherwise a usage error."""
+    if not questionnaire_id:
+        return None
+    known = registry().questionnaires
+    if questionnaire_id not in known:
+        raise click.BadParameter(
+            f"there is no questionnaire '{questionnaire_id}' (known: {', '.join(sorted(known))})",
+            param_hint=option,
+        )
+    return questionnaire_id
+
+
+def text_option(option: str, value: str) -> str:
+    """Stripped, not blank, at most 200 characters, as the staff form asks."""
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise click.BadParameter("give between 1 and 200 characters", param_hint=option)
+    return value
+
+
+@trainings.command("create")
+@click.option("--title", required=True, help="E.g. 'Regional workshop, Putrajaya'.")
+@click.option("--place", required=True, help="City and country, or 'online'.")
+@click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
+@click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day.")
+@click.option("--organiser", required=True)
+@click.option("--pre", "pre_id", help="Questionnaire id answered on the first morning.")
+@click.option("--post", "post_id", help="Questionnaire id answered on the last afternoon.")
+@click.option("--base-url", help="Start of the printed links (default: SURVEY_PUBLIC_URL).")
+@with_appcontext
+def create_training_command(
+    title: str,
+    place: str,
+    starts: dt.datetime,
+    ends: dt.datetime,
+    organiser: str,
+    pre_id: str | None,
+    post_id: str | None,
+    base_url: str | None,
+) -> None:
+    """Create a training as a draft and print its participant links."""
+    fields = TrainingFields(
+        title=text_option("--title", title),
+        place=text_option("--place", place),
+        starts_on=starts.date(),
+        ends_on=ends.date(),
+        organiser=text_option("--organiser", organiser),
+        pre_questionnaire_id=known_questionnaire("--pre", pre_id),
+        post_questionnaire_id=known_questionnaire("--post", post_id),
+    )
+    if not (fields.pre_questionnaire_id or fields.post_questionnaire_id):
+        raise click.UsageError("give --pre, --post or both: a training needs a questionnaire")
+    if fields.ends_on < fields.starts_on:
+        raise click.BadParameter("the last day cannot be before the first day", param_hint="--ends")
+    session: Session = db.session()
+    training = create_training(session, fields)
+    record_audit(session, None, "training_created", training.title, CLI_ADDRESS)
+    session.commit()
+    click.echo(f"Created training #{training.id} as a draft: {training.title}")
+    echo_participant_links(training, base_url)
+    click.echo(f"Participants see a closed page until: flask trainings open {training.id}")
+
+
+@trainings.command("list")
+@with_appcontext
+def list_trainings_command() -> None:
+    """Every training, newest first: id, status, dates, title and place."""
+    stmt = select(Training).order_by(Training.starts_on.desc(), Training.id)
+    rows = db.session.scalars(stmt).all()
+    if not rows:
+        click.echo("No trainings yet. Create one with: flask trainings create --help")
+    for t in rows:
+        click.echo(f"#{t.id:<4} {t.status:<6}  {t.starts_on} – {t.ends_on}  {t.title} ({t.place})")
+
+
+def set_training_status(training_id: int, status: str) -> Training:
+    """Change the status of the training with this id, audited; a usage error if none."""
+    session: Session = db.session()
+    training = session.get(Training, training_id)
+    if training is None:
+        raise click.ClickException(f"there is no training #{training_id}")
+    set_status(session, training, status)
+    record_audit(session, None, "training_status", f"#{training.id} {status}", CLI_ADDRESS)
+    session.commit()
+    return training
+
+
+@trainings.command("open")
+@click.argument("training_id", type=int)
+@with_appcontext
+def open_training_command(training_id: int) -> None:
+    """Open collection: the participant links start taking answers."""
+    training = set_training_status(training_id, "open")
+    click.echo(f"Training #{training.id} is open: participants can answer at")
+    echo_participant_links(training)
+
+
+@trainings.command("close")
+@click.argument("training_id", type=int)
+@with_appcontext
+def close_training_command(training_id: int) -> None:
+    """Close collection: the links show a closed page and store nothing."""
+    training = set_training_status(training_id, "closed")
+    click.echo(f"Training #{training.id} is closed: its links store nothing more.")
+
+
+@click.group()
+def report() -> None:
+    """Report commands."""
+
+
+@report.command("build")
+@click.argument("report_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the PDF (default: <report-id>[-training-<id>]-<date>.pdf here).",
+)
+@click.option(
+    "--training",
+    "training_id",
+    type=int,
+    default=None,
+    help="Count only this training's responses, pairing them before and after.",
+)
+@with_appcontext
+def build_report_command(report_id: str, output: Path | None, training_id: int | None) -> None:
+    """Build a report's PDF from the current database, as /reports/<id>.pdf would."""
+    content = registry()
+    loaded = content.report(report_id)
+    if loaded is None:
+        known = ", ".join(sorted(content.reports)) or "none"
+        raise click.ClickException(f"there is no report '{report_id}' (known: {known})")
+    session: Session = db.session()
+    try:
+        doc = build_report(session, loaded, content.questionnaire_models(), training_id=training_id)
+    except (UnknownTrainingError, ReportNotForTrainingError) as exc:
+        raise click.ClickException(str(exc)) from None
+    pdf = render_pdf(render_html(doc))
+    target = output or Path(pdf_filename(doc))
+    target.write_bytes(pdf.data)
+    click.echo(f"Wrote {target} ({pdf.pages} pages)")
+
+
 def register_cli(app: Flask) -> None:
-    """The `survey` group is also an entry-point plugin, so validate runs without an app."""
-    for group in (survey, users):
+    """The groups are also entry-point plugins, so `survey validate` runs without an app."""
+    for group in (survey, users, trainings, report):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

@@ -68,8 +68,9 @@ def record_submission(
         for row in answer_rows(question_id, _type_of(questionnaire, question_id), value)
     ]
     if rows:
-        # One executemany INSERT: ~40% faster per submission than ORM objects (bench/).
-        session.execute(insert(Answer), rows)
+        # The Core table, not insert(Answer): the ORM's bulk path splits rows into several
+        # statements, while this is one executemany (bench/ measured ~40% per submission).
+        session.execute(insert(Answer.metadata.tables[Answer.__tablename__]), rows)
     return Outcome.STORED
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     #: Defaults to an SQLite file in `instance_dir`; PostgreSQL in production.
     database_url: str = ""
     questionnaires_dir: Path = ROOT / "questionnaires"
+    #: Report definitions, checked against the questionnaires at startup.
+    reports_dir: Path = ROOT / "reports"
     #: Generated once and kept in `instance_dir/secret_key` when not given.
     secret_key: SecretStr | None = None
     #: A whole questionnaire post is a few KiB; anything far larger is refused with 413.
@@ -33,6 +36,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_seconds: float = 30.0
     #: Cookies only over HTTPS; turn off for plain-HTTP local runs.
     secure_cookies: bool = False
+    #: A session cookie not re-issued for this long is refused: staff log in again each day.
+    session_lifetime_hours: float = Field(default=12, gt=0)
+    #: Where participants reach the app (e.g. https://survey.example.org), for the links
+    #: `flask trainings` prints; pages build their links from the request instead.
+    public_url: str = ""
     testing: bool = False
     csrf_enabled: bool = True
 
@@ -70,5 +78,11 @@ class Settings(BaseSettings):
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=self.session_lifetime_hours),
+            # Logins never set "remember me"; should one ever do, its cookie is as guarded.
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_DURATION": dt.timedelta(hours=self.session_lifetime_hours),
             "TESTING": self.testing,
         }

@@ -102,6 +102,8 @@ def test_schema_writes_the_json_schema_to_the_given_file(cli, tmp_path):
 
 def test_schema_without_output_writes_into_the_configured_folder(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEY_QUESTIONNAIRES_DIR", str(tmp_path))
+    (tmp_path / "reports").mkdir()
+    monkeypatch.setenv("SURVEY_REPORTS_DIR", str(tmp_path / "reports"))
     result = cli.invoke(survey, ["schema"])
     assert result.exit_code == 0
     assert (tmp_path / "schema.json").read_text(encoding="utf-8") == questionnaire_schema()

@@ -2,7 +2,10 @@
 
 from flask import Flask
 
-from . import health, staff, survey
+from . import health, reports, staff, staff_admin, staff_data, survey
+
+#: Modules that add routes to the `staff` blueprint: one audience, split by topic.
+STAFF_ROUTE_MODULES = (staff_admin, staff_data)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -10,3 +13,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(reports.bp)

@@ -230,7 +230,12 @@ def test_script_in_a_prompt_is_escaped(tmp_path: Path, settings):
         '      - {id: a, type: short_text, prompt: "<script>alert(1)</script>",'
         ' help: "<img src=x onerror=alert(2)>"}\n'
     )
-    app = create_app(settings.model_copy(update={"questionnaires_dir": folder}))
+    (tmp_path / "no-reports").mkdir()  # the sample reports name the sample questionnaires
+    app = create_app(
+        settings.model_copy(
+            update={"questionnaires_dir": folder, "reports_dir": tmp_path / "no-reports"}
+        )
+    )
     page = app.test_client().get("/q/xss").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
