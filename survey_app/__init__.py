@@ -46,19 +46,8 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     # babel.cfg extracts `{% trans %}` blocks trimmed; look them up the same way.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["page_language"] = page_language
-    app.jinja_env.globals["endpoints"] = EndpointNames(app)
     with app.app_context():
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
-
-
-class EndpointNames:
-    """`'x.y' in endpoints` in templates: link to pages only where the app has them."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def __contains__(self, endpoint: object) -> bool:
-        return endpoint in self.app.view_functions
 
 
 def configure_logging(app: Flask) -> None:
