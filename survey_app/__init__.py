@@ -10,7 +10,7 @@ from .auth import user_for_session
 from .cli import register_cli
 from .content import load_content
 from .database import configure_engine
-from .extensions import babel, csrf, db, login_manager
+from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import SOURCE_LANGUAGE, page_language, select_locale
 from .settings import Settings
 from .views import register_blueprints
@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 def init_extensions(app: Flask, settings: Settings) -> None:
     """Bind the extension singletons to this app and tune the database engine."""
     db.init_app(app)
+    # Batch mode: SQLite cannot ALTER most things in place, so Alembic copies the table.
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"

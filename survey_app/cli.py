@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+import flask_migrate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -171,8 +172,8 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
 @survey.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create the database tables that do not exist yet."""
-    db.create_all()
+    """Create or upgrade the database schema: the same as `flask db upgrade`."""
+    flask_migrate.upgrade()
     click.echo("Database ready.")
 
 

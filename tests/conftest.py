@@ -10,26 +10,44 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from survey_app import auth, create_app
+from survey_app import auth
 from survey_app.extensions import db
 from survey_app.models import ParticipantLink, Response
 from survey_app.responses import new_submission_token
 from survey_app.settings import ROOT, Settings
+from tests import database
 
 SAMPLE_DIR = ROOT / "questionnaires"
 DATA_DIR = Path(__file__).parent / "data"
 NEEDS = "untoc-needs-assessment"
 
 
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine | None]:
+    """The PostgreSQL engine when the run is on PostgreSQL (see tests/database.py), else None."""
+    if not database.ON_POSTGRES:
+        yield None
+        return
+    base = Settings(
+        instance_dir=tmp_path_factory.mktemp("pg") / "instance",
+        questionnaires_dir=SAMPLE_DIR,
+        secret_key="test-secret-key",
+        testing=True,
+    )
+    engine = database.prepare_postgres(base)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """The shipped sample questionnaires, a fresh SQLite file, CSRF off (tests turn it on)."""
+    """The shipped sample questionnaires, a fresh test database, CSRF off (tests turn it on)."""
     return Settings(
         instance_dir=tmp_path / "instance",
-        database_url=f"sqlite:///{tmp_path / 'survey.db'}",
+        database_url=database.URL or f"sqlite:///{tmp_path / 'survey.db'}",
         questionnaires_dir=SAMPLE_DIR,
         secret_key="test-secret-key",
         csrf_enabled=False,
@@ -38,13 +56,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def make_app(settings: Settings, postgres: Engine | None) -> Iterator[database.AppMaker]:
+    """Builds apps on the test database: `make_app(csrf_enabled=True)`, `committed=True`."""
+    maker = database.AppMaker(settings, postgres)
+    yield maker
+    maker.close()
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, make_app: database.AppMaker) -> Flask:
+    """The app on the test database; `@pytest.mark.committed` for several connections at once."""
+    return make_app(committed=request.node.get_closest_marker("committed") is not None)
 
 
 @pytest.fixture

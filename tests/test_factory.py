@@ -19,11 +19,11 @@ from survey_app.settings import ROOT, Settings
 
 BROKEN = ROOT / "tests" / "data" / "questionnaires" / "broken"
 
-MakeApp = Callable[[Settings], Flask]
+BuildApp = Callable[[Settings], Flask]
 
 
 @pytest.fixture
-def make_app() -> Iterator[MakeApp]:
+def build_app() -> Iterator[BuildApp]:
     """Builds apps from settings and disposes of their engines afterwards."""
     apps: list[Flask] = []
 
@@ -68,25 +68,25 @@ def test_valid_settings_build_an_app_serving_the_content(app, settings):
         assert registry().questionnaire("untoc-needs-assessment") is not None
 
 
-def test_secret_key_is_generated_once_with_owner_only_permissions(settings, make_app):
+def test_secret_key_is_generated_once_with_owner_only_permissions(settings, build_app):
     keyless = settings.model_copy(update={"secret_key": None})
     key_file = keyless.instance_dir / "secret_key"
     assert not key_file.exists()
 
-    first = make_app(keyless)
+    first = build_app(keyless)
 
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     key = key_file.read_text().strip()
     assert len(key) >= 32
     assert first.config["SECRET_KEY"] == key
-    second = make_app(keyless)
+    second = build_app(keyless)
     assert second.config["SECRET_KEY"] == key
     assert key_file.read_text().strip() == key
 
 
-def test_given_secret_key_is_used_and_nothing_is_written(settings, make_app):
+def test_given_secret_key_is_used_and_nothing_is_written(settings, build_app):
     assert settings.secret_key is not None
-    app = make_app(settings)
+    app = build_app(settings)
     assert app.config["SECRET_KEY"] == settings.secret_key.get_secret_value()
     assert not (settings.instance_dir / "secret_key").exists()
 

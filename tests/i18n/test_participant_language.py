@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
-from survey_app import create_app
-from survey_app.extensions import db
 from survey_app.responses import new_submission_token
 from tests.conftest import CODE, NEEDS, link_token, needs_assessment_answers, new_training
 
@@ -174,13 +171,8 @@ def test_staff_pages_stay_in_english(client):
 
 
 @pytest.fixture
-def csrf_app(settings) -> Iterator[Flask]:
-    app = create_app(settings.model_copy(update={"csrf_enabled": True}))
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def csrf_app(make_app) -> Flask:
+    return make_app(csrf_enabled=True)
 
 
 def test_csrf_notice_is_in_the_form_language(csrf_app):

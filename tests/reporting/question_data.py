@@ -7,22 +7,22 @@ tests read them back with plain `select()`s to recompute every figure in Python.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from survey_app.models import Answer, Base, Response
+from survey_app.models import Answer, Response
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire, load_file
 from survey_app.reporting.context import ReportContext
 from survey_app.reporting.schema import Report
 from survey_app.reporting.scope import Scope
 from survey_app.responses import answer_rows, new_submission_token
 from tests.conftest import DATA_DIR
+from tests.database import plain_session
 
 EVERY_TYPE = load_file(
     Questionnaire, DATA_DIR / "questionnaires" / "valid" / "every-question-type.yaml"
@@ -34,20 +34,11 @@ COUNTRIES = {"TH": 30, "MY": 25, "VN": 20, "KH": 10, "PH": 8, "LA": 4}
 
 
 @pytest.fixture(name="db")
-def question_db() -> Iterator[Session]:
-    """A fresh database (in-memory SQLite); no Flask app needed to aggregate.
-
-    Set SURVEY_TEST_AGGREGATE_DB to a URL such as postgresql+psycopg://... to run the
-    same tests against PostgreSQL; the tables are dropped after each test.
-    """
-    engine = create_engine(os.environ.get("SURVEY_TEST_AGGREGATE_DB", "sqlite://"))
-    Base.metadata.create_all(engine)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        Base.metadata.drop_all(engine)
-        engine.dispose()
+def question_db(postgres: Engine | None) -> Iterator[Session]:
+    """A fresh database (in-memory SQLite, or a rolled-back PostgreSQL transaction); no
+    Flask app needed to aggregate."""
+    with plain_session(postgres) as session:
+        yield session
 
 
 def add_response(

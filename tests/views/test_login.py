@@ -10,7 +10,6 @@ from flask import Flask
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from survey_app import create_app
 from survey_app.auth import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
@@ -46,28 +45,22 @@ def is_sent_to_login(response):
 
 
 @pytest.fixture
-def make_app(settings):
+def make_staff_app(make_app):
     """Builds an app with other settings and the staff account in its database."""
-    made = []
 
     def build(**overrides):
-        app = create_app(settings.model_copy(update=overrides))
+        app = make_app(**overrides)
         with app.app_context():
-            db.create_all()
             create_user(db.session(), STAFF, PASSWORD, "staff")
             db.session.commit()
-        made.append(app)
         return app
 
-    yield build
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
+    return build
 
 
 @pytest.fixture
-def csrf_app(make_app):
-    return make_app(csrf_enabled=True)
+def csrf_app(make_staff_app):
+    return make_staff_app(csrf_enabled=True)
 
 
 # --- messages and counting ---------------------------------------------------------------
@@ -222,8 +215,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, accounts):
     assert "Secure" not in cookie  # plain HTTP in tests; see the next test
 
 
-def test_session_cookie_is_secure_when_served_over_https(make_app):
-    app = make_app(secure_cookies=True)
+def test_session_cookie_is_secure_when_served_over_https(make_staff_app):
+    app = make_staff_app(secure_cookies=True)
     cookie = login(app.test_client()).headers["Set-Cookie"]
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
