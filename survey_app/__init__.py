@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth import user_for_session
 from .cli import register_cli
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_security_headers(app)
     register_cli(app)
     configure_logging(app)
+    trust_proxies(app, settings.proxy_hops)
     return app
 
 
@@ -50,6 +52,14 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     app.jinja_env.globals["page_language"] = page_language
     with app.app_context():
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client's address, scheme and host from the headers of `hops` proxies."""
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def configure_logging(app: Flask) -> None:

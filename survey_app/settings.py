@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     #: Where participants reach the app (e.g. https://survey.example.org), for the links
     #: `flask trainings` prints; pages build their links from the request instead.
     public_url: str = ""
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to believe
+    #: (1 behind nginx). With 0 behind a proxy, every login would come from the proxy's
+    #: address, and the per-address lockout would lock everybody out at once.
+    proxy_hops: int = Field(default=0, ge=0)
     testing: bool = False
     csrf_enabled: bool = True
 

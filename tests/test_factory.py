@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
+from flask import Flask, request
 
 from survey_app import create_app
 from survey_app.cli import survey
@@ -124,3 +124,21 @@ def test_create_app_without_settings_reads_the_environment(monkeypatch, tmp_path
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_forwarded_client_address_is_believed_only_behind_a_configured_proxy(
+    settings, build_app, hops, seen
+):
+    app = build_app(settings.model_copy(update={"proxy_hops": hops}))
+
+    @app.route("/_whoami")
+    def whoami() -> str:
+        return f"{request.remote_addr} {request.scheme}"
+
+    page = app.test_client().get(
+        "/_whoami",
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert page.get_data(as_text=True) == f"{seen} {'https' if hops else 'http'}"
