@@ -31,6 +31,7 @@ PUBLIC = frozenset(
     {
         "static",
         "health.healthz",
+        "health.livez",
         "staff.login",
         "survey.index",
         "survey.show",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from ..i18n import gettext as _
 from . import survey
@@ -20,17 +21,36 @@ PARTICIPANT_FORMS = ("survey.show", "survey.training_phase")
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Friendly pages for HTTP errors; a CSRF failure on a questionnaire keeps the answers."""
+    """Friendly pages for HTTP errors and database outages; a CSRF failure on a questionnaire
+    keeps the answers."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         if request.endpoint in PARTICIPANT_FORMS and request.view_args:
-            return survey.rerender_after_csrf_failure(request.endpoint, request.view_args)
+            try:
+                return survey.rerender_after_csrf_failure(request.endpoint, request.view_args)
+            except (OperationalError, InterfaceError) as exc:
+                # A training link is read from the database, and an error raised in an error
+                # handler reaches no other handler.
+                return database_unavailable(exc)
         return error_page(error), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         return error_page(error), error.code or 500
+
+    # Pages that must read the database (a training link, staff pages) cannot do without it;
+    # a questionnaire POST catches the outage itself, to give the answers back.
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)
+
+
+def database_unavailable(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
+    """A plain 503 page with Retry-After, for a page that cannot be shown without the database."""
+    # Only the class: the message may carry a host name or a user.
+    current_app.logger.warning("Database unavailable (%s)", type(error).__name__)
+    headers = {"Retry-After": str(survey.RETRY_AFTER_SECONDS)}
+    return error_page(ServiceUnavailable()), 503, headers
 
 
 def error_page(error: HTTPException) -> str:
@@ -43,6 +63,7 @@ def error_page(error: HTTPException) -> str:
         405: _("This page cannot be used that way"),
         413: _("Too much was sent"),
         429: _("Too many requests"),
+        503: _("Temporarily unavailable"),
     }
     descriptions = {
         400: _("Something in what was sent did not fit. Please go back and try again."),
@@ -51,6 +72,7 @@ def error_page(error: HTTPException) -> str:
         413: _("What was sent is too large. Please shorten your answers and try again."),
         429: _("Please wait a moment, then try again."),
         500: _("Please try again in a few minutes. If it keeps happening, tell the organisers."),
+        503: _("The service cannot reach its database right now. Please try again in a minute."),
     }
     code = error.code or 500
     described = error.description != type(error).description

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -23,7 +23,10 @@ from ..trainings import Placement, code_hash, has_pre_with_code, link_by_token, 
 
 bp = Blueprint("survey", __name__)
 
-Page = str | Response | tuple[str, int]
+Page = str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]
+
+#: Seconds a participant (or a proxy) should wait before retrying while the database is down.
+RETRY_AFTER_SECONDS = 30
 
 
 @bp.before_request
@@ -52,7 +55,12 @@ def thanks(questionnaire_id: str) -> str:
     """Confirmation after a stored (or repeated) submission."""
     loaded = questionnaire_or_404(questionnaire_id)
     language = page_language(loaded.model)
-    return render_page("survey/thanks.html", localized(loaded, language), language)
+    return render_page(
+        "survey/thanks.html",
+        localized(loaded, language),
+        language,
+        form_path=url_for("survey.show", questionnaire_id=questionnaire_id),
+    )
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -88,6 +96,7 @@ def training_thanks(token: str) -> str:
         localized(loaded, language),
         language,
         matched=request.args.get("matched"),
+        form_path=url_for("survey.training_phase", token=token),
     )
 
 
@@ -117,9 +126,19 @@ def answer_page(
         return render_form(form_class_for(loaded, with_code, switch)(), switch)
     if not form.validate():
         return render_form(form, language), 400 if form.form_errors else 422
-    where, thanks_url = placement(form)
-    if store(loaded, form, where, language) is Outcome.CONFLICT:
-        return render_page("survey/conflict.html", localized(loaded, language), language), 409
+    try:
+        where, thanks_url = placement(form)
+        outcome = store(loaded, form, where, language)
+    except DBAPIError as exc:
+        if not database_unreachable(exc):
+            raise
+        db.session.rollback()
+        return unavailable_form(form, language)
+    if outcome is Outcome.CONFLICT:
+        conflict = render_page(
+            "survey/conflict.html", localized(loaded, language), language, form_path=form_path()
+        )
+        return conflict, 409
     return redirect(in_language(thanks_url, language, loaded.model), 303)
 
 
@@ -170,6 +189,24 @@ def store(
     return outcome
 
 
+def database_unreachable(error: DBAPIError) -> bool:
+    """Whether `error` says the database cannot be reached now, rather than a bug or a clash."""
+    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+
+
+def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[str, str]]:
+    """The form again with the posted answers (and submission token) and an outage notice.
+
+    Why: the same token lets the participant's retry store exactly one response.
+    """
+    notice = _(
+        "Your answers have not been stored yet: the server cannot reach its database at the "
+        "moment. Your answers are kept below: please wait a minute and press Submit again."
+    )
+    page = render_form(form, language, notice)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def render_form(form: SurveyForm, language: str, notice: str | None = None) -> str:
     """The questionnaire page, in `language`, with whatever answers and errors the form holds."""
     return render_page(
@@ -177,11 +214,20 @@ def render_form(form: SurveyForm, language: str, notice: str | None = None) -> s
         form.questionnaire,
         language,
         form=form,
+        form_path=form_path(),
         question_errors=getattr(form, "question_errors", {}),
         form_errors=getattr(form, "form_errors", []),
         notice=notice,
         h=TemplateHelpers(form.questionnaire, language),
     )
+
+
+def form_path() -> str:
+    """The URL path of this request's form: the key of the answers' draft in the browser.
+
+    Why: the thanks and conflict pages name it, so that static/js/survey.js clears that draft.
+    """
+    return url_for(request.endpoint or "", **(request.view_args or {}))
 
 
 def render_page(

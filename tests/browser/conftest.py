@@ -19,9 +19,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from survey_app import create_app
-from survey_app.extensions import db
-from survey_app.settings import Settings
+from tests.database import AppMaker
 
 #: Debian's chromium; SURVEY_TEST_CHROMIUM points elsewhere on machines that keep it elsewhere.
 CHROMIUM = Path(os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -54,17 +52,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
-    """The real app with CSRF on and a file database the server thread and the test share."""
-    live_settings = settings.model_copy(
-        update={"csrf_enabled": True, "database_url": f"sqlite:///{tmp_path / 'live.db'}"}
-    )
-    app = create_app(live_settings)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(make_app: AppMaker) -> Flask:
+    """The real app with CSRF on, committing for real: the server thread and the test share
+    the database through separate connections."""
+    return make_app(csrf_enabled=True, committed=True)
 
 
 @pytest.fixture
