@@ -155,10 +155,18 @@ def test_users_list_shows_every_account_with_role_and_state(app, invoke):
 # --- flask trainings -----------------------------------------------------------------------
 
 
+def created_id(output: str) -> int:
+    """The id `flask trainings create` printed (PostgreSQL's ids don't restart per test)."""
+    match = re.match(r"Created training #(\d+) ", output)
+    assert match, output
+    return int(match.group(1))
+
+
 def test_trainings_create_makes_a_draft_and_prints_its_participant_links(app, invoke):
     output = invoke("trainings", "create", *TRAINING, *BOTH).output
-    assert output.startswith("Created training #1 as a draft: Regional workshop, Putrajaya\n")
-    assert trainings(app) == [(1, "Regional workshop, Putrajaya", "draft")]
+    tid = created_id(output)
+    assert output.startswith(f"Created training #{tid} as a draft: Regional workshop, Putrajaya\n")
+    assert trainings(app) == [(tid, "Regional workshop, Putrajaya", "draft")]
     printed = LINK.findall(output)
     assert [(phase.strip(), qid) for phase, qid, _, _ in printed] == [
         ("pre", "untoc-needs-assessment"),
@@ -167,7 +175,7 @@ def test_trainings_create_makes_a_draft_and_prints_its_participant_links(app, in
     with app.app_context():
         tokens = db.session.scalars(select(ParticipantLink.token).order_by(ParticipantLink.id))
         assert [token for *_, token in printed] == list(tokens)
-    assert "flask trainings open 1" in output
+    assert f"flask trainings open {tid}" in output
     assert audit(app) == [("training_created", "Regional workshop, Putrajaya", "command line")]
 
 
@@ -212,36 +220,38 @@ def test_trainings_create_refuses_bad_input_and_stores_nothing(app, invoke, chan
 
 def test_trainings_list_shows_every_training_newest_first(invoke):
     assert "No trainings yet." in invoke("trainings", "list").output
-    invoke("trainings", "create", *TRAINING, *BOTH)
-    invoke(
+    first = created_id(invoke("trainings", "create", *TRAINING, *BOTH).output)
+    second = created_id(invoke(
         "trainings", "create", "--title", "Online follow-up", "--place", "online",
         "--starts", "2027-03-01", "--ends", "2027-03-01", "--organiser", "UNODC", *BOTH,
-    )  # fmt: skip
+    ).output)  # fmt: skip
     assert invoke("trainings", "list").output.splitlines() == [
-        "#2    draft   2027-03-01 – 2027-03-01  Online follow-up (online)",
-        "#1    draft   2027-01-15 – 2027-01-17  Regional workshop, Putrajaya (Putrajaya, Malaysia)",
+        f"{f'#{second}':<5} draft   2027-03-01 – 2027-03-01  Online follow-up (online)",
+        f"{f'#{first}':<5} draft   2027-01-15 – 2027-01-17  "
+        "Regional workshop, Putrajaya (Putrajaya, Malaysia)",
     ]
 
 
 def test_trainings_open_lets_participants_in_and_close_shuts_them_out(app, invoke):
     created = invoke("trainings", "create", *TRAINING, *BOTH).output
+    tid = created_id(created)
     pre_path = LINK.findall(created)[0][2]
     participant = app.test_client()
     assert participant.get(pre_path).status_code == 403
 
-    opened = invoke("trainings", "open", "1").output
-    assert opened.startswith("Training #1 is open: participants can answer at\n")
+    opened = invoke("trainings", "open", str(tid)).output
+    assert opened.startswith(f"Training #{tid} is open: participants can answer at\n")
     assert LINK.findall(opened) == LINK.findall(created)
     assert participant.get(pre_path).status_code == 200
 
-    assert invoke("trainings", "close", "1").output == (
-        "Training #1 is closed: its links store nothing more.\n"
+    assert invoke("trainings", "close", str(tid)).output == (
+        f"Training #{tid} is closed: its links store nothing more.\n"
     )
     assert participant.get(pre_path).status_code == 403
-    assert trainings(app) == [(1, "Regional workshop, Putrajaya", "closed")]
+    assert trainings(app) == [(tid, "Regional workshop, Putrajaya", "closed")]
     assert [row[:2] for row in audit(app)[1:]] == [
-        ("training_status", "#1 open"),
-        ("training_status", "#1 closed"),
+        ("training_status", f"#{tid} open"),
+        ("training_status", f"#{tid} closed"),
     ]
 
 

@@ -177,11 +177,13 @@ def test_post_training_responses_come_after_the_needs_assessment(session, app):
     with app.app_context():
         loaded = registry().questionnaires
     generate_demo(session, loaded, demo_counts(loaded, 30), seeded(2), end=END)
-    latest_needs, earliest_post = (
+    times = [
         session.scalar(select(agg(Response.submitted_at)).where(Response.questionnaire_id == q))
         for agg, q in ((func.max, NEEDS_ASSESSMENT), (func.min, POST_TRAINING))
-    )
-    assert latest_needs < earliest_post <= END.replace(tzinfo=None)
+    ]
+    # SQLite gives back naive datetimes (stored as UTC), PostgreSQL aware ones.
+    latest_needs, earliest_post = (t if t.tzinfo else t.replace(tzinfo=dt.UTC) for t in times)
+    assert latest_needs < earliest_post <= END
 
 
 # --- validity: every generated response is a submission the form would accept --------
