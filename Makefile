@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench install db clean messages
+.PHONY: run serve test lint bench install db clean messages
 
 # The app's own strings: edited in .po files, compiled to .mo (not committed) on install.
 TRANSLATIONS := survey_app/translations
@@ -29,9 +29,10 @@ messages: install
 		--copyright-holder "survey_app contributors" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
 
-# Demo answers go only into an empty database, so the sample reports have something to show.
+# Create or upgrade the schema (Alembic), then demo answers, only into an empty database, so
+# the sample reports have something to show.
 db: install
-	$(BIN)/flask --app wsgi survey init-db
+	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi survey demo --responses 200 --if-empty
 
 run: db
@@ -39,14 +40,22 @@ run: db
 	@echo "Open http://$(HOST):$(PORT)/ and answer a sample questionnaire."
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
+# Production: gunicorn (gunicorn.conf.py) on the configured database; no demo data.
+serve: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi survey validate
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/flask survey validate
 
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/with-postgres).
 test: lint
 	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
 
 bench: install
 	$(BIN)/python -m bench

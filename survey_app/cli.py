@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .auth import AccountError, all_users, create_user
 from .content import registry
+from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo
 from .extensions import db
 from .models import PHASES, Training
@@ -425,10 +426,12 @@ def build_report_command(report_id: str, output: Path | None, training_id: int |
         known = ", ".join(sorted(content.reports)) or "none"
         raise click.ClickException(f"there is no report '{report_id}' (known: {known})")
     session: Session = db.session()
+    begin_read_only(session)
     try:
         doc = build_report(session, loaded, content.questionnaire_models(), training_id=training_id)
     except (UnknownTrainingError, ReportNotForTrainingError) as exc:
         raise click.ClickException(str(exc)) from None
+    session.commit()
     pdf = render_pdf(render_html(doc))
     target = output or Path(pdf_filename(doc))
     target.write_bytes(pdf.data)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+#: Execution option: this transaction only reads (on SQLite, BEGIN without IMMEDIATE).
+READ_ONLY = "survey_read_only"
 
 
 def configure_engine(engine: Engine, busy_timeout_seconds: float) -> None:
@@ -30,4 +34,17 @@ def configure_engine(engine: Engine, busy_timeout_seconds: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def begin_read_only(session: Session) -> None:
+    """End the session's transaction and begin one that only reads.
+
+    Why: on SQLite every other transaction begins IMMEDIATE and holds the write lock until
+    it ends, so a report reading for seconds held up every participant's Submit; a deferred
+    transaction in WAL mode reads a snapshot and blocks no writer. Elsewhere it changes
+    nothing.
+    """
+    session.commit()
+    session.connection(execution_options={READ_ONLY: True})

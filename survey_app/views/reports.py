@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import staff_required
 from ..content import registry, report_or_404
+from ..database import begin_read_only
 from ..extensions import db
 from ..reporting.pipeline import (
     ReportDocument,
@@ -64,6 +65,8 @@ def preview(report_id: str) -> Response:
 def pdf(report_id: str) -> Response:
     """The report as a PDF download named `<report-id>[-training-<id>]-<YYYY-MM-DD>.pdf`."""
     doc = _build(report_id)
+    # The document is plain data: end the (reading) transaction before the slow layout.
+    db.session.commit()
     response = Response(render_pdf(render_html(doc)).data, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=pdf_filename(doc))
     return _private(response)
@@ -84,6 +87,7 @@ def _build(report_id: str) -> ReportDocument:
             f"training “{training.title}”.",
         )
     session: Session = db.session()
+    begin_read_only(session)
     return build_report(
         session,
         loaded,
