@@ -1,18 +1,23 @@
-"""Command line: `python -m bench [all|submit|report]`.
+"""Command line: `python -m bench [all|submit|report|load]`.
 
 submit: requests per second per endpoint, with every acknowledged submission verified as
 stored. report: the sample report's PDF build time, memory and stage shares for 1,000 /
 10,000 / 100,000 demo responses. all (the default) runs both, submit first.
+load: the app under gunicorn on loopback, against SQLite and a throwaway PostgreSQL
+cluster: a burst of participants, a worker killed, a report during a burst, a database
+outage (bench/load.py). Not part of all: it needs PostgreSQL and takes several minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
-from . import report, submit
+from . import load, report, submit
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -22,6 +27,17 @@ def _sizes(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _names(choices: tuple[str, ...]) -> Any:
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(n.strip() for n in text.split(",") if n.strip())
+        unknown = [n for n in names if n not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(choices)}")
+        return names
+
+    return parse
+
+
 def parse_args() -> argparse.Namespace:
     """The benchmarks' options; submit's defaults keep a 2-core run under about a minute."""
     parser = argparse.ArgumentParser(
@@ -29,7 +45,9 @@ def parse_args() -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("benchmark", nargs="?", choices=("all", "submit", "report"), default="all")
+    parser.add_argument(
+        "benchmark", nargs="?", choices=("all", "submit", "report", "load"), default="all"
+    )
     parser.add_argument(
         "--json", type=Path, help="also write the results to this file ({submit, report} for all)"
     )
@@ -59,6 +77,30 @@ def parse_args() -> argparse.Namespace:
         action="store_false",
         help="skip the extra build that measures Python allocations",
     )
+    group = parser.add_argument_group("load")
+    group.add_argument("--participants", type=int, default=500, help="per burst")
+    group.add_argument("--concurrency", type=int, default=50, help="participants in flight")
+    group.add_argument(
+        "--scenarios",
+        type=_names(load.SCENARIOS),
+        default=load.SCENARIOS,
+        help="comma-separated (default: burst,kill,report,outage)",
+    )
+    group.add_argument(
+        "--backends",
+        type=_names(load.BACKENDS),
+        default=load.BACKENDS,
+        help="comma-separated (default: sqlite,postgresql)",
+    )
+    group.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    group.add_argument(
+        "--worker-class", help="override gunicorn.conf.py's, e.g. gthread (to compare)"
+    )
+    group.add_argument("--gunicorn-threads", type=int, help="threads per worker (gthread)")
+    group.add_argument("--demo-responses", type=int, default=10_000, help="for the report scenario")
+    group.add_argument("--kills", type=int, choices=(1, 2, 3), default=3, help="workers killed")
+    group.add_argument("--outage-seconds", type=float, default=5.0, help="PostgreSQL down time")
+    group.add_argument("--outage-retries", type=int, default=20, help="per participant")
     return parser.parse_args()
 
 
@@ -78,9 +120,48 @@ def run_report(args: argparse.Namespace) -> dict[str, Any]:
     return report.to_json(result, args.builds, args.trace)
 
 
+def run_load(args: argparse.Namespace) -> dict[str, Any]:
+    """Run and print the load and fault scenarios; exit 1 on lost or partial submissions."""
+    gunicorn_args: list[str] = []
+    if args.worker_class:
+        gunicorn_args += ["--worker-class", args.worker_class]
+    if args.gunicorn_threads:
+        gunicorn_args += ["--threads", str(args.gunicorn_threads)]
+    options = load.Options(
+        participants=args.participants,
+        concurrency=args.concurrency,
+        scenarios=args.scenarios,
+        backends=args.backends,
+        workers=args.workers,
+        gunicorn_args=tuple(gunicorn_args),
+        demo_responses=args.demo_responses,
+        kills=args.kills,
+        outage_seconds=args.outage_seconds,
+        outage_retries=args.outage_retries,
+    )
+    results = load.run(options)
+    print()
+    print(load.tables(results, options))
+    return results
+
+
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    # SystemExit unwinds the servers' context managers, which stop them and clean up.
+    sys.exit(128 + signum)
+
+
 def main() -> None:
     """Run the chosen benchmarks, print their tables, optionally write JSON, then verify."""
     args = parse_args()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if args.benchmark == "load":
+        results = run_load(args)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        found = load.problems(results)
+        if found:
+            sys.exit("PROBLEMS: " + "; ".join(found))
+        return
     data: dict[str, Any] = {}
     submitted = None
     if args.benchmark in ("all", "submit"):

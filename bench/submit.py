@@ -26,7 +26,7 @@ from survey_app.settings import ROOT, Settings
 from tests.conftest import NEEDS, needs_assessment_answers
 
 FORM_PATH = f"/q/{NEEDS}"
-HEALTH_PATH = "/healthz"
+HEALTH_PATH = "/livez"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 WARMUP = 20
 

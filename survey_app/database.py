@@ -39,12 +39,18 @@ def configure_engine(engine: Engine, busy_timeout_seconds: float) -> None:
 
 
 def begin_read_only(session: Session) -> None:
-    """End the session's transaction and begin one that only reads.
+    """End the session's transaction and begin one that only reads, from one snapshot.
 
     Why: on SQLite every other transaction begins IMMEDIATE and holds the write lock until
     it ends, so a report reading for seconds held up every participant's Submit; a deferred
-    transaction in WAL mode reads a snapshot and blocks no writer. Elsewhere it changes
-    nothing.
+    transaction in WAL mode reads a snapshot and blocks no writer.
     """
     session.commit()
-    session.connection(execution_options={READ_ONLY: True})
+    options: dict[str, Any] = {READ_ONLY: True}
+    bind = session.get_bind()
+    # A test's joined transaction (a Connection) keeps the isolation it has.
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        # One snapshot for the whole report: under READ COMMITTED each query saw the rows
+        # committed since the one before, and in a burst a total and its parts disagreed.
+        options["isolation_level"] = "REPEATABLE READ"
+    session.connection(execution_options=options)

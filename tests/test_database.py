@@ -1,4 +1,5 @@
-"""Engine tuning: SQLite writers queue for the lock, and a long read holds up no writer."""
+"""Engine tuning: SQLite writers queue for the lock; a report reads one snapshot and holds
+up no writer."""
 
 from __future__ import annotations
 
@@ -10,12 +11,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from survey_app.database import begin_read_only, configure_engine
+from survey_app.extensions import db
 from survey_app.models import Response
 from tests import database
-
-pytestmark = pytest.mark.skipif(
-    database.ON_POSTGRES, reason="SQLite's locking; PostgreSQL readers never block writers"
-)
 
 
 def a_response(token: str) -> dict[str, object]:
@@ -30,7 +28,7 @@ def a_response(token: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def engines(app, tmp_path):
+def engines(app):
     """Two engines on the app's SQLite file, as two gunicorn workers have; short lock waits."""
     made = []
     for _ in range(2):
@@ -42,6 +40,9 @@ def engines(app, tmp_path):
         engine.dispose()
 
 
+@pytest.mark.skipif(
+    database.ON_POSTGRES, reason="SQLite's locking; PostgreSQL readers never block writers"
+)
 @pytest.mark.parametrize("reading", [True, False])
 def test_a_writer_goes_on_while_a_report_reads_but_not_while_a_writer_holds_the_lock(
     engines, reading
@@ -62,3 +63,19 @@ def test_a_writer_goes_on_while_a_report_reads_but_not_while_a_writer_holds_the_
         assert reader.scalar(select(func.count()).select_from(Response)) == 0
         reader.commit()
         assert reader.scalar(select(func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.committed
+def test_a_report_reads_one_snapshot_while_participants_submit(app):
+    """Each of a report's queries must count the same responses, or totals and parts differ."""
+    with app.app_context():
+        engine = db.engine
+    with Session(engine) as report, Session(engine) as participant:
+        begin_read_only(report)
+        count = select(func.count()).select_from(Response)
+        assert report.scalar(count) == 0
+        participant.execute(insert(Response), [a_response("during the report")])
+        participant.commit()
+        assert report.scalar(count) == 0
+        report.commit()
+        assert report.scalar(count) == 1
