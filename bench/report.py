@@ -313,7 +313,9 @@ def notes(result: ReportBench, builds: int, trace: bool) -> list[str]:
         f"x base: build time / the {base.responses:,}-response build's; exp: log(x base) /"
         " log(responses ratio), 1 = linear, below 1 = sublinear.",
         "sql/charts/html/pdf: shares of build s from the pipeline's timings dict"
-        " (pdf = WeasyPrint layout + write); other = build s outside those stages.",
+        " (pdf = WeasyPrint layout + write); other = build s outside those stages. Charts are"
+        " drawn in a second thread while later blocks' SQL runs: sql + charts can exceed the"
+        " time they took together, and other can then be negative.",
         "rss peak: peak resident memory (ru_maxrss) of the build process, warm-up included;"
         " growth over the warm-up's peak: "
         + ", ".join(f"{b.rss_growth_mib:.0f}" for b in result.builds)

@@ -15,6 +15,7 @@ from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -39,6 +40,9 @@ RC: dict[Any, Any] = {
     "axes.spines.right": False,
 }
 WIDTH_IN = 6.3
+#: Space left between the figure's edge, its legend and the axes' labels (as much as
+#: matplotlib's constrained layout leaves).
+GAP_PT = 3.0
 
 
 def diverging_colours(points: int) -> list[str]:
@@ -55,18 +59,62 @@ def diverging_colours(points: int) -> list[str]:
 
 
 def new_figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
-    """A figure of the report's column width."""
+    """A figure of the report's column width, laid out by `to_svg`.
+
+    At 72 dpi, the figure's pixels are the SVG's points, which `fit_axes` measures in.
+    """
     with mpl.rc_context(RC):
-        return Figure(figsize=(width_in, height_in), layout="constrained")
+        return Figure(figsize=(width_in, height_in), dpi=72)
 
 
 def to_svg(fig: Figure) -> str:
-    """The figure as an SVG document without the XML prologue, stable byte for byte."""
+    """The figure as an SVG document without the XML prologue, stable byte for byte.
+
+    Drawn straight onto matplotlib's SVG renderer (what `savefig(format="svg")` does for a
+    figure without raster parts): `fit_axes` measures the text with that same renderer,
+    so each label's size is computed once.
+    """
     buffer = io.StringIO()
     with mpl.rc_context(RC):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        renderer = RendererSVG(  # type: ignore[no-untyped-call]  # unannotated in matplotlib
+            fig.bbox.width, fig.bbox.height, buffer, metadata={"Date": None}
+        )
+        fit_axes(fig, renderer)
+        fig.draw(renderer)
+        renderer.finalize()  # type: ignore[no-untyped-call]  # unannotated in matplotlib
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
+
+
+def fit_axes(fig: Figure, renderer: RendererSVG) -> None:
+    """Size the figure's one axes so that all it draws outside the plot fits the figure.
+
+    Tick labels (long, wrapped onto two lines, in any script), axis labels, annotations
+    and the figure's legend above or below the plot are measured once, with the renderer
+    the SVG is drawn with, and the axes get exactly the margins they need.
+
+    Why not `layout="constrained"`: it measures everything twice per layout and `savefig`
+    lays out and draws the figure once more than it saves, which doubled chart time.
+    """
+    (ax,) = fig.axes
+    width, height = fig.bbox.width, fig.bbox.height
+    plot = ax.get_window_extent(renderer)
+    drawn = ax.get_tightbbox(renderer)
+    if drawn is None:  # pragma: no cover - every chart has at least its ticks
+        return
+    below = above = GAP_PT
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        if box.y0 < height / 2:
+            below = max(below, box.y1 + GAP_PT)
+        else:
+            above = max(above, height - box.y0 + GAP_PT)
+    fig.subplots_adjust(
+        left=(plot.x0 - drawn.x0 + GAP_PT) / width,
+        right=1 - (drawn.x1 - plot.x1 + GAP_PT) / width,
+        bottom=(plot.y0 - drawn.y0 + below) / height,
+        top=1 - (drawn.y1 - plot.y1 + above) / height,
+    )
 
 
 def _height(rows: int, per_row: float = 0.32, extra: float = 0.7) -> float:
@@ -152,19 +200,18 @@ def grouped_bar_chart(
         n = max(1, len(groups))
         height = 0.8 / n
         for g, (name, values) in enumerate(groups):
-            for i, value in enumerate(values):
-                y = (len(labels) - 1 - i) + 0.4 - height * (g + 0.5)
+            ys = [(len(labels) - 1 - i) + 0.4 - height * (g + 0.5) for i in range(len(values))]
+            for y, value in zip(ys, values, strict=True):
                 if value is None:
                     _mark_hidden(ax, y, fontsize=6.5)
-                    continue
+            shown = [(y, v) for y, v in zip(ys, values, strict=True) if v is not None]
+            if shown:
                 ax.barh(
-                    y,
-                    value,
+                    [y for y, _ in shown],
+                    [v for _, v in shown],
                     height=height * 0.95,
                     color=PALETTE[g % len(PALETTE)],
-                    label=name
-                    if i == next((j for j, v in enumerate(values) if v is not None), -1)
-                    else None,
+                    label=name,
                 )
         ax.set_yticks(range(len(labels))[::-1], list(labels))
         ax.set_ylim(-0.5, len(labels) - 0.5)
@@ -177,7 +224,7 @@ def grouped_bar_chart(
             fig.legend(
                 handles,
                 names,
-                loc="outside lower center",
+                loc="lower center",
                 ncols=min(len(names), 4),
                 fontsize=8,
                 frameon=False,
@@ -208,6 +255,8 @@ def diverging_chart(
         ax = fig.add_subplot()
         ys = list(range(len(labels)))[::-1]
         notes = list(row_notes or [None] * len(labels))
+        #: Per scale point, its segments as (row, start, width): one bar call per colour.
+        segments: dict[int, list[tuple[float, float, float]]] = {}
         for y, row, note in zip(ys, shares, notes, strict=True):
             if row is None:
                 ax.text(
@@ -227,8 +276,16 @@ def diverging_chart(
             for p, value in enumerate(row):
                 if value is None:
                     continue
-                ax.barh(y, value, left=left, color=colours[p], height=0.65)
+                segments.setdefault(p, []).append((y, left, value))
                 left += value
+        for p, bars in sorted(segments.items()):
+            ax.barh(
+                [y for y, _, _ in bars],
+                [width for _, _, width in bars],
+                left=[start for _, start, _ in bars],
+                color=colours[p],
+                height=0.65,
+            )
         ax.axvline(0, color=MUTED, linewidth=0.8)
         ax.set_yticks(ys, list(labels))
         ax.set_xlim(-1, 1)
@@ -237,7 +294,7 @@ def diverging_chart(
             fig.legend(
                 [Patch(color=colour) for colour in colours],
                 list(points),
-                loc="outside lower center",
+                loc="lower center",
                 ncols=len(points),
                 fontsize=7,
                 frameon=False,
@@ -283,7 +340,7 @@ def cumulative_step_chart(
         ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel)
         if series:
-            fig.legend(loc="outside upper center", ncols=len(series), fontsize=8, frameon=False)
+            fig.legend(loc="upper center", ncols=len(series), fontsize=8, frameon=False)
         ax.tick_params(length=0)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)

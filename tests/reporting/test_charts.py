@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
 
 import pytest
+from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.patches import Patch
 
 from survey_app.reporting import charts
 from tests.conftest import assert_golden
@@ -154,3 +157,28 @@ def test_the_grouped_bar_legend_sits_below_the_plot():
     legend = svg[svg.index('<g id="legend_1">') :]
     legend_top = min(float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", legend))
     assert legend_top > plot_bottom  # SVG y grows downwards: the legend is under the bars
+
+
+def test_the_axes_leave_room_for_long_labels_and_a_legend_below():
+    fig = charts.new_figure(1.6)
+    ax = fig.add_subplot()
+    ax.barh([0, 1], [0.5, 0.7])
+    long = "Through constructive dialogues held alongside the review working groups"
+    ax.set_yticks([0, 1], [charts.wrap_label(long), "Advocacy"])
+    ax.set_xlabel("Share of respondents")
+    fig.legend([Patch(), Patch()], ["Non-governmental organisation", "Other"], loc="lower center")
+    renderer = RendererSVG(fig.bbox.width, fig.bbox.height, io.StringIO())
+
+    charts.fit_axes(fig, renderer)
+
+    drawn = ax.get_tightbbox(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert drawn is not None
+    # Everything inside the figure, the gap kept; the legend under the axis label.
+    assert drawn.x0 >= charts.GAP_PT - 0.5
+    assert drawn.x1 <= fig.bbox.width - charts.GAP_PT + 0.5
+    assert drawn.y1 <= fig.bbox.height - charts.GAP_PT + 0.5
+    assert drawn.y0 >= legend.y1 + charts.GAP_PT - 0.5
+    assert legend.y0 >= 0
+    # The plot itself keeps most of the width: the margin is what the labels need.
+    assert ax.get_window_extent(renderer).width > fig.bbox.width / 2

@@ -1,7 +1,9 @@
-"""WeasyPrint reaches nothing but the static folder: no local files, no network, no redirects."""
+"""WeasyPrint reaches nothing but the static folder and the charts' own `data:` URLs: no local
+files, no network, no redirects."""
 
 from __future__ import annotations
 
+import base64
 import http.server
 import logging
 import sys
@@ -12,10 +14,25 @@ from pathlib import Path
 
 import pytest
 
+from survey_app.content import registry
 from survey_app.reporting.fetcher import FetchRefused, StaticOnlyFetcher
-from survey_app.reporting.pipeline import STATIC_DIR, html_to_pdf
+from survey_app.reporting.pipeline import STATIC_DIR, build_report_pdf, html_to_pdf
+from survey_app.reporting.results import Chart
+from survey_app.settings import Settings
 
-from .report_app import pdf_pages
+from .report_app import Person, pdf_pages, seed, settings_with_reports
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><text y="8">Bars</text></svg>'
+REPORT = """\
+schema_version: 1
+id: fetch-report
+questionnaire: untoc-needs-assessment
+title: What the renderer loads
+blocks:
+  - type: overview
+  - type: question
+    question: country
+"""
 
 
 @dataclass
@@ -23,7 +40,10 @@ class Spy:
     """Every URL the fetcher was asked for, what it served, and what Python opened."""
 
     asked: list[str] = field(default_factory=list)
+    #: Files served from the static folder.
     served: list[Path] = field(default_factory=list)
+    #: `data:image/svg+xml` URLs served (decoded from the URL itself, no file).
+    decoded: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
     connected: list[object] = field(default_factory=list)
@@ -61,13 +81,21 @@ def spy(monkeypatch: pytest.MonkeyPatch, static: Path) -> Iterator[Spy]:
         except FetchRefused:
             record.refused.append(url)
             raise
-        record.served.append(Path(response.path))
+        if response.path is None:
+            record.decoded.append(url)
+        else:
+            record.served.append(Path(response.path))
         return response
 
     monkeypatch.setattr(StaticOnlyFetcher, "fetch", fetch)
     _active.append(record)
     yield record
     _active.remove(record)
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings_with_reports(settings, tmp_path / "reports", {"fetch.yaml": REPORT})
 
 
 @pytest.fixture
@@ -114,6 +142,22 @@ def test_serves_files_under_the_static_folder(static):
 @pytest.mark.parametrize(
     "url",
     [
+        Chart(SVG, "alt").data_uri,
+        "data:image/svg+xml;base64," + base64.b64encode(SVG.encode()).decode(),
+        "DATA:image/SVG+xml;charset=utf-8;base64," + base64.b64encode(SVG.encode()).decode(),
+        "data:image/svg+xml," + SVG.replace("<", "%3C").replace(">", "%3E"),
+    ],
+)
+def test_serves_svg_data_urls_from_the_url_alone(static, url):
+    response = StaticOnlyFetcher(static).fetch(url)
+    assert response.read() == SVG.encode()
+    assert response.content_type == "image/svg+xml"
+    assert response.path is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
         "file:///etc/passwd",
         "file://localhost/etc/passwd",
         "file://attacker.example/share/x.css",
@@ -127,6 +171,11 @@ def test_serves_files_under_the_static_folder(static):
         "https://example.org/style.css",
         "ftp://example.org/x.css",
         "data:text/css,body{}",
+        "data:text/html;base64,PHN2Zz48L3N2Zz4=",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "data:image/svg+xml;base64,not base64!",
+        "data:image/svg+xml;utf8,<svg></svg>",
+        "data:;base64,PHN2Zz48L3N2Zz4=",
         "FILE:///etc/passwd",
     ],
 )
@@ -143,6 +192,19 @@ def test_refuses_everything_else(static, url, caplog):
 def test_hostile_html_is_refused_resource_by_resource(spy, server, static):
     """Should free text ever reach the HTML unescaped, WeasyPrint still reads nothing."""
     base, hits = server
+    hostile_svg = Chart(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="10" height="10">'
+        '<image xlink:href="file:///etc/hosts" width="5" height="5"/>'
+        f'<image href="{base}/svg-image.png" width="5" height="5"/></svg>',
+        "alt",
+    ).data_uri
+    # WeasyPrint drops an SVG image whose stylesheet imports another: nothing is fetched.
+    importing_svg = Chart(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        f"<style>@import url({base}/svg-import.css);</style></svg>",
+        "alt",
+    ).data_uri
     hostile = f"""<!doctype html><html><head>
       <link rel="stylesheet" href="css/report.css">
       <style>@import url({base}/imported.css);</style>
@@ -155,13 +217,20 @@ def test_hostile_html_is_refused_resource_by_resource(spy, server, static):
       <img src="{base}/redirect-to-metadata">
       <img src="css/link.css">
       <svg width="10" height="10"><image href="file:///etc/shadow" width="10" height="10"/></svg>
+      <img src="{hostile_svg}" alt="A chart that links out">
+      <img src="{importing_svg}" alt="A chart that imports a stylesheet">
     </body></html>"""
 
     pages = pdf_pages(html_to_pdf(hostile, static_dir=static))
 
     assert "Visible text" in pages[0]
     assert spy.served == [(static / "css" / "report.css").resolve()]
-    assert set(spy.asked) - set(spy.refused) == {(static / "css" / "report.css").as_uri()}
+    assert set(spy.asked) - set(spy.refused) == {
+        (static / "css" / "report.css").as_uri(),
+        hostile_svg,
+        importing_svg,
+    }
+    assert spy.decoded == [hostile_svg, importing_svg]
     assert {
         f"{base}/imported.css",
         "file:///etc/passwd",
@@ -169,11 +238,28 @@ def test_hostile_html_is_refused_resource_by_resource(spy, server, static):
         "http://169.254.169.254/latest/meta-data/",
         f"{base}/redirect-to-metadata",
         (static / "css" / "link.css").as_uri(),
+        # What the SVG image links to comes back to the fetcher, and is refused too.
+        "file:///etc/hosts",
+        f"{base}/svg-image.png",
     } <= set(spy.refused)
     assert hits == []  # the redirecting server was never even asked
     assert spy.connected == []
     assert str((static / "css" / "report.css").resolve()) in spy.opened  # the watch works
     assert not [p for p in spy.opened if p.startswith(("/etc/", str(static.parent / "secret")))]
+
+
+def test_a_report_with_charts_loads_its_stylesheet_and_its_charts_only(spy, session):
+    seed(session, [Person("ngo", "MY")] * 6 + [Person("academia", "TH")] * 5)
+    content = registry()
+    loaded = content.reports["fetch-report"]
+    pages = pdf_pages(build_report_pdf(session, loaded, content.questionnaire_models()))
+    assert "What the renderer loads" in pages[0]
+    assert spy.served == [STATIC_DIR / "css" / "report.css"]
+    assert spy.refused == []
+    # The overview's stakeholder chart and the question's country chart, as data URLs.
+    assert len(spy.decoded) == 2
+    assert all(url.startswith("data:image/svg+xml;base64,") for url in spy.decoded)
+    assert spy.connected == []
 
 
 def test_the_app_stylesheet_is_the_only_resource_a_report_loads(spy):

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
@@ -194,6 +195,28 @@ def test_figures_equal_the_plain_python_computation(
             assert finding.figure is None
         else:
             assert finding.figure == pytest.approx(expected), finding.rule_id
+
+
+def test_two_rules_on_one_ranking_run_its_borda_query_once_per_build(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    add_responses(session, qs[NEEDS], seeded_answers())
+    borda: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "count(*) AS m" in statement:  # the ranked-options subquery of borda_scores
+            borda.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        compute(session, qs)
+        once = len(borda)
+        compute(session, qs)  # a new build: nothing is kept from the last one
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert once == 2  # the respondents count and the points, for both rank rules
+    assert len(borda) == 2 * once
 
 
 def test_evidence_sentences_state_figure_base_and_threshold(

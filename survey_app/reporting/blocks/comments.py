@@ -74,7 +74,7 @@ def compute(ctx: ReportContext, block: CommentsBlock) -> CommentsResult:
         by_prompt=by.prompt if by else None,
         anonymisation_note=anonymisation_note(ctx.k),
     )
-    respondents = count_respondents(ctx.session, scope)
+    respondents = ctx.aggregate(count_respondents, scope)
     if respondents < ctx.k:
         return replace(base, empty=True)
     sizes: dict[str | None, int] = {None: respondents}

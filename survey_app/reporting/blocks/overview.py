@@ -57,8 +57,8 @@ class OverviewResult(BlockResult):
 def compute(ctx: ReportContext, block: OverviewBlock) -> OverviewResult:
     """Counts, dates, countries and stakeholder mix for the report's scope, all in SQL."""
     scope = ctx.scope()
-    responses = count_respondents(ctx.session, scope)
-    first, last = submission_range(ctx.session, scope)
+    responses = ctx.aggregate(count_respondents, scope)
+    first, last = ctx.aggregate(submission_range, scope)
     country = _country_question(ctx, block)
     stakeholder = _stakeholder_question(ctx, block)
     parts = {
@@ -103,7 +103,7 @@ def _part(ctx: ReportContext, question: QuestionBase) -> OverviewPart:
 
 def _distinct(ctx: ReportContext, scope: Scope, question: QuestionBase) -> int:
     """How many different answers the question received (how many countries)."""
-    return len(by_column(grouped_counts(ctx.session, scope, question.id)))
+    return len(by_column(ctx.aggregate(grouped_counts, scope, question.id)))
 
 
 def _country_question(ctx: ReportContext, block: OverviewBlock) -> QuestionBase | None:

@@ -147,8 +147,8 @@ class PrePostResult(BlockResult):
 def compute(ctx: ReportContext, block: PrePostBlock) -> PrePostResult:
     """Both phases' figures from their own scopes (same filter), all aggregated in SQL."""
     pre, post = ctx.scope(block.pre, "pre"), ctx.scope(block.post, "post")
-    n_pre = count_respondents(ctx.session, pre)
-    n_post = count_respondents(ctx.session, post)
+    n_pre = ctx.aggregate(count_respondents, pre)
+    n_post = ctx.aggregate(count_respondents, post)
     shown_pre, shown_post = n_pre >= ctx.k, n_post >= ctx.k
     questions: list[ComparedQuestion] = []
     charts_so_far = 0

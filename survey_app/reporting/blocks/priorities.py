@@ -131,12 +131,12 @@ def _labels(question: MatrixQuestion | RankingQuestion, only: list[str] | None) 
 def _mean_items(ctx: ReportContext, scope: Scope, source: PrioritySource) -> list[PriorityItem]:
     question = ctx.question(source.question)
     if isinstance(question, MatrixQuestion):
-        found = means(ctx.session, scope, question.id, keys=("row",))
+        found = ctx.aggregate(means, scope, question.id, keys=("row",))
         return [
             _item(label, question.id, value, *found.get((ALL, value), (0, 0.0)), ctx.k)
             for value, label in _labels(question, source.only).items()
         ]
-    n, mean = means(ctx.session, scope, question.id).get((ALL,), (0, 0.0))
+    n, mean = ctx.aggregate(means, scope, question.id).get((ALL,), (0, 0.0))
     return [_item(question.prompt, question.id, "", n, mean, ctx.k)]
 
 
@@ -153,7 +153,7 @@ def _top_box_items(
     question = ctx.question(source.question)
     assert isinstance(question, MatrixQuestion | ScaleQuestion)  # noqa: S101 -- schema-checked
     threshold = top_box_min if top_box_min is not None else question.scale.max - 1
-    counts = top_box_counts(ctx.session, scope, question.id, threshold)
+    counts = ctx.aggregate(top_box_counts, scope, question.id, threshold)
     if isinstance(question, MatrixQuestion):
         entries = [
             (value, label, counts.get(value, (0, 0)))
@@ -175,7 +175,7 @@ def _top_box_items(
 def _borda_items(ctx: ReportContext, scope: Scope, source: PrioritySource) -> list[PriorityItem]:
     question = ctx.question(source.question)
     assert isinstance(question, RankingQuestion)  # noqa: S101 -- schema-checked
-    scores = borda_scores(ctx.session, scope, question.id)
+    scores = ctx.aggregate(borda_scores, scope, question.id)
     labels = _labels(question, None)
     ranked_by = {value: scores.options.get(value, (0, 0.0))[0] for value in labels}
     # Scores add up to 1 over all options: one hidden score could be recovered from the rest.

@@ -71,7 +71,7 @@ def compute(ctx: ReportContext, block: RecommendationsBlock) -> RecommendationsR
     return RecommendationsResult(
         heading=block.title or "Recommendations",
         intro=block.intro,
-        empty=count_respondents(ctx.session, scope) == 0,
+        empty=ctx.aggregate(count_respondents, scope) == 0,
         fired=tuple(f for f in findings if f.status == "holds"),
         not_fired=tuple(f for f in findings if f.status == "does_not_hold"),
         not_evaluated=tuple(f for f in findings if f.status == "not_evaluated"),
@@ -104,7 +104,7 @@ def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) 
     question = ctx.question(measure.question)
     what = _share_subject(question, measure)
     threshold = _threshold(rule, _percent)
-    base = count_answering(ctx.session, scope, question.id, measure.row)
+    base = ctx.aggregate(count_answering, scope, question.id, measure.row)
     if base < ctx.k:
         return _not_evaluated(rule, ctx.k, f"share of respondents who {what}", threshold)
     count = count_answering(
@@ -169,7 +169,7 @@ def _mean(ctx: ReportContext, scope: Scope, rule: Rule, measure: MeanMeasure) ->
     else:
         subject = f"mean answer to “{question.prompt}”"
     threshold = _threshold(rule, _number)
-    n, mean = mean_of(ctx.session, scope, question.id, measure.row)
+    n, mean = ctx.aggregate(mean_of, scope, question.id, measure.row)
     if n < ctx.k or mean is None:
         return _not_evaluated(rule, ctx.k, subject, threshold)
     evidence = f"The {subject} is {_number(mean)} (n = {n}; threshold: {threshold})."
@@ -184,7 +184,7 @@ def _rank(ctx: ReportContext, scope: Scope, rule: Rule, measure: RankMeasure) ->
     options = question.option_values()
     subject = f"place of “{label}” among the {len(options)} options of “{question.prompt}”"
     threshold = _threshold(rule, _place)
-    scores = borda_scores(ctx.session, scope, question.id)
+    scores = ctx.aggregate(borda_scores, scope, question.id)
     if scores.respondents < ctx.k:
         return _not_evaluated(rule, ctx.k, subject, threshold)
     ranks = competition_ranks([scores.options.get(v, (0, 0.0))[1] for v in options])
