@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     #: (1 behind nginx). With 0 behind a proxy, every login would come from the proxy's
     #: address, and the per-address lockout would lock everybody out at once.
     proxy_hops: int = Field(default=0, ge=0)
+    #: Strict-Transport-Security max-age sent on HTTPS requests (0: no header).
+    hsts_seconds: int = Field(default=365 * 24 * 3600, ge=0)
     testing: bool = False
     csrf_enabled: bool = True
 

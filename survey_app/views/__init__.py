@@ -3,13 +3,15 @@
 from flask import Flask
 
 from . import health, reports, staff, staff_admin, staff_data, survey
+from .converters import DatabaseIdConverter
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
 STAFF_ROUTE_MODULES = (staff_admin, staff_data)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint to the app."""
+    """Attach every blueprint to the app; `<int:...>` in their routes is a database id."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.register_blueprint(survey.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)

@@ -84,8 +84,13 @@ def error_page(error: HTTPException) -> str:
     )
 
 
+#: Blueprints whose every response (pages, exports, QR codes, reports) is private to staff.
+PRIVATE_BLUEPRINTS = ("staff", "reports")
+
+
 def register_security_headers(app: Flask) -> None:
-    """Headers that keep pages from being framed, sniffed or running foreign scripts."""
+    """Headers that keep pages from being framed, sniffed, cached or running foreign scripts."""
+    hsts_seconds = app.config["SURVEY_SETTINGS"].hsts_seconds
 
     @app.after_request
     def add_headers(response: Response) -> Response:
@@ -93,4 +98,13 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.blueprint in PRIVATE_BLUEPRINTS:
+            # Staff data must not stay in a shared computer's cache or a proxy's.
+            response.headers["Cache-Control"] = "no-store"
+        # Only over HTTPS (as the app sees it: behind a proxy, with SURVEY_PROXY_HOPS set):
+        # a browser ignores the header on plain HTTP, and it must not pin a plain-HTTP host.
+        if request.is_secure and hsts_seconds:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={hsts_seconds}"
+            )
         return response

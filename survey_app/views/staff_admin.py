@@ -13,11 +13,12 @@ from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..audit import audit_page
+from ..audit import PER_PAGE, audit_page
 from ..auth import AccountError, admin_required, all_users, create_user, set_user_active
 from ..extensions import db
 from ..models import ROLES, User
 from ..trainings import record_audit
+from .converters import MAX_DATABASE_ID
 from .staff import bp, client_address
 from .survey import session as db_session
 
@@ -26,7 +27,10 @@ from .survey import session as db_session
 @admin_required
 def audit() -> str:
     """The audit log, newest first, 50 events a page."""
-    page = audit_page(db_session(), request.args.get("page", 1, type=int) or 1)
+    number = request.args.get("page", 1, type=int) or 1
+    if number > MAX_DATABASE_ID // PER_PAGE:
+        abort(404)
+    page = audit_page(db_session(), number)
     return render_template("staff/audit.html", log=page)
 
 

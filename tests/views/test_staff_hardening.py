@@ -1,0 +1,85 @@
+"""Staff URLs and headers: huge ids, private caching, HSTS over HTTPS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import new_training
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/staff/trainings/{HUGE}",
+        f"/staff/trainings/{HUGE}/edit",
+        f"/staff/trainings/{HUGE}/qr/pre",
+        f"/staff/trainings/{HUGE}/qr/pre.svg",
+        f"/staff/trainings/{HUGE}/delete-responses",
+        "/staff/trainings/2147483648",
+        f"/staff/audit?page={HUGE}",
+    ],
+)
+def test_an_id_past_any_database_column_is_404_not_500(admin_client, path):
+    assert admin_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        (f"/staff/trainings/{HUGE}/status", {"status": "open"}),
+        (f"/staff/trainings/{HUGE}/links/pre", {"action": "revoke"}),
+        (f"/staff/users/{HUGE}/active", {"active": "0"}),
+    ],
+)
+def test_a_huge_id_in_a_staff_form_target_is_404(admin_client, path, data):
+    assert admin_client.post(path, data=data).status_code == 404
+
+
+def test_the_largest_id_a_column_holds_is_still_looked_up(admin_client):
+    assert admin_client.get("/staff/trainings/2147483647").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/login",
+        "/staff/",
+        "/staff/trainings/new",
+        "/staff/trainings/{id}",
+        "/staff/trainings/{id}/qr/pre",
+        "/staff/trainings/{id}/qr/pre.svg",
+        "/staff/trainings/{id}/delete-responses",
+        "/staff/audit",
+        "/staff/users",
+        "/reports/",
+        "/staff/trainings/999/edit",
+    ],
+)
+def test_every_staff_and_report_page_is_no_store(admin_client, path):
+    training_id = new_training(admin_client)
+    response = admin_client.get(path.format(id=training_id))
+    assert response.status_code in (200, 404), path
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_participant_pages_keep_their_own_caching(client):
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_hsts_is_sent_over_https_only(client):
+    assert "Strict-Transport-Security" not in client.get("/staff/login").headers
+    secure = client.get("/staff/login", base_url="https://survey.example.org")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts_behind_a_proxy_follows_the_proxys_scheme(make_app):
+    client = make_app(proxy_hops=1).test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts_can_be_turned_off(make_app):
+    client = make_app(hsts_seconds=0).test_client()
+    assert "Strict-Transport-Security" not in client.get("/", base_url="https://x.example").headers
