@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth import user_for_session
 from .cli import register_cli
+from .codes import CodeHasher, install_code_hasher
 from .content import load_content
 from .database import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -50,6 +51,14 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     # babel.cfg extracts `{% trans %}` blocks trimmed; look them up the same way.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["page_language"] = page_language
+    install_code_hasher(
+        app,
+        CodeHasher(
+            settings.resolved_pairing_pepper(),
+            settings.pairing_kdf_time_cost,
+            settings.pairing_kdf_memory_kib,
+        ),
+    )
     with app.app_context():
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
 

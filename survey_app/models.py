@@ -71,7 +71,8 @@ class Response(Base):
         ForeignKey("trainings.id", ondelete="RESTRICT"), index=True
     )
     phase: Mapped[str | None] = mapped_column(String(4))
-    #: Keyed hash (per-training secret) of the participant's self-generated code; never the code.
+    #: argon2id hash (deployment pepper, per-training salt) of the participant's
+    #: self-generated code; never the code. See codes.py.
     participant_code_hash: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[Answer]] = relationship(
@@ -194,7 +195,8 @@ class Training(Base):
     pre_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
     post_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(8), default="draft")
-    #: Key for the participant-code hashes; only this training's codes can be matched with it.
+    #: Salt of the participant-code hashes (`argon2id:<hex>`); older trainings hold their
+    #: HMAC key here (64 hex characters). Useless without the pepper, which is not stored.
     pairing_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     reports_dir: Path = ROOT / "reports"
     #: Generated once and kept in `instance_dir/secret_key` when not given.
     secret_key: SecretStr | None = None
+    #: Key of the participant-code hashes (with argon2id); generated once and kept in
+    #: `instance_dir/pairing_pepper` when not given. Keep it out of the database and its
+    #: backups. Rotating it breaks pairing for trainings still collecting: see SECURITY.md.
+    pairing_pepper: SecretStr | None = None
+    #: argon2id cost of one participant-code hash (tests lower it; production keeps these).
+    pairing_kdf_time_cost: int = Field(default=2, ge=1)
+    pairing_kdf_memory_kib: int = Field(default=64 * 1024, ge=8)
     #: A whole questionnaire post is a few KiB; anything far larger is refused with 413.
     max_request_bytes: int = 256 * 1024
     #: How long a form's CSRF token stays valid; an expired one re-shows the answers.
@@ -60,11 +67,27 @@ class Settings(BaseSettings):
         """The configured key, or one generated once and kept under the instance folder."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.instance_dir / "secret_key"
+        return self._instance_secret("secret_key")
+
+    def resolved_pairing_pepper(self) -> bytes:
+        """The key of participant-code hashes: configured, or generated once beside the
+        secret key. Never stored in the database, so a copy of it cannot test codes."""
+        if self.pairing_pepper is not None:
+            return self.pairing_pepper.get_secret_value().encode()
+        return self._instance_secret("pairing_pepper").encode()
+
+    def prepare_instance_dir(self) -> Path:
+        """The instance folder, created (or narrowed to) owner-only access."""
+        self.instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.instance_dir.chmod(0o700)
+        return self.instance_dir
+
+    def _instance_secret(self, name: str) -> str:
+        path = self.instance_dir / name
         if not path.exists() or not path.read_text().strip():
-            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            self.prepare_instance_dir()
             # Write a private temporary file and rename it: a crash leaves no empty key behind.
-            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
+            tmp = path.with_name(f".{name}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -12,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .codes import new_pairing_salt
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
 
 
@@ -39,7 +38,7 @@ class Placement:
 
 def create_training(session: Session, fields: TrainingFields) -> Training:
     """A draft training with a participant link for each phase that has a questionnaire."""
-    training = Training(**vars(fields), status="draft", pairing_secret=secrets.token_hex(32))
+    training = Training(**vars(fields), status="draft", pairing_secret=new_pairing_salt())
     session.add(training)
     for phase in PHASES:
         if training.questionnaire_for(phase):
@@ -111,12 +110,6 @@ def normalise_code(letters: str, day: int, digits: str) -> str:
     """One canonical text per code, whatever the case, accents' encoding or spacing."""
     letters = unicodedata.normalize("NFKC", letters).casefold().replace(" ", "")
     return f"{letters}|{day:02d}|{digits.strip()}"
-
-
-def code_hash(training: Training, code: str) -> str:
-    """HMAC-SHA256 of the normalised code with the training's secret; the code is not kept."""
-    key = training.pairing_secret.encode()
-    return hmac.new(key, code.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def has_pre_with_code(session: Session, training_id: int, hashed: str) -> bool:

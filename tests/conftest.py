@@ -50,6 +50,11 @@ def settings(tmp_path: Path) -> Settings:
         database_url=database.URL or f"sqlite:///{tmp_path / 'survey.db'}",
         questionnaires_dir=SAMPLE_DIR,
         secret_key="test-secret-key",
+        pairing_pepper="test-pairing-pepper",
+        # Still argon2id, at a cost the suite can pay thousands of times (tests/test_codes.py
+        # checks the production cost once).
+        pairing_kdf_time_cost=1,
+        pairing_kdf_memory_kib=8,
         csrf_enabled=False,
         testing=True,
     )

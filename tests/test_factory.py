@@ -42,7 +42,13 @@ def build_app() -> Iterator[BuildApp]:
 def no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No SURVEY_* variables and no .env file: Settings() sees only its defaults."""
     monkeypatch.chdir(tmp_path)
-    for name in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY", "QUESTIONNAIRES_DIR"):
+    for name in (
+        "DATABASE_URL",
+        "INSTANCE_DIR",
+        "SECRET_KEY",
+        "QUESTIONNAIRES_DIR",
+        "PAIRING_PEPPER",
+    ):
         monkeypatch.delenv(f"SURVEY_{name}", raising=False)
 
 

@@ -104,7 +104,5 @@ def register_security_headers(app: Flask) -> None:
         # Only over HTTPS (as the app sees it: behind a proxy, with SURVEY_PROXY_HOPS set):
         # a browser ignores the header on plain HTTP, and it must not pin a plain-HTTP host.
         if request.is_secure and hsts_seconds:
-            response.headers.setdefault(
-                "Strict-Transport-Security", f"max-age={hsts_seconds}"
-            )
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}")
         return response

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from ..codes import code_hasher
 from ..content import questionnaire_or_404, registry
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
@@ -19,7 +20,7 @@ from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..questionnaire.texts import direction
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
-from ..trainings import Placement, code_hash, has_pre_with_code, link_by_token, normalise_code
+from ..trainings import Placement, has_pre_with_code, link_by_token, normalise_code
 
 bp = Blueprint("survey", __name__)
 
@@ -75,7 +76,7 @@ def training_phase(token: str) -> Page:
     with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
 
     def placement(form: SurveyForm) -> tuple[Placement, str]:
-        hashed = code_hash(training, normalise_code(*form.code)) if form.code else None
+        hashed = code_hasher().hash(training, normalise_code(*form.code)) if form.code else None
         matched = ""
         if link.phase == "post" and hashed is not None:
             matched = "1" if has_pre_with_code(session(), training.id, hashed) else "0"
