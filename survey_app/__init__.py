@@ -11,7 +11,7 @@ from .auth import user_for_session
 from .cli import register_cli
 from .codes import CodeHasher, install_code_hasher
 from .content import load_content
-from .database import configure_engine
+from .database import configure_engine, make_sqlite_file_private
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import SOURCE_LANGUAGE, page_language, select_locale
 from .settings import Settings
@@ -60,6 +60,7 @@ def init_extensions(app: Flask, settings: Settings) -> None:
         ),
     )
     with app.app_context():
+        make_sqlite_file_private(db.engine)
         configure_engine(db.engine, settings.sqlite_busy_timeout_seconds)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -36,6 +39,24 @@ def configure_engine(engine: Engine, busy_timeout_seconds: float) -> None:
     def _on_begin(connection: Any) -> None:
         reading = connection.get_execution_options().get(READ_ONLY)
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def make_sqlite_file_private(engine: Engine) -> None:
+    """Create the SQLite file (and narrow an existing one) to owner-only access, 0600.
+
+    Why: sqlite3 creates it 0644 under the usual umask, and its WAL and shared-memory
+    files take the same mode, so every local account could read the answers.
+    """
+    name = engine.url.database
+    if engine.dialect.name != "sqlite" or not name or name == ":memory:" or "://" in name:
+        return
+    path = Path(name)
+    if not path.parent.is_dir():
+        return  # SQLite reports a missing folder itself, at the first connection
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            part.chmod(0o600)
 
 
 def begin_read_only(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -77,15 +78,17 @@ class Settings(BaseSettings):
         return self._instance_secret("pairing_pepper").encode()
 
     def prepare_instance_dir(self) -> Path:
-        """The instance folder, created (or narrowed to) owner-only access."""
+        """The instance folder, created (or narrowed to) owner-only access: it holds the
+        secrets and, by default, the database."""
         self.instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.instance_dir.chmod(0o700)
+        with contextlib.suppress(PermissionError):  # someone else's folder: leave it be
+            self.instance_dir.chmod(0o700)
         return self.instance_dir
 
     def _instance_secret(self, name: str) -> str:
+        self.prepare_instance_dir()
         path = self.instance_dir / name
         if not path.exists() or not path.read_text().strip():
-            self.prepare_instance_dir()
             # Write a private temporary file and rename it: a crash leaves no empty key behind.
             tmp = path.with_name(f".{name}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
