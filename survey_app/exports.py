@@ -41,16 +41,29 @@ from .questionnaire.schema import (
 
 Cell = str | int | float | dt.date | None
 
-#: OWASP "CSV injection": text starting with one of these can run as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: OWASP "CSV injection": text starting with one of these can run as a formula (the
+#: full-width forms too: East Asian versions of Excel read them as the ASCII ones).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: A trigger after a character a spreadsheet may split a CSV line at: which separator it
+#: uses depends on its locale and import dialog (`;` in much of Europe), so `x;=1+1` can
+#: open as two cells, the second a formula. OWASP: "take care of the field separator".
+_SPLIT_TRIGGER = re.compile(r"([,;\t|\r\n\"]\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 TEXT_TYPES = (ShortTextQuestion, LongTextQuestion)
 BATCH_SIZE = 200
 CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding")
 
 
 def neutralise(value: Cell) -> Cell:
-    """Text a spreadsheet could execute gets a leading `'`; numbers and dates stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet could execute gets a `'` before the trigger, at the start and after
+    every possible cell separator; numbers and dates stay as they are.
+
+    The one place every export cell (CSV and XLSX, data and codebook) goes through.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _SPLIT_TRIGGER.sub(r"\1'", value)
+    # Leading spaces too: LibreOffice's import may trim them, and then the formula runs.
+    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
