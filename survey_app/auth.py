@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,10 +36,12 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The user on success; otherwise why not, in words fit to show."""
+    """The user on success; otherwise why not, in words fit to show, and the account the
+    email names, if any (for the audit log: never what was typed)."""
 
     user: User | None
     message: str = ""
+    account: User | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -62,26 +66,56 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str, address: str) -> LoginResult:
-    """Check a login, refusing while the account or the address is locked out (flush only)."""
+def authenticate(
+    session: Session, email: str, password: str, address: str, *, key: bytes
+) -> LoginResult:
+    """Check a login, refusing while the account or the address is locked out (flush only).
+
+    `key` keys the record of a failure whose email names no account: what was typed there
+    may be a password, and is never stored as typed.
+    """
     email = normalise_email(email)
+    account = session.scalar(select(User).where(User.email == email))
+    failure_email = account.email if account else unknown_email_key(email, key)
+    _serialise_attempts(session, failure_email, address)
     since = utcnow() - LOCKOUT_WINDOW
-    if _failures(session, LoginFailure.email == email, since) >= MAX_FAILURES_PER_ACCOUNT or (
-        _failures(session, LoginFailure.address == address, since) >= MAX_FAILURES_PER_ADDRESS
-    ):
+    if _failures(session, LoginFailure.email == failure_email, since) >= (
+        MAX_FAILURES_PER_ACCOUNT
+    ) or (_failures(session, LoginFailure.address == address, since) >= MAX_FAILURES_PER_ADDRESS):
         minutes = int(LOCKOUT_WINDOW.total_seconds() // 60)
-        return LoginResult(None, f"Too many failed attempts. Wait {minutes} minutes and try again.")
-    user = session.scalar(select(User).where(User.email == email))
-    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or not (
-        user and user.active
+        message = f"Too many failed attempts. Wait {minutes} minutes and try again."
+        return LoginResult(None, message, account)
+    if not _verify(account.password_hash if account else _DUMMY_HASH, password) or not (
+        account and account.active
     ):
-        session.add(LoginFailure(email=email, address=address))
+        session.add(LoginFailure(email=failure_email, address=address))
         session.flush()
-        return LoginResult(None, "The email or password is not right.")
+        return LoginResult(None, "The email or password is not right.", account)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    if HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = HASHER.hash(password)
-    return LoginResult(user)
+    if HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = HASHER.hash(password)
+    return LoginResult(account, account=account)
+
+
+def unknown_email_key(email: str, key: bytes) -> str:
+    """What a failure with an email of no account is counted under: a keyed hash of it."""
+    return "unknown:" + hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
+
+
+def _serialise_attempts(session: Session, *names: str) -> None:
+    """Make concurrent logins for one account or from one address take turns.
+
+    Why: counting the failures, checking the password and recording a failure are three
+    statements; on PostgreSQL twelve parallel attempts all counted before any recorded, so
+    eleven were checked against a limit of five. A transaction-scoped advisory lock per
+    account and per address (taken in one order, so two logins cannot deadlock) makes the
+    count-check-record atomic. SQLite needs none: every transaction there begins IMMEDIATE.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        lock_id = int.from_bytes(hashlib.sha256(f"login:{name}".encode()).digest()[:8], "big")
+        session.execute(select(func.pg_advisory_xact_lock(lock_id - 2**63)))
 
 
 def user_for_session(session: Session, token: str) -> User | None:

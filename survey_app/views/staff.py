@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -97,9 +107,17 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 400 if form.errors else 200
-    result = authenticate(db_session(), form.email.data, form.password.data, client_address())
+    result = authenticate(
+        db_session(),
+        form.email.data,
+        form.password.data,
+        client_address(),
+        key=str(current_app.config["SECRET_KEY"]).encode(),
+    )
     if result.user is None:
-        record_audit(db_session(), None, "login_failed", form.email.data[:254], client_address())
+        # Only an account the email names: what was typed may be a password.
+        detail = "" if result.account else "unknown account"
+        record_audit(db_session(), result.account, "login_failed", detail, client_address())
         db.session.commit()
         form.password.errors = [result.message]
         return render_template("staff/login.html", form=form), 401
