@@ -98,13 +98,14 @@ class ExportJob:
 
 
 def start_export(training_id: int, file_format: str) -> ExportJob:
-    """Resolve training, phase (`?phase=pre|post`) and `?text=1`; log the export; commit."""
+    """Resolve training, phase (`phase=pre|post`) and `text=1` from the posted form; log the
+    export; commit."""
     training = training_or_404(training_id)
-    phase = request.args.get("phase", "pre")
+    phase = request.form.get("phase", "pre")
     loaded = registry().questionnaire(training.questionnaire_for(phase) or "")
     if phase not in ("pre", "post") or loaded is None:
         abort(404, description="This training has no questionnaire for that phase.")
-    include_text = request.args.get("text") == "1"
+    include_text = request.form.get("text") == "1"
     job = ExportJob(
         training.id,
         training.title,
@@ -123,7 +124,9 @@ def attachment(filename: str) -> dict[str, str]:
     return {**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-@bp.route("/trainings/<int:training_id>/export.csv")
+# POST with a CSRF token, never GET: a cross-site link or <img> made a logged-in staff
+# member's browser run an export, logged in their name.
+@bp.route("/trainings/<int:training_id>/export.csv", methods=["POST"])
 @staff_required
 def export_csv(training_id: int) -> Response:
     """One phase's responses as CSV, streamed row by row."""
@@ -134,7 +137,7 @@ def export_csv(training_id: int) -> Response:
     )
 
 
-@bp.route("/trainings/<int:training_id>/export.xlsx")
+@bp.route("/trainings/<int:training_id>/export.xlsx", methods=["POST"])
 @staff_required
 def export_xlsx(training_id: int) -> Response:
     """One phase's responses as an XLSX workbook with a codebook sheet."""

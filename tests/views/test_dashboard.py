@@ -51,7 +51,7 @@ def test_dashboard_counts_responses_pairs_duplicates_and_unmatched(app, logged_i
 def test_dashboard_links_to_exports_reports_and_deletion(app, logged_in):
     training_id = open_training(logged_in)
     page = logged_in.get(f"/staff/trainings/{training_id}").get_data(as_text=True)
-    assert f'action="/staff/trainings/{training_id}/export.csv"' in page
+    assert f'method="post" action="/staff/trainings/{training_id}/export.csv"' in page
     assert f'formaction="/staff/trainings/{training_id}/export.xlsx"' in page
     assert 'name="text" value="1"' in page
     assert f"/staff/trainings/{training_id}/delete-responses" in page
@@ -116,8 +116,6 @@ def test_qr_code_of_a_phase_without_questionnaire_or_unknown_phase_is_404(logged
         "/staff/trainings/999",
         "/staff/trainings/999/qr/pre.svg",
         "/staff/trainings/999/qr/pre",
-        "/staff/trainings/999/export.csv",
-        "/staff/trainings/999/export.xlsx",
         "/staff/trainings/999/delete-responses",
     ],
 )
@@ -126,12 +124,17 @@ def test_changing_the_id_in_the_url_to_a_missing_training_is_404(logged_in, path
 
 
 @pytest.mark.parametrize(
+    "path", ["/staff/trainings/999/export.csv", "/staff/trainings/999/export.xlsx"]
+)
+def test_exporting_a_missing_training_is_404(logged_in, path):
+    assert logged_in.post(path).status_code == 404
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/staff/trainings/1/qr/pre.svg",
         "/staff/trainings/1/qr/pre",
-        "/staff/trainings/1/export.csv",
-        "/staff/trainings/1/export.xlsx",
         "/staff/trainings/1/delete-responses",
         "/staff/audit",
         "/staff/users",
@@ -139,5 +142,14 @@ def test_changing_the_id_in_the_url_to_a_missing_training_is_404(logged_in, path
 )
 def test_data_pages_require_login(client, path):
     response = client.get(path)
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/staff/trainings/1/export.csv", "/staff/trainings/1/export.xlsx"]
+)
+def test_exports_require_login(client, path):
+    response = client.post(path)
     assert response.status_code == 302
     assert "/staff/login" in response.headers["Location"]

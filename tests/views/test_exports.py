@@ -88,7 +88,7 @@ def read_csv(response):
 
 
 def test_csv_has_one_row_per_response_with_expanded_columns(logged_in, training):
-    response = logged_in.get(f"/staff/trainings/{training}/export.csv")
+    response = logged_in.post(f"/staff/trainings/{training}/export.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Cache-Control"] == "no-store"
@@ -129,11 +129,13 @@ def test_csv_has_one_row_per_response_with_expanded_columns(logged_in, training)
 
 
 def test_free_text_is_left_out_unless_ticked(logged_in, training):
-    without = read_csv(logged_in.get(f"/staff/trainings/{training}/export.csv"))
+    without = read_csv(logged_in.post(f"/staff/trainings/{training}/export.csv"))
     assert "comments" not in without[0]
     assert "stakeholder_type___other_text" not in without[0]
     assert not any("SUM" in value or "HYPERLINK" in value for value in without[0].values())
-    with_text = read_csv(logged_in.get(f"/staff/trainings/{training}/export.csv?text=1"))
+    with_text = read_csv(
+        logged_in.post(f"/staff/trainings/{training}/export.csv", data={"text": "1"})
+    )
     assert "comments" in with_text[0]
     assert with_text[0]["stakeholder_type___other_text"] == "'@SUM(A1)"
 
@@ -141,7 +143,7 @@ def test_free_text_is_left_out_unless_ticked(logged_in, training):
 def test_csv_neutralises_formulas_and_keeps_numbers(logged_in, training, store_direct):
     store_direct(training, "pre", {"comments": "\tTab", "country": "FR", "years_experience": 2.5})
     store_direct(training, "pre", {"comments": "\rCR", "years_experience": -2})
-    response = logged_in.get(f"/staff/trainings/{training}/export.csv?text=1")
+    response = logged_in.post(f"/staff/trainings/{training}/export.csv", data={"text": "1"})
     text = response.get_data().decode("utf-8-sig")
     assert '\'=HYPERLINK(""http://x"",""y"")' in text  # csv doubles the quotes
     rows = read_csv(response)
@@ -151,7 +153,9 @@ def test_csv_neutralises_formulas_and_keeps_numbers(logged_in, training, store_d
 
 
 def test_post_phase_exports_the_post_questionnaire(logged_in, training):
-    response = logged_in.get(f"/staff/trainings/{training}/export.csv?phase=post&text=1")
+    response = logged_in.post(
+        f"/staff/trainings/{training}/export.csv", data={"phase": "post", "text": "1"}
+    )
     assert "-post-" in response.headers["Content-Disposition"]
     (row,) = read_csv(response)
     assert (row["phase"], row["paired"]) == ("post", "yes")
@@ -163,14 +167,21 @@ def test_post_phase_exports_the_post_questionnaire(logged_in, training):
 
 def test_export_of_a_phase_without_questionnaire_is_404(logged_in):
     training_id = open_training(logged_in, post_questionnaire_id="")
-    assert logged_in.get(f"/staff/trainings/{training_id}/export.csv?phase=post").status_code == 404
-    response = logged_in.get(f"/staff/trainings/{training_id}/export.xlsx?phase=during")
+    assert (
+        logged_in.post(
+            f"/staff/trainings/{training_id}/export.csv", data={"phase": "post"}
+        ).status_code
+        == 404
+    )
+    response = logged_in.post(
+        f"/staff/trainings/{training_id}/export.xlsx", data={"phase": "during"}
+    )
     assert response.status_code == 404
 
 
 def test_empty_training_exports_just_the_header(logged_in):
     training_id = open_training(logged_in)
-    response = logged_in.get(f"/staff/trainings/{training_id}/export.csv")
+    response = logged_in.post(f"/staff/trainings/{training_id}/export.csv")
     assert response.get_data().decode("utf-8-sig").startswith("response_id,phase,")
     assert read_csv(response) == []
 
@@ -179,7 +190,7 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
     logged_in, training, store_direct
 ):
     store_direct(training, "pre", {"comments": "\tTab", "years_experience": 2.5})
-    response = logged_in.get(f"/staff/trainings/{training}/export.xlsx?text=1")
+    response = logged_in.post(f"/staff/trainings/{training}/export.xlsx", data={"text": "1"})
     assert response.status_code == 200
     assert response.mimetype == XLSX
     assert ".xlsx" in response.headers["Content-Disposition"]
@@ -217,7 +228,7 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
 
 
 def test_xlsx_without_text_has_no_free_text_columns(logged_in, training):
-    response = logged_in.get(f"/staff/trainings/{training}/export.xlsx")
+    response = logged_in.post(f"/staff/trainings/{training}/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.get_data()))
     header = [c.value for c in workbook["responses"][1]]
     assert "comments" not in header
@@ -289,8 +300,8 @@ def test_export_filename_is_an_ascii_slug():
 
 
 def test_exports_are_audited_with_format_phase_and_text_choice(app, logged_in, training):
-    logged_in.get(f"/staff/trainings/{training}/export.csv")
-    logged_in.get(f"/staff/trainings/{training}/export.xlsx?phase=post&text=1")
+    logged_in.post(f"/staff/trainings/{training}/export.csv")
+    logged_in.post(f"/staff/trainings/{training}/export.xlsx", data={"phase": "post", "text": "1"})
     with app.app_context():
         events = db.session.execute(
             select(AuditEvent.user_email, AuditEvent.detail)
@@ -310,7 +321,9 @@ def test_choice_other_text_stays_with_its_question(app, logged_in, store_direct)
         "pre",
         {"preferred_formats": Choice(("mentoring", "_other"), "=evil()")},
     )
-    rows = read_csv(logged_in.get(f"/staff/trainings/{training_id}/export.csv?text=1"))
+    rows = read_csv(
+        logged_in.post(f"/staff/trainings/{training_id}/export.csv", data={"text": "1"})
+    )
     assert rows[0]["preferred_formats__mentoring"] == "1"
     assert rows[0]["preferred_formats___other"] == "1"
     assert rows[0]["preferred_formats___other_text"] == "'=evil()"
@@ -319,14 +332,14 @@ def test_choice_other_text_stays_with_its_question(app, logged_in, store_direct)
 
 def test_rows_are_read_in_batches_without_losing_any(app, logged_in, training, monkeypatch):
     monkeypatch.setattr("survey_app.exports.BATCH_SIZE", 1)
-    rows = read_csv(logged_in.get(f"/staff/trainings/{training}/export.csv"))
+    rows = read_csv(logged_in.post(f"/staff/trainings/{training}/export.csv"))
     ids = [int(r["response_id"]) for r in rows]
     assert len(ids) == 2
     assert ids == sorted(ids)
 
 
 def test_a_streamed_export_leaves_the_database_free_for_participants(app, logged_in, training):
-    response = logged_in.get(f"/staff/trainings/{training}/export.csv")
+    response = logged_in.post(f"/staff/trainings/{training}/export.csv")
     assert len(read_csv(response)) == 2
     submit(app, training, "pre", {**needs_assessment_answers(), **CODE})
-    assert len(read_csv(logged_in.get(f"/staff/trainings/{training}/export.csv"))) == 3
+    assert len(read_csv(logged_in.post(f"/staff/trainings/{training}/export.csv"))) == 3

@@ -104,7 +104,7 @@ def test_audit_log_is_for_admins_only(logged_in):
 
 def test_audit_log_lists_logins_training_changes_exports_newest_first(app, logged_in, admin):
     training_id = open_training(logged_in)
-    logged_in.get(f"/staff/trainings/{training_id}/export.csv")
+    logged_in.post(f"/staff/trainings/{training_id}/export.csv")
     admin_client = log_in(app.test_client(), admin)
     page = admin_client.get("/staff/audit").get_data(as_text=True)
     actions = re.findall(r"<td>(login|export|training_\w+)</td>", page)

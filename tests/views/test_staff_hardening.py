@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.conftest import new_training
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent
+from tests.conftest import PASSWORD, add_account, new_training
 
 HUGE = "99999999999999999999"
 
@@ -83,3 +88,60 @@ def test_hsts_behind_a_proxy_follows_the_proxys_scheme(make_app):
 def test_hsts_can_be_turned_off(make_app):
     client = make_app(hsts_seconds=0).test_client()
     assert "Strict-Transport-Security" not in client.get("/", base_url="https://x.example").headers
+
+
+# --- exports: POST with a CSRF token, never a GET --------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_link_followed_cross_site_exports_nothing(app, logged_in, kind):
+    """A GET (an <img> or a link on another site) no longer runs an export in staff's name."""
+    training_id = new_training(logged_in)
+    response = logged_in.get(f"/staff/trainings/{training_id}/export.{kind}?phase=pre&text=1")
+    assert response.status_code == 405
+    with app.app_context():
+        assert "export" not in db.session.scalars(select(AuditEvent.action)).all()
+
+
+@pytest.fixture
+def csrf_client(make_app, fast_password_hashing):
+    app = make_app(csrf_enabled=True)
+    add_account(app, "officer@example.org", "staff")
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    data = {"email": "officer@example.org", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/staff/login", data=data).status_code == 303
+    return app, client
+
+
+def dashboard_token(client, training_id):
+    page = client.get(f"/staff/trainings/{training_id}").get_data(as_text=True)
+    form = page[page.index('class="export"') - 200 :]
+    return re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_cross_site_export_post_without_the_token_is_refused(csrf_client, kind):
+    app, client = csrf_client
+    training_id = new_training_csrf(client)
+    response = client.post(f"/staff/trainings/{training_id}/export.{kind}", data={"phase": "pre"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert "export" not in db.session.scalars(select(AuditEvent.action)).all()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_dashboards_export_form_carries_its_token_and_works(csrf_client, kind):
+    _app, client = csrf_client
+    training_id = new_training_csrf(client)
+    data = {"phase": "pre", "csrf_token": dashboard_token(client, training_id)}
+    response = client.post(f"/staff/trainings/{training_id}/export.{kind}", data=data)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def new_training_csrf(client):
+    page = client.get("/staff/trainings/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    return new_training(client, csrf_token=token)
