@@ -38,7 +38,7 @@ db: install
 run: db
 	$(BIN)/flask survey validate
 	@echo "Open http://$(HOST):$(PORT)/ and answer a sample questionnaire."
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	SURVEY_PUBLIC_URL=$${SURVEY_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn (gunicorn.conf.py) on the configured database; no demo data.
 serve: install

@@ -65,11 +65,13 @@ def init_extensions(app: Flask, settings: Settings) -> None:
 
 
 def trust_proxies(app: Flask, hops: int) -> None:
-    """Take the client's address, scheme and host from the headers of `hops` proxies."""
+    """Take the client's address and scheme from the headers of `hops` proxies.
+
+    Never X-Forwarded-Host: the proxy passes the Host it accepted, and participant links
+    come from SURVEY_PUBLIC_URL, so a forged header cannot redirect them.
+    """
     if hops:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def configure_logging(app: Flask) -> None:

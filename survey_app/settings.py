@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     #: A session cookie not re-issued for this long is refused: staff log in again each day.
     session_lifetime_hours: float = Field(default=12, gt=0)
-    #: Where participants reach the app (e.g. https://survey.example.org), for the links
-    #: `flask trainings` prints; pages build their links from the request instead.
+    #: Where participants reach the app (e.g. https://survey.example.org, with any path
+    #: prefix): every participant link and QR code starts with it. `make run` sets it to its
+    #: own address; left empty, pages fall back to the request's Host (local runs only).
     public_url: str = ""
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to believe
     #: (1 behind nginx). With 0 behind a proxy, every login would come from the proxy's
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_dir / 'survey.db'}"
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError("public_url must start with http:// or https://")
         return self
 
     def resolved_secret_key(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -40,12 +41,25 @@ PHASE_ANY = "<any(pre, post):phase>"
 PRIVATE = {"Cache-Control": "no-store"}
 
 
+@bp.app_template_global()
+def public_link(token: str) -> str:
+    """The absolute participant URL for a link token, under SURVEY_PUBLIC_URL.
+
+    Why not the request's host: staff print and project these links and QR codes, so a
+    forged Host or X-Forwarded-Host must not decide where participants' answers go. Only
+    without a configured public URL (a local `flask run`) does the request's host serve.
+    """
+    path = current_app.url_map.bind("localhost").build("survey.training_phase", {"token": token})
+    base = current_app.config["SURVEY_SETTINGS"].public_url or request.host_url
+    return f"{base.rstrip('/')}{path}"
+
+
 def participant_url(training: Training, phase: str) -> str:
     """The absolute URL of the phase's working participant link, or 404."""
     link = active_link(training, phase)
     if link is None or not training.questionnaire_for(phase):
         abort(404, description="This phase has no working participant link.")
-    return url_for("survey.training_phase", token=link.token, _external=True)
+    return public_link(link.token)
 
 
 @bp.route(f"/trainings/<int:training_id>/qr/{PHASE_ANY}.svg")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import request
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from tests.conftest import PASSWORD, add_account, new_training
+from survey_app.settings import Settings
+from survey_app.views import staff_data
+from tests.conftest import PASSWORD, add_account, link_token, log_in, new_training
 
 HUGE = "99999999999999999999"
 
@@ -145,3 +149,50 @@ def new_training_csrf(client):
     page = client.get("/staff/trainings/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
     return new_training(client, csrf_token=token)
+
+
+# --- participant links come from the configured public URL -----------------------------
+
+FORGED = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture
+def public_app(make_app, fast_password_hashing):
+    app = make_app(public_url="https://survey.example.org/", proxy_hops=1)
+    add_account(app, "officer@example.org", "staff")
+    return app
+
+
+def test_a_forged_host_changes_no_participant_link_or_qr_code(public_app, monkeypatch):
+    client = public_app.test_client()
+    log_in(client, "officer@example.org")
+    training_id = new_training(client)
+    token = link_token(public_app, training_id, "pre")
+    expected = f"https://survey.example.org/t/{token}"
+    encoded = []
+    monkeypatch.setattr(staff_data, "qr_svg", lambda url, title: encoded.append(url) or "<svg/>")
+
+    page = client.get(f"/staff/trainings/{training_id}", headers=FORGED).get_data(as_text=True)
+    sheet = client.get(f"/staff/trainings/{training_id}/qr/pre", headers=FORGED)
+    client.get(f"/staff/trainings/{training_id}/qr/pre.svg", headers=FORGED)
+
+    assert f'href="{expected}"' in page
+    assert expected in sheet.get_data(as_text=True)
+    assert encoded == [expected]
+    assert "evil.example" not in page + sheet.get_data(as_text=True)
+
+
+def test_behind_a_proxy_x_forwarded_host_is_never_believed(make_app):
+    app = make_app(proxy_hops=1)
+
+    @app.route("/_host")
+    def host():
+        return request.host
+
+    response = app.test_client().get("/_host", headers={"X-Forwarded-Host": "evil.example"})
+    assert response.get_data(as_text=True) == "localhost"
+
+
+def test_a_public_url_without_a_scheme_stops_the_app_at_startup():
+    with pytest.raises(ValidationError, match="public_url"):
+        Settings(public_url="survey.example.org")
