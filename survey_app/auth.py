@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .models import ROLES, LoginFailure, User, new_session_token, utcnow
+from .passwords import password_problem
 
 HASHER = PasswordHasher()
 #: Verified when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -25,7 +26,6 @@ _DUMMY_HASH = HASHER.hash("not a password of anyone")
 LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-MIN_PASSWORD_LENGTH = 12
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,8 +56,9 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
         raise AccountError(f"'{email}' is not an email address")
     if role not in ROLES:
         raise AccountError(f"role must be one of: {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"there is already an account for {email}")
     user = User(email=email, password_hash=HASHER.hash(password), role=role)
@@ -116,6 +117,21 @@ def _serialise_attempts(session: Session, *names: str) -> None:
     for name in sorted(set(names)):
         lock_id = int.from_bytes(hashlib.sha256(f"login:{name}".encode()).digest()[:8], "big")
         session.execute(select(func.pg_advisory_xact_lock(lock_id - 2**63)))
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the user's password once the current one is proven; other sessions end
+    (flush only). Raises AccountError saying what is wrong."""
+    if not _verify(user.password_hash, current):
+        raise AccountError("The current password is not right.")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem)
+    if _verify(user.password_hash, new):
+        raise AccountError("The new password must differ from the current one.")
+    user.password_hash = HASHER.hash(new)
+    # A changed password is often a suspected leak: copies of old session cookies stop here.
+    end_sessions(session, user)
 
 
 def user_for_session(session: Session, token: str) -> User | None:

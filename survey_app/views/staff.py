@@ -20,13 +20,14 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..auth import authenticate, end_sessions, staff_required
+from ..auth import AccountError, authenticate, change_password, end_sessions, staff_required
 from ..content import registry
 from ..dashboard import build_dashboard, completion_chart_uri
 from ..extensions import db
 from ..models import PHASES, Training
+from ..passwords import MIN_LENGTH
 from ..trainings import (
     TrainingFields,
     create_training,
@@ -46,6 +47,22 @@ class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hin
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    """The current password, and the new one twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=1024)],
+        description=f"At least {MIN_LENGTH} characters, and not a common or breached password. "
+        "A few unrelated words make a good one.",
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
 
 
 class TrainingForm(FlaskForm):  # type: ignore[misc]
@@ -138,6 +155,29 @@ def logout() -> Response:
     logout_user()
     session.clear()
     return redirect(url_for("staff.login"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required
+def password() -> str | Response | tuple[str, int]:
+    """Change one's own password; sessions in other browsers end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(db_session(), user, form.current.data, form.new.data)
+        except AccountError as exc:
+            form.new.errors = [*form.new.errors, str(exc)]
+        else:
+            record_audit(db_session(), user, "password_changed", "", client_address())
+            db.session.commit()
+            # The session token changed with the password: this browser stays logged in.
+            session.clear()
+            login_user(user)
+            flash("Your password has been changed. Other browsers were logged out.")
+            return redirect(url_for("staff.trainings"), 303)
+    page = render_template("staff/password.html", form=form)
+    return (page, 422) if form.errors else page
 
 
 @bp.route("/")

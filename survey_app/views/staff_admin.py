@@ -44,7 +44,8 @@ class NewUserForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type h
     password = PasswordField(
         "Initial password",
         validators=[DataRequired(), Length(max=1024)],
-        description="At least 12 characters. Give it to the person through a separate channel.",
+        description="At least 12 characters, not a common or breached password. Give it to the "
+        "person through a separate channel; they can change it under “Password”.",
     )
 
 

@@ -151,6 +151,11 @@ def test_account_rules_are_those_of_create_user(app, admin_client, staff):
     )
     assert short.status_code == 422
     assert "at least 12 characters" in short.get_data(as_text=True)
+    common = admin_client.post(
+        "/staff/users", data={"email": "a@example.org", "role": "staff", "password": "1q2w3e4r5t6y"}
+    )
+    assert common.status_code == 422
+    assert "common or breached" in common.get_data(as_text=True)
     taken = admin_client.post(
         "/staff/users", data={"email": staff, "role": "admin", "password": PASSWORD}
     )
