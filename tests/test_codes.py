@@ -113,10 +113,12 @@ def test_pre_and_post_answered_with_one_code_pair_through_the_links(app, logged_
     assert "matched=1" in response.headers["Location"]
 
 
+@pytest.mark.committed
 def test_a_post_code_does_not_match_once_the_pepper_changed(app, make_app, logged_in):
+    """The second app (a restart with another pepper) must see the first one's rows."""
     training_id = open_training(logged_in)
     submit(app, training_id, "pre", {**needs_assessment_answers(), **CODE})
-    rotated = make_app(pairing_pepper=SecretStr("a rotated pepper"))
+    rotated = make_app(committed=True, pairing_pepper=SecretStr("a rotated pepper"))
     token = link_token(app, training_id, "post")
     response = rotated.test_client().post(f"/t/{token}", data={**post_training_answers(), **CODE})
     assert "matched=0" in response.headers["Location"]

@@ -13,6 +13,14 @@ from survey_app.extensions import db
 from survey_app.settings import Settings
 from tests.conftest import SAMPLE_DIR
 
+#: The same on PostgreSQL runs, where SURVEY_DATABASE_URL names the test cluster.
+CONTENT = {"questionnaires_dir": SAMPLE_DIR}
+
+
+def sqlite_in(instance):
+    """The database `make run` uses: survey.db in the instance folder."""
+    return f"sqlite:///{instance / 'survey.db'}"
+
 
 def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
@@ -22,7 +30,8 @@ def mode(path):
 def default_app(tmp_path):
     """An app with the defaults `make run` uses: SQLite and secrets under instance/."""
     previous = os.umask(0o022)
-    settings = Settings(instance_dir=tmp_path / "instance", questionnaires_dir=SAMPLE_DIR)
+    instance = tmp_path / "instance"
+    settings = Settings(instance_dir=instance, database_url=sqlite_in(instance), **CONTENT)
     app = create_app(settings)
     with app.app_context():
         db.create_all()
@@ -54,7 +63,7 @@ def test_an_existing_world_readable_database_is_narrowed(tmp_path):
     database = instance / "survey.db"
     database.touch(mode=0o644)
     database.chmod(0o644)
-    app = create_app(Settings(instance_dir=instance, questionnaires_dir=SAMPLE_DIR))
+    app = create_app(Settings(instance_dir=instance, database_url=sqlite_in(instance), **CONTENT))
     with app.app_context():
         db.engine.dispose()
     assert mode(database) == 0o600
