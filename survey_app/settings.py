@@ -92,12 +92,20 @@ class Settings(BaseSettings):
         self.prepare_instance_dir()
         path = self.instance_dir / name
         if not path.exists() or not path.read_text().strip():
-            # Write a private temporary file and rename it: a crash leaves no empty key behind.
+            # Write a private temporary file and link it into place: a crash leaves no empty
+            # key behind, and of workers starting together the first one's key wins for all
+            # (a rename would let a later one replace a key another already uses).
             tmp = path.with_name(f".{name}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
-            os.replace(tmp, path)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                if not path.read_text().strip():  # an empty file from an older version
+                    os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
         return path.read_text().strip()
 
     def to_flask_config(self) -> dict[str, Any]:

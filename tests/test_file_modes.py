@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from survey_app import create_app
+from survey_app import settings as settings_module
 from survey_app.extensions import db
 from survey_app.settings import Settings
 from tests.conftest import SAMPLE_DIR
@@ -68,3 +69,24 @@ def test_an_existing_world_readable_database_is_narrowed(tmp_path):
         db.engine.dispose()
     assert mode(database) == 0o600
     assert mode(instance) == 0o700
+
+
+@pytest.mark.parametrize("name", ["secret_key", "pairing_pepper"])
+def test_of_two_processes_generating_a_secret_the_first_ones_wins(tmp_path, monkeypatch, name):
+    """Workers started together must all use one key: the one written first stays."""
+    instance = tmp_path / "instance"
+    settings = Settings(instance_dir=instance, **CONTENT)
+    real = settings_module.secrets.token_urlsafe
+
+    def meanwhile_another_worker_wrote_its_key(size):
+        (instance / name).write_text("the other worker's key")
+        return real(size)
+
+    monkeypatch.setattr(
+        settings_module.secrets, "token_urlsafe", meanwhile_another_worker_wrote_its_key
+    )
+    resolve = (
+        settings.resolved_secret_key if name == "secret_key" else settings.resolved_pairing_pepper
+    )
+    assert resolve() in ("the other worker's key", b"the other worker's key")
+    assert sorted(p.name for p in instance.iterdir()) == [name]
