@@ -52,16 +52,23 @@ class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hin
 class PasswordForm(FlaskForm):  # type: ignore[misc]
     """The current password, and the new one twice."""
 
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    # Password managers offer to generate and save a new one for "new-password" fields.
     new = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
         description=f"At least {MIN_LENGTH} characters, and not a common or breached password. "
         "A few unrelated words make a good one.",
     )
     confirm = PasswordField(
         "New password again",
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

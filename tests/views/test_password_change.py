@@ -92,3 +92,9 @@ def test_a_post_without_the_csrf_token_changes_nothing(make_app, fast_password_h
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
     assert change(client, csrf_token=token).status_code == 303
     assert password_is(app, NEW)
+
+
+def test_password_managers_are_told_which_field_is_which(logged_in):
+    page = logged_in.get("/staff/password").get_data(as_text=True)
+    assert re.search(r'autocomplete="current-password"[^>]*name="current"', page)
+    assert len(re.findall(r'autocomplete="new-password"', page)) == 2
