@@ -244,7 +244,13 @@ def render_page(
 
 
 def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tuple[str, int]:
-    """Show the posted answers again with a fresh CSRF token; store nothing."""
+    """A fresh, empty form (new CSRF and submission tokens) and a notice; store nothing.
+
+    Why never the posted values: a cross-site post fails the check, and showing its
+    answers and token would let survey.js keep them as the participant's draft (and the
+    attacker's answers would then win the token). The participant's own answers come back
+    from the draft survey.js kept on their device before sending.
+    """
     if endpoint == "survey.training_phase":
         link = link_or_404(view_args["token"])
         training = link.training
@@ -254,9 +260,11 @@ def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tup
         loaded = questionnaire_or_404(view_args["questionnaire_id"])
         with_code = False
     language = page_language(loaded.model)
-    form = form_class_for(loaded, with_code, language)()
+    form = form_class_for(loaded, with_code, language)(formdata=None)
+    form.submission_token.data = new_submission_token()
     notice = _(
-        "Your answers have not been sent yet: the page was open too long, or was sent from "
-        "somewhere else. Your answers are kept below: please check them and press Submit again."
+        "Your answers have not been sent: this page had expired, or the answers were sent from "
+        "another site. Answers kept on this device are put back below: please check them and "
+        "press Submit again. If the form is empty, reload the page."
     )
     return render_form(form, language, notice), 400
