@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
+
+#: The shape of a participant-link token (token_urlsafe), with room for older lengths.
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,9 @@ def regenerate_link(session: Session, training: Training, phase: str) -> Partici
 
 def link_by_token(session: Session, token: str) -> ParticipantLink | None:
     """The active link with this token; revoked and unknown tokens give None."""
-    if not 20 <= len(token) <= 64:
+    # Only what new_link_token makes: anything else (a NUL, which PostgreSQL refuses in a
+    # query, among others) cannot be a link.
+    if not LINK_TOKEN.fullmatch(token):
         return None
     return session.scalar(
         select(ParticipantLink).where(
