@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     #: (1 behind nginx). With 0 behind a proxy, every login would come from the proxy's
     #: address, and the per-address lockout would lock everybody out at once.
     proxy_hops: int = Field(default=0, ge=0)
+    #: Submissions stored from one client address (an IPv6 address by its /64) within
+    #: the window below; 0 turns the limit off. A room on a venue's Wi-Fi shares one
+    #: address: keep this above the largest room that answers at once.
+    submission_limit_per_address: int = Field(default=60, ge=0)
+    #: Submissions stored through one participant link (a training's phase), or to one open
+    #: questionnaire, within the window; 0 turns it off. Stops stuffing from many addresses.
+    submission_limit_per_form: int = Field(default=300, ge=0)
+    #: How far back the submission limits count, in minutes.
+    submission_limit_window_minutes: float = Field(default=10, gt=0)
     testing: bool = False
     csrf_enabled: bool = True
 

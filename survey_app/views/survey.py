@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -19,6 +21,8 @@ from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..questionnaire.texts import direction
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
+from ..settings import Settings
+from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
 from ..trainings import Placement, code_hash, has_pre_with_code, link_by_token, normalise_code
 
 bp = Blueprint("survey", __name__)
@@ -47,7 +51,8 @@ def show(questionnaire_id: str) -> Page:
     """Show the questionnaire; on POST validate, store once and redirect to thanks."""
     loaded = questionnaire_or_404(questionnaire_id)
     thanks = url_for("survey.thanks", questionnaire_id=questionnaire_id)
-    return answer_page(loaded, False, lambda form: (None, thanks))
+    form_key = f"questionnaire:{questionnaire_id}"
+    return answer_page(loaded, False, lambda form: (None, thanks), form_key)
 
 
 @bp.route("/q/<questionnaire_id>/thanks")
@@ -82,7 +87,7 @@ def training_phase(token: str) -> Page:
         thanks = url_for("survey.training_thanks", token=token, matched=matched or None)
         return Placement(training.id, link.phase, hashed), thanks
 
-    return answer_page(loaded, with_code, placement)
+    return answer_page(loaded, with_code, placement, f"training:{training.id}:{link.phase}")
 
 
 @bp.route("/t/<token>/thanks")
@@ -112,6 +117,7 @@ def answer_page(
     loaded: LoadedFile[Questionnaire],
     with_code: bool,
     placement: Callable[[SurveyForm], tuple[Placement | None, str]],
+    form_key: str,
 ) -> Page:
     """GET: a fresh form. POST: switch language, or validate, store once and redirect."""
     language = page_language(loaded.model)
@@ -128,7 +134,10 @@ def answer_page(
         return render_form(form, language), 400 if form.form_errors else 422
     try:
         where, thanks_url = placement(form)
-        outcome = store(loaded, form, where, language)
+        outcome = store(loaded, form, where, language, form_key)
+    except TooManySubmissions as limited:
+        db.session.rollback()
+        return limited_form(form, language, limited)
     except DBAPIError as exc:
         if not database_unreachable(exc):
             raise
@@ -172,12 +181,19 @@ def chosen_language(questionnaire: Questionnaire) -> str:
 
 
 def store(
-    loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement | None, language: str
+    loaded: LoadedFile[Questionnaire],
+    form: SurveyForm,
+    where: Placement | None,
+    language: str,
+    form_key: str,
 ) -> Outcome:
-    """Record the submission in one transaction; a concurrent twin ends as REPEATED or CONFLICT."""
+    """Record the submission in one transaction, within the submission limits (else
+    TooManySubmissions); a concurrent twin ends as REPEATED or CONFLICT."""
     token = form.submission_token.data
     try:
         outcome = record_submission(session(), loaded, form.answers, token, language, where)
+        if outcome is Outcome.STORED:
+            admit(session(), submission_keys(form_key), submission_limits())
         db.session.commit()
     except IntegrityError:
         # Another request stored the same token between our check and our insert.
@@ -187,6 +203,36 @@ def store(
             raise
         outcome = repeated
     return outcome
+
+
+def submission_keys(form_key: str) -> Keys:
+    """What this request's submission counts against: its client address and its form."""
+    secret = str(current_app.config["SECRET_KEY"])
+    return Keys(client_key(request.remote_addr or "", secret), form_key)
+
+
+def submission_limits() -> Limits:
+    """The submission limits the app was configured with."""
+    settings: Settings = current_app.config["SURVEY_SETTINGS"]
+    return Limits(
+        per_address=settings.submission_limit_per_address,
+        per_form=settings.submission_limit_per_form,
+        window=dt.timedelta(minutes=settings.submission_limit_window_minutes),
+    )
+
+
+def limited_form(
+    form: SurveyForm, language: str, limited: TooManySubmissions
+) -> tuple[str, int, dict[str, str]]:
+    """The form again with the posted answers and a notice to wait; 429 with Retry-After."""
+    notice = _(
+        "Too many answers have been sent from your network or to this questionnaire in the "
+        "last few minutes, so yours have not been stored yet. They are kept on this device "
+        "and below: please wait, then press Submit again. Wait time: %(minutes)s min.",
+        minutes=limited.minutes,
+    )
+    page = render_form(form, language, notice)
+    return page, 429, {"Retry-After": str(math.ceil(limited.wait.total_seconds()))}
 
 
 def database_unreachable(error: DBAPIError) -> bool:
