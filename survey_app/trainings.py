@@ -8,9 +8,10 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
@@ -137,9 +138,19 @@ def has_pre_with_code(session: Session, training_id: int, hashed: str) -> bool:
 
 def delete_responses(session: Session, training: Training) -> int:
     """Delete every response of the training with its answers; returns how many."""
-    ids = select(Response.id).where(Response.training_id == training.id)
+    return _delete_where(session, Response.training_id == training.id)
+
+
+def delete_response_ids(session: Session, training: Training, ids: Iterable[int]) -> int:
+    """Delete these responses of the training (others' ids are ignored) with their answers;
+    returns how many. Reports and exports read only what is stored, so they leave them out."""
+    return _delete_where(session, Response.training_id == training.id, Response.id.in_(list(ids)))
+
+
+def _delete_where(session: Session, *conditions: ColumnElement[bool]) -> int:
+    ids = select(Response.id).where(*conditions)
     session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    result = session.execute(delete(Response).where(Response.training_id == training.id))
+    result = session.execute(delete(Response).where(*conditions))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
