@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         return {
             "SECRET_KEY": self.resolved_secret_key(),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: a logged database error never carries a participant's answers.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "MAX_CONTENT_LENGTH": self.max_request_bytes,
             "MAX_FORM_MEMORY_SIZE": self.max_request_bytes,
             "WTF_CSRF_ENABLED": self.csrf_enabled,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..content import questionnaire_or_404, registry
+from ..database import log_failed_write
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
 from ..i18n import browser_language, use_language
@@ -139,9 +140,10 @@ def answer_page(
         db.session.rollback()
         return limited_form(form, language, limited)
     except DBAPIError as exc:
-        if not database_unreachable(exc):
-            raise
         db.session.rollback()
+        log_failed_write(current_app.logger, "Submission", exc)
+        if not database_unavailable(exc):
+            raise
         return unavailable_form(form, language)
     if outcome is Outcome.CONFLICT:
         conflict = render_page(
@@ -235,9 +237,19 @@ def limited_form(
     return page, 429, {"Retry-After": str(math.ceil(limited.wait.total_seconds()))}
 
 
-def database_unreachable(error: DBAPIError) -> bool:
-    """Whether `error` says the database cannot be reached now, rather than a bug or a clash."""
-    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+#: PostgreSQL's read_only_sql_transaction (a standby, or default_transaction_read_only):
+#: psycopg raises it as an InternalError, yet it is an outage to wait out, not a bug.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """Whether `error` says the database cannot take the submission now (unreachable, read-only,
+    disk full), rather than a bug or a clash."""
+    return (
+        isinstance(error, OperationalError | InterfaceError)
+        or error.connection_invalidated
+        or getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE
+    )
 
 
 def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[str, str]]:
@@ -246,8 +258,8 @@ def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[st
     Why: the same token lets the participant's retry store exactly one response.
     """
     notice = _(
-        "Your answers have not been stored yet: the server cannot reach its database at the "
-        "moment. Your answers are kept below: please wait a minute and press Submit again."
+        "Your answers have not been stored yet: the server cannot save them at the moment. "
+        "They are kept on this device and below: please wait a minute and press Submit again."
     )
     page = render_form(form, language, notice)
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
