@@ -79,6 +79,8 @@ def admit(session: Session, keys: Keys, limits: Limits, now: dt.datetime | None 
     Concurrent transactions on PostgreSQL may each see the count before the other's row, so
     a limit can be passed by at most the number of requests in flight at that moment.
     """
+    if not (limits.per_address or limits.per_form):
+        return
     now = now or utcnow()
     since = now - limits.window
     waits = [

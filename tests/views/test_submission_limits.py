@@ -140,3 +140,11 @@ def test_the_database_keeps_a_keyed_hash_never_the_address(app, client):
         assert row.client_key == client_key(VENUE, app.config["SECRET_KEY"])
         assert row.client_key != client_key(VENUE, "another secret")
         assert row.form_key == f"questionnaire:{NEEDS}"
+
+
+def test_limits_set_to_zero_count_nothing(make_app):
+    app = make_app(submission_limit_per_address=0, submission_limit_per_form=0)
+    client = app.test_client()
+    assert [post_from(client, URL, VENUE).status_code for _ in range(3)] == [303] * 3
+    with app.app_context():
+        assert db.session.scalars(select(SubmissionAttempt)).all() == []
