@@ -150,7 +150,7 @@ def test_database_outage_shows_the_servers_page_and_keeps_the_draft(
     fill_needs_assessment(page)
     with database_down(app, tmp_path):
         submit(page)
-        notice = page.get_by_role("alert").filter(has_text="cannot reach its database")
+        notice = page.get_by_role("alert").filter(has_text="kept on this device")
         expect(notice).to_be_visible()
         expect(notice).to_be_focused()
     expect(page).to_have_url(f"{live_server}/q/{NEEDS}")
