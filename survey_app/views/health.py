@@ -7,6 +7,10 @@ the one a load balancer should route by (README, "Deploying").
 
 from __future__ import annotations
 
+import math
+import time
+from typing import Any
+
 from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -36,9 +40,26 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok", "app": "ok", "database": "ok"}, 200
 
 
+#: A worker answers /readyz from its last heartbeat for this long. Why: the endpoint is public
+#: (load balancers do not log in), so a flood of probes must not become a flood of writes.
+READY_CACHE_SECONDS = 1.0
+
+
 @bp.route("/readyz")
 def readyz() -> tuple[dict[str, str], int]:
     """Ready for submissions: 200 once a heartbeat write is committed, else 503 (logged)."""
+    cache: dict[str, Any] = current_app.extensions.setdefault("survey_readiness", {})
+    if time.monotonic() - cache.get("at", -math.inf) < READY_CACHE_SECONDS:
+        body: dict[str, str] = cache["body"]
+        status: int = cache["status"]
+        return body, status
+    body, status = heartbeat()
+    cache.update(at=time.monotonic(), body=body, status=status)
+    return body, status
+
+
+def heartbeat() -> tuple[dict[str, str], int]:
+    """Write and commit the heartbeat row; the readiness answer."""
     try:
         try:
             write_heartbeat(db.session())

@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from survey_app.extensions import db
 from survey_app.models import Heartbeat
+from survey_app.views import health
 from tests.conftest import NEEDS
 from tests.views.test_db_outage import assert_answers_back
 
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.committed
 
 KEPT = "They are kept on this device and below"
 SECRET_ANSWER = "My private remark about the facilitator"
+
+
+@pytest.fixture(autouse=True)
+def fresh_readiness(monkeypatch):
+    """Every /readyz writes (the one-second cache is tested on its own)."""
+    monkeypatch.setattr(health, "READY_CACHE_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -144,3 +151,23 @@ def test_an_unexpected_write_error_is_logged_without_the_answers(app, client, an
     assert response.status_code == 500
     assert "Submission not stored: IntegrityError: CHECK constraint failed" in caplog.text
     assert SECRET_ANSWER not in caplog.text  # nor in Flask's traceback of the 500
+
+
+def test_a_flood_of_readiness_probes_writes_once_a_second_per_worker(app, client, monkeypatch):
+    """/readyz is public: probes must not turn into as many writes."""
+    monkeypatch.setattr(health, "READY_CACHE_SECONDS", 1.0)
+    writes: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith(("UPDATE heartbeats", "INSERT INTO heartbeats")):
+            writes.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        statuses = [client.get("/readyz").status_code for _ in range(20)]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert statuses == [200] * 20
+    assert 1 <= len(writes) <= 2 * 2  # an UPDATE (and the first INSERT) per second at most
