@@ -1,14 +1,19 @@
-"""Engine tuning that the ORM cannot express: SQLite locking for many concurrent writers."""
+"""Engine tuning that the ORM cannot express (SQLite locking for many concurrent writers),
+and what every writer shares: the readiness heartbeat and how failed writes are logged."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
+
+from .models import Heartbeat, utcnow
 
 #: Execution option: this transaction only reads (on SQLite, BEGIN without IMMEDIATE).
 READ_ONLY = "survey_read_only"
@@ -75,3 +80,25 @@ def begin_read_only(session: Session) -> None:
         # committed since the one before, and in a burst a total and its parts disagreed.
         options["isolation_level"] = "REPEATABLE READ"
     session.connection(execution_options=options)
+
+
+def write_heartbeat(session: Session) -> None:
+    """Rewrite the heartbeat row (flush only); the caller's commit proves the database
+    takes writes: a read-only database or a full disk fails here."""
+    done = session.execute(update(Heartbeat).where(Heartbeat.id == 1).values(at=utcnow()))
+    if not getattr(done, "rowcount", 0):
+        session.add(Heartbeat(id=1, at=utcnow()))
+    session.flush()
+
+
+def log_failed_write(logger: logging.Logger, what: str, error: SQLAlchemyError) -> None:
+    """Log a write the database refused: the driver's exception class and the first line of
+    its message, never the statement's parameters (they hold the participant's answers).
+
+    Why the first line only: PostgreSQL's DETAIL line can quote the failing row.
+    """
+    cause: BaseException = error
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        cause = error.orig
+    message = (str(cause).strip().splitlines() or [""])[0][:300]
+    logger.error("%s not stored: %s: %s", what, type(cause).__name__, message)

@@ -38,6 +38,7 @@ from .questionnaire.schema import (
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
+from .text import without_controls
 
 Cell = str | int | float | dt.date | None
 
@@ -336,7 +337,15 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterato
 def _csv_cell(value: Cell) -> Cell:
     if isinstance(value, dt.date):
         return value.isoformat()
-    return neutralise(value)
+    return neutralise(printable(value))
+
+
+def printable(value: Cell) -> Cell:
+    """Text without the control characters XLSX cannot hold (see text.py).
+
+    Why here too: answers stored before the form removed them must still export.
+    """
+    return without_controls(value) if isinstance(value, str) else value
 
 
 def build_xlsx(layout: Layout, rows: Iterable[Sequence[Cell]]) -> bytes:
@@ -344,13 +353,13 @@ def build_xlsx(layout: Layout, rows: Iterable[Sequence[Cell]]) -> bytes:
     workbook = Workbook(write_only=True)
     responses = workbook.create_sheet("responses")
     responses.freeze_panes = "A2"
-    responses.append([neutralise(name) for name in layout.header])
+    responses.append([neutralise(printable(name)) for name in layout.header])
     for row in rows:
-        responses.append([neutralise(c) for c in row])
+        responses.append([neutralise(printable(c)) for c in row])
     codebook = workbook.create_sheet("codebook")
     codebook.append(CODEBOOK_HEADER)
     for entry in layout.codebook():
-        codebook.append([neutralise(c) for c in entry.cells()])
+        codebook.append([neutralise(printable(c)) for c in entry.cells()])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -45,6 +45,7 @@ from .questionnaire.schema import (
     SingleChoiceQuestion,
 )
 from .questionnaire.texts import direction, localize
+from .text import clean_text
 
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a format, not a secret
 OTHER_TEXT_MAX = 200
@@ -221,8 +222,6 @@ def _number_hint(whole: bool, low: float | None, high: float | None) -> str:
 
 def _read_text(q: ShortTextQuestion | LongTextQuestion, raw: Raw) -> str | None:
     text = _one(raw, field_name(q.id))
-    # Browsers send CRLF for textarea newlines; count what the participant sees.
-    text = text.replace("\r\n", "\n")
     if len(text) > q.max_length:
         raise AnswerError(
             _("Keep this under %(n)s characters (now %(now)s).", n=q.max_length, now=len(text))
@@ -334,7 +333,9 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
     def _raw(self, name: str) -> list[str]:
         if not self.posted:
             return []
-        return [str(v) for v in self.posted.getlist(name)]
+        # Control characters go before anything reads a value: NUL would make PostgreSQL
+        # refuse the insert, and any of them the XLSX export (see text.py).
+        return [clean_text(str(v)) for v in self.posted.getlist(name)]
 
 
 @functools.lru_cache(maxsize=256)

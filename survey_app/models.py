@@ -241,3 +241,35 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SubmissionAttempt(Base):
+    """A stored submission, kept only as long as the submission limits look back.
+
+    Why a table: the limits must hold across every worker and host, and the database is the
+    one store they all share. It names neither the response nor the address, so it cannot
+    tie an answer to a network; rows older than the window are deleted as new ones come.
+    """
+
+    __tablename__ = "submission_attempts"
+    __table_args__ = (
+        Index("ix_submission_attempts_client", "client_key", "at"),
+        Index("ix_submission_attempts_form", "form_key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    #: HMAC-SHA256, keyed with the app's secret key, of the client's address (an IPv6
+    #: address by its /64): never the address, and not reversible from the database alone.
+    client_key: Mapped[str] = mapped_column(String(64))
+    #: What was answered: `training:<id>:<phase>` (a participant link) or `questionnaire:<id>`.
+    form_key: Mapped[str] = mapped_column(String(120))
+
+
+class Heartbeat(Base):
+    """One row the readiness check rewrites and commits, to prove the database takes writes."""
+
+    __tablename__ = "heartbeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

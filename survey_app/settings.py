@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     proxy_hops: int = Field(default=0, ge=0)
     #: Strict-Transport-Security max-age sent on HTTPS requests (0: no header).
     hsts_seconds: int = Field(default=365 * 24 * 3600, ge=0)
+    #: Submissions stored from one client address (an IPv6 address by its /64) within
+    #: the window below; 0 turns the limit off. A room on a venue's Wi-Fi shares one
+    #: address: keep this above the largest room that answers at once.
+    submission_limit_per_address: int = Field(default=60, ge=0)
+    #: Submissions stored through one participant link (a training's phase), or to one open
+    #: questionnaire, within the window; 0 turns it off. Stops stuffing from many addresses.
+    submission_limit_per_form: int = Field(default=300, ge=0)
+    #: How far back the submission limits count, in minutes.
+    submission_limit_window_minutes: float = Field(default=10, gt=0)
     testing: bool = False
     csrf_enabled: bool = True
 
@@ -113,7 +122,8 @@ class Settings(BaseSettings):
         return {
             "SECRET_KEY": self.resolved_secret_key(),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: a logged database error never carries a participant's answers.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "MAX_CONTENT_LENGTH": self.max_request_bytes,
             "MAX_FORM_MEMORY_SIZE": self.max_request_bytes,
             "WTF_CSRF_ENABLED": self.csrf_enabled,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from .codes import new_pairing_salt
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
+
+#: The shape of a participant-link token (token_urlsafe), with room for older lengths.
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,9 @@ def regenerate_link(session: Session, training: Training, phase: str) -> Partici
 
 def link_by_token(session: Session, token: str) -> ParticipantLink | None:
     """The active link with this token; revoked and unknown tokens give None."""
-    if not 20 <= len(token) <= 64:
+    # Only what new_link_token makes: anything else (a NUL, which PostgreSQL refuses in a
+    # query, among others) cannot be a link.
+    if not LINK_TOKEN.fullmatch(token):
         return None
     return session.scalar(
         select(ParticipantLink).where(
@@ -124,9 +131,19 @@ def has_pre_with_code(session: Session, training_id: int, hashed: str) -> bool:
 
 def delete_responses(session: Session, training: Training) -> int:
     """Delete every response of the training with its answers; returns how many."""
-    ids = select(Response.id).where(Response.training_id == training.id)
+    return _delete_where(session, Response.training_id == training.id)
+
+
+def delete_response_ids(session: Session, training: Training, ids: Iterable[int]) -> int:
+    """Delete these responses of the training (others' ids are ignored) with their answers;
+    returns how many. Reports and exports read only what is stored, so they leave them out."""
+    return _delete_where(session, Response.training_id == training.id, Response.id.in_(list(ids)))
+
+
+def _delete_where(session: Session, *conditions: ColumnElement[bool]) -> int:
+    ids = select(Response.id).where(*conditions)
     session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    result = session.execute(delete(Response).where(Response.training_id == training.id))
+    result = session.execute(delete(Response).where(*conditions))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

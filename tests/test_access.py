@@ -32,6 +32,7 @@ PUBLIC = frozenset(
         "static",
         "health.healthz",
         "health.livez",
+        "health.readyz",
         "staff.login",
         "survey.index",
         "survey.show",

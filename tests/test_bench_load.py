@@ -16,7 +16,8 @@ from bench.load import (
     problems,
     table,
 )
-from bench.servers import logged_exceptions
+from bench.servers import app_environment, logged_exceptions
+from survey_app.settings import Settings
 
 
 def test_percentile_interpolates_between_closest_ranks() -> None:
@@ -101,3 +102,12 @@ def test_problems_name_lost_and_partial_submissions_per_scenario_and_backend() -
         "report": {"postgresql": {"runs": [{"stored": clean}, {"stored": {**clean, "lost": 2}}]}},
     }
     assert problems(results) == ["report/postgresql: 2 lost"]
+
+
+def test_benchmark_servers_run_without_submission_limits(tmp_path, monkeypatch) -> None:
+    """500 participants from 127.0.0.1 would hit the per-address limit after 60."""
+    env = app_environment("sqlite:///x.db", tmp_path)
+    for name in ("SURVEY_SUBMISSION_LIMIT_PER_ADDRESS", "SURVEY_SUBMISSION_LIMIT_PER_FORM"):
+        monkeypatch.setenv(name, env[name])
+    settings = Settings(_env_file=None)
+    assert (settings.submission_limit_per_address, settings.submission_limit_per_form) == (0, 0)

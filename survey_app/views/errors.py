@@ -50,7 +50,16 @@ def database_unavailable(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
     # Only the class: the message may carry a host name or a user.
     current_app.logger.warning("Database unavailable (%s)", type(error).__name__)
     headers = {"Retry-After": str(survey.RETRY_AFTER_SECONDS)}
-    return error_page(ServiceUnavailable()), 503, headers
+    unavailable = ServiceUnavailable()
+    if request.endpoint in PARTICIPANT_FORMS:
+        # survey.js keeps a draft of the answers and puts it back when the form opens again.
+        unavailable = ServiceUnavailable(
+            _(
+                "The service cannot reach its database right now. Any answers you gave are "
+                "kept on this device: open the questionnaire again in a minute and press Submit."
+            )
+        )
+    return error_page(unavailable), 503, headers
 
 
 def error_page(error: HTTPException) -> str:

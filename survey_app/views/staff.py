@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..auth import AccountError, authenticate, change_password, end_sessions, staff_required
+from ..bursts import BURST_GAP, BURST_MIN_RESPONSES, find_bursts
 from ..content import registry
 from ..dashboard import build_dashboard, completion_chart_uri
 from ..extensions import db
@@ -241,6 +242,9 @@ def training(training_id: int) -> str:
         phases=PHASES,
         dashboard=dashboard,
         chart=completion_chart_uri(dashboard),
+        bursts=find_bursts(db_session(), training.id),
+        burst_min=BURST_MIN_RESPONSES,
+        burst_gap=int(BURST_GAP.total_seconds()),
     )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..codes import code_hasher
 from ..content import questionnaire_or_404, registry
+from ..database import log_failed_write
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
 from ..i18n import browser_language, use_language
@@ -20,6 +23,8 @@ from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..questionnaire.texts import direction
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
+from ..settings import Settings
+from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
 from ..trainings import Placement, has_pre_with_code, link_by_token, normalise_code
 
 bp = Blueprint("survey", __name__)
@@ -48,7 +53,8 @@ def show(questionnaire_id: str) -> Page:
     """Show the questionnaire; on POST validate, store once and redirect to thanks."""
     loaded = questionnaire_or_404(questionnaire_id)
     thanks = url_for("survey.thanks", questionnaire_id=questionnaire_id)
-    return answer_page(loaded, False, lambda form: (None, thanks))
+    form_key = f"questionnaire:{questionnaire_id}"
+    return answer_page(loaded, False, lambda form: (None, thanks), form_key)
 
 
 @bp.route("/q/<questionnaire_id>/thanks")
@@ -83,7 +89,7 @@ def training_phase(token: str) -> Page:
         thanks = url_for("survey.training_thanks", token=token, matched=matched or None)
         return Placement(training.id, link.phase, hashed), thanks
 
-    return answer_page(loaded, with_code, placement)
+    return answer_page(loaded, with_code, placement, f"training:{training.id}:{link.phase}")
 
 
 @bp.route("/t/<token>/thanks")
@@ -113,6 +119,7 @@ def answer_page(
     loaded: LoadedFile[Questionnaire],
     with_code: bool,
     placement: Callable[[SurveyForm], tuple[Placement | None, str]],
+    form_key: str,
 ) -> Page:
     """GET: a fresh form. POST: switch language, or validate, store once and redirect."""
     language = page_language(loaded.model)
@@ -129,11 +136,15 @@ def answer_page(
         return render_form(form, language), 400 if form.form_errors else 422
     try:
         where, thanks_url = placement(form)
-        outcome = store(loaded, form, where, language)
-    except DBAPIError as exc:
-        if not database_unreachable(exc):
-            raise
+        outcome = store(loaded, form, where, language, form_key)
+    except TooManySubmissions as limited:
         db.session.rollback()
+        return limited_form(form, language, limited)
+    except DBAPIError as exc:
+        db.session.rollback()
+        log_failed_write(current_app.logger, "Submission", exc)
+        if not database_unavailable(exc):
+            raise
         return unavailable_form(form, language)
     if outcome is Outcome.CONFLICT:
         conflict = render_page(
@@ -173,12 +184,19 @@ def chosen_language(questionnaire: Questionnaire) -> str:
 
 
 def store(
-    loaded: LoadedFile[Questionnaire], form: SurveyForm, where: Placement | None, language: str
+    loaded: LoadedFile[Questionnaire],
+    form: SurveyForm,
+    where: Placement | None,
+    language: str,
+    form_key: str,
 ) -> Outcome:
-    """Record the submission in one transaction; a concurrent twin ends as REPEATED or CONFLICT."""
+    """Record the submission in one transaction, within the submission limits (else
+    TooManySubmissions); a concurrent twin ends as REPEATED or CONFLICT."""
     token = form.submission_token.data
     try:
         outcome = record_submission(session(), loaded, form.answers, token, language, where)
+        if outcome is Outcome.STORED:
+            admit(session(), submission_keys(form_key), submission_limits())
         db.session.commit()
     except IntegrityError:
         # Another request stored the same token between our check and our insert.
@@ -190,9 +208,49 @@ def store(
     return outcome
 
 
-def database_unreachable(error: DBAPIError) -> bool:
-    """Whether `error` says the database cannot be reached now, rather than a bug or a clash."""
-    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+def submission_keys(form_key: str) -> Keys:
+    """What this request's submission counts against: its client address and its form."""
+    secret = str(current_app.config["SECRET_KEY"])
+    return Keys(client_key(request.remote_addr or "", secret), form_key)
+
+
+def submission_limits() -> Limits:
+    """The submission limits the app was configured with."""
+    settings: Settings = current_app.config["SURVEY_SETTINGS"]
+    return Limits(
+        per_address=settings.submission_limit_per_address,
+        per_form=settings.submission_limit_per_form,
+        window=dt.timedelta(minutes=settings.submission_limit_window_minutes),
+    )
+
+
+def limited_form(
+    form: SurveyForm, language: str, limited: TooManySubmissions
+) -> tuple[str, int, dict[str, str]]:
+    """The form again with the posted answers and a notice to wait; 429 with Retry-After."""
+    notice = _(
+        "Too many answers have been sent from your network or to this questionnaire in the "
+        "last few minutes, so yours have not been stored yet. They are kept on this device "
+        "and below: please wait, then press Submit again. Wait time: %(minutes)s min.",
+        minutes=limited.minutes,
+    )
+    page = render_form(form, language, notice)
+    return page, 429, {"Retry-After": str(math.ceil(limited.wait.total_seconds()))}
+
+
+#: PostgreSQL's read_only_sql_transaction (a standby, or default_transaction_read_only):
+#: psycopg raises it as an InternalError, yet it is an outage to wait out, not a bug.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """Whether `error` says the database cannot take the submission now (unreachable, read-only,
+    disk full), rather than a bug or a clash."""
+    return (
+        isinstance(error, OperationalError | InterfaceError)
+        or error.connection_invalidated
+        or getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE
+    )
 
 
 def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[str, str]]:
@@ -201,8 +259,8 @@ def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[st
     Why: the same token lets the participant's retry store exactly one response.
     """
     notice = _(
-        "Your answers have not been stored yet: the server cannot reach its database at the "
-        "moment. Your answers are kept below: please wait a minute and press Submit again."
+        "Your answers have not been stored yet: the server cannot save them at the moment. "
+        "They are kept on this device and below: please wait a minute and press Submit again."
     )
     page = render_form(form, language, notice)
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
@@ -245,7 +303,13 @@ def render_page(
 
 
 def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tuple[str, int]:
-    """Show the posted answers again with a fresh CSRF token; store nothing."""
+    """A fresh, empty form (new CSRF and submission tokens) and a notice; store nothing.
+
+    Why never the posted values: a cross-site post fails the check, and showing its
+    answers and token would let survey.js keep them as the participant's draft (and the
+    attacker's answers would then win the token). The participant's own answers come back
+    from the draft survey.js kept on their device before sending.
+    """
     if endpoint == "survey.training_phase":
         link = link_or_404(view_args["token"])
         training = link.training
@@ -255,9 +319,11 @@ def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tup
         loaded = questionnaire_or_404(view_args["questionnaire_id"])
         with_code = False
     language = page_language(loaded.model)
-    form = form_class_for(loaded, with_code, language)()
+    form = form_class_for(loaded, with_code, language)(formdata=None)
+    form.submission_token.data = new_submission_token()
     notice = _(
-        "Your answers have not been sent yet: the page was open too long, or was sent from "
-        "somewhere else. Your answers are kept below: please check them and press Submit again."
+        "Your answers have not been sent: this page had expired, or the answers were sent from "
+        "another site. Answers kept on this device are put back below: please check them and "
+        "press Submit again. If the form is empty, reload the page."
     )
     return render_form(form, language, notice), 400

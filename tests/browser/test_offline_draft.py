@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.conftest import NEEDS
+from tests.conftest import NEEDS, needs_assessment_answers
 from tests.views.test_db_outage import database_down
 
 from .test_participant_form import (
@@ -149,7 +150,7 @@ def test_database_outage_shows_the_servers_page_and_keeps_the_draft(
     fill_needs_assessment(page)
     with database_down(app, tmp_path):
         submit(page)
-        notice = page.get_by_role("alert").filter(has_text="cannot reach its database")
+        notice = page.get_by_role("alert").filter(has_text="kept on this device")
         expect(notice).to_be_visible()
         expect(notice).to_be_focused()
     expect(page).to_have_url(f"{live_server}/q/{NEEDS}")
@@ -184,3 +185,44 @@ def test_answers_the_server_shows_back_win_over_the_draft(page, live_server, sto
     assert kept is not None
     assert kept["answers"]["q_comments"] == [COMMENT]
     assert stored() == []
+
+
+def test_cross_site_post_does_not_replace_the_draft(page, live_server, stored):
+    """M1: a forged post (no valid CSRF token) with an attacker's answers and submission
+    token lands on a fresh form; the participant's own draft comes back and is what they send."""
+    open_form(page, live_server)
+    fill_needs_assessment(page)
+    own_token = token_on(page)
+    attacker_token = "A" * 43
+    fields = {
+        **{k: v for k, v in needs_assessment_answers().items() if isinstance(v, str)},
+        "q_comments": "ATTACKER ANSWER",
+        "submission_token": attacker_token,
+        "csrf_token": "forged",
+    }
+    inputs = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in fields.items()
+    )
+    evil = (
+        f'<form id="f" method="post" action="{live_server}/q/{NEEDS}">{inputs}</form>'
+        '<script>document.getElementById("f").submit()</script>'
+    )
+    page.route(
+        "http://attacker.example/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=evil),
+    )
+    page.goto("http://attacker.example/")
+    expect(page).to_have_url(f"{live_server}/q/{NEEDS}")
+    comment = page.get_by_label("Is there anything else we should know")
+    expect(comment).to_have_value(COMMENT)
+    expect(page.locator("#notice")).to_contain_text("this page had expired")
+    kept = draft(page)
+    assert kept is not None
+    assert kept["token"] == own_token
+    assert "ATTACKER ANSWER" not in json.dumps(kept)
+    submit(page)
+    expect_thanks(page, live_server)
+    [response] = stored()
+    assert stored_answers(response) == EXPECTED
+    assert response.submission_token == own_token

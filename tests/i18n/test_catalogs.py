@@ -41,7 +41,7 @@ def test_the_participant_strings_are_extracted():
     assert {"Submit", "There is a problem", "Choose at most %(n)s."} <= found
     assert "Answer only if %(condition)s." in found  # {% trans %} in _fields.html
     assert "you answered %(answers)s to “%(question)s”" in found  # describe.py's `_`
-    assert "Your answers have not been sent yet" in " ".join(found)  # the CSRF notice
+    assert "Your answers have not been sent: this page had expired" in " ".join(found)  # CSRF
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -182,4 +182,16 @@ def test_csrf_notice_is_in_the_form_language(csrf_app):
     assert response.status_code == 400
     assert html_tag(page) == ("fr", "ltr")
     assert f"Vos réponses n&#39;ont pas encore été envoyées{NB}:" in page
-    assert "Please share the slides." in page
+    assert "Please share the slides." not in page  # a failed check never echoes the post
+
+
+def test_submission_limit_notice_is_in_the_form_language(make_app):
+    app = make_app(submission_limit_per_address=1)
+    client = app.test_client()
+    assert client.post(f"/q/{NEEDS}", data=needs_assessment_answers()).status_code == 303
+    response = client.post(f"/q/{NEEDS}", data=needs_assessment_answers(language="fr"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert html_tag(page)[0] == "fr"
+    assert "Trop de réponses ont été envoyées depuis votre réseau" in page
+    assert f"Temps d&#39;attente{NB}: 10 min." in page

@@ -24,7 +24,7 @@ from tests.conftest import (
     post_training_answers,
 )
 
-NOTICE = "Your answers have not been stored yet: the server cannot reach its database"
+NOTICE = "Your answers have not been stored yet: the server cannot save them at the moment"
 
 # Real connections, so that an outage can cut them (on PostgreSQL, see tests/database.py).
 pytestmark = pytest.mark.committed
@@ -186,6 +186,7 @@ def test_training_link_during_an_outage_is_a_503_page_not_a_500(app, logged_in, 
         assert int(response.headers["Retry-After"]) > 0
         assert "Temporarily unavailable" in page
         assert "cannot reach its database" in page
+    assert "kept on this device" in sent.get_data(as_text=True)  # survey.js kept the draft
     assert stored() == []
     assert participant.get(f"/t/{token}").status_code == 200
 

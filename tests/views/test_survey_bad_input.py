@@ -148,9 +148,11 @@ def test_same_token_posted_at_the_same_moment_is_stored_once(app, answers, store
 
 
 @pytest.mark.committed
-def test_a_room_of_100_submitting_together_is_all_stored(app, answers, stored):
+def test_a_room_of_100_submitting_together_is_all_stored(make_app, answers, stored):
     """SQLite in WAL mode with BEGIN IMMEDIATE queues writers instead of failing them;
-    PostgreSQL takes them on as many connections as the pool allows."""
+    PostgreSQL takes them on as many connections as the pool allows. (A room of 100 behind
+    one address needs the per-address submission limit raised to fit it.)"""
+    app = make_app(committed=True, submission_limit_per_address=100)
     barrier = threading.Barrier(100)
     statuses: list[int] = []
 
@@ -185,7 +187,7 @@ def csrf_token(page: str) -> str:
     return match.group(1)
 
 
-def test_expired_csrf_token_keeps_answers_and_asks_to_submit_again(
+def test_expired_csrf_token_shows_a_fresh_form_and_asks_to_submit_again(
     csrf_client, answers, monkeypatch
 ):
     token = csrf_token(csrf_client.get(URL).get_data(as_text=True))
@@ -195,14 +197,29 @@ def test_expired_csrf_token_keeps_answers_and_asks_to_submit_again(
     response = csrf_client.post(URL, data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Your answers have not been sent yet" in page
-    assert "Please share the slides." in page
-    assert 'value="trafficking" selected' in page
+    assert "Your answers have not been sent: this page had expired" in page
+    # The answers come back from the browser's draft (survey.js), never from the post.
+    assert "Please share the slides." not in page
+    assert 'data-answers="server"' not in page
+    assert data["submission_token"] not in page
     fresh = csrf_token(page)
     assert fresh != token
-    assert data["submission_token"] in page  # resubmitting is still the same submission
     resubmitted = csrf_client.post(URL, data=dict(data, csrf_token=fresh))
     assert resubmitted.status_code == 303
+
+
+@pytest.mark.parametrize("forged", [None, "forged"])
+def test_cross_site_post_echoes_neither_answers_nor_tokens(csrf_client, answers, forged, stored):
+    """M1: a page that echoed them let survey.js save an attacker's answers as the draft."""
+    attacker = answers(q_comments="ATTACKER ANSWER", csrf_token=forged)
+    page = csrf_client.post(URL, data=attacker).get_data(as_text=True)
+    assert "ATTACKER ANSWER" not in page
+    assert attacker["submission_token"] not in page
+    assert 'data-answers="server"' not in page
+    assert 'value="ngo" checked' not in page
+    shown = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page)
+    assert shown, "a fresh submission token"
+    assert stored() == []
 
 
 def test_cross_site_post_without_session_stores_nothing(settings, csrf_client, answers, app):
