@@ -43,6 +43,7 @@ from .xlsform import (
     questionnaire_yaml,
     summary_lines,
     write_questionnaire,
+    write_xlsform,
 )
 
 #: What the audit log shows as the address of changes made with these commands.
@@ -167,6 +168,30 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
         exit_with_problems([f"cannot write {target}: {exc.strerror}"])
     for line in summary_lines(conversion, form.name):
         click.echo(line)
+    click.echo(f"Wrote {target}")
+
+
+@survey.command("export-xlsform")
+@click.argument("questionnaire_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The workbook to write (default: <questionnaire id>.xlsx here).",
+)
+@with_appcontext
+def export_xlsform(questionnaire_id: str, output: Path | None) -> None:
+    """Write a questionnaire as an XLSForm workbook (for ODK Collect or KoboCollect)."""
+    loaded = registry().questionnaires.get(questionnaire_id)
+    if loaded is None:
+        known = ", ".join(sorted(registry().questionnaires)) or "none"
+        exit_with_problems([f"there is no questionnaire '{questionnaire_id}' (known: {known})"])
+    target = output or Path(f"{questionnaire_id}.xlsx")
+    try:
+        write_xlsform(loaded.model, target)
+    except OSError as exc:
+        exit_with_problems([f"cannot write {target}: {exc.strerror}"])
     click.echo(f"Wrote {target}")
 
 
