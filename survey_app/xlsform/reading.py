@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pyxform.errors import PyXFormError
+from pyxform.parsing.expression import RE_PYXFORM_REF
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
@@ -105,6 +106,7 @@ def read_form(path: Path) -> Form:
     except PyXFormError as exc:
         raise XLSFormError([Problem(None, None, f"pyxform refuses the form: {exc}")]) from exc
     _annotate_rows(model, sheets)
+    _check_cycles(model)
     return Form(model, sheets, tuple(w for w in found if w), path)
 
 
@@ -166,3 +168,58 @@ def _annotate_rows(model: dict[str, Any], sheets: DefinitionData) -> None:
             walk(child)
 
     walk(model)
+
+
+def _check_cycles(model: dict[str, Any]) -> None:
+    """Refuse a form whose conditions or calculations depend on themselves in a cycle.
+
+    Why: ODK refuses such a form when it opens it; we say which rows before writing anything.
+    """
+    depends: dict[str, set[str]] = {}
+    rows: dict[str, int | None] = {}
+
+    def walk(element: dict[str, Any]) -> None:
+        for child in element.get("children", ()):
+            name = str(child.get("name"))
+            bind = child.get("bind") or {}
+            text = " ".join(str(bind.get(k) or "") for k in ("relevant", "calculate", "required"))
+            depends.setdefault(name, set()).update(
+                m.group("ncname") for m in RE_PYXFORM_REF.finditer(text)
+            )
+            rows.setdefault(name, child.get(ROW))
+            walk(child)
+
+    walk(model)
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        path.append(name)
+        for other in sorted(depends.get(name, ())):
+            if state.get(other) == 1:
+                return [*path[path.index(other) :], other]
+            if other in depends and not state.get(other):
+                found = visit(other)
+                if found:
+                    return found
+        path.pop()
+        state[name] = 2
+        return None
+
+    for name in depends:
+        if not state.get(name):
+            cycle = visit(name)
+            if cycle:
+                shown = " -> ".join(f"${{{n}}}" for n in cycle)
+                where = ", ".join(str(rows.get(n)) for n in cycle[:-1])
+                raise XLSFormError(
+                    [
+                        Problem(
+                            "survey",
+                            rows.get(cycle[0]),
+                            f"the conditions and calculations form a cycle: {shown} (rows "
+                            f"{where}); no order of questions can satisfy them",
+                        )
+                    ]
+                )
