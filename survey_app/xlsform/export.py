@@ -165,7 +165,8 @@ class _Sheets:
                 row["type"] += " or_other"
             if x.correct:
                 row["survey_app::correct"] = " ".join(x.correct)
-                row["survey_app::points"] = f"{x.points:g}"
+                if x.points != 1:
+                    row["survey_app::points"] = f"{x.points:g}"
             if isinstance(x, MultiChoiceQuestion):
                 bounds = [f"count-selected(.) >= {x.min}"] if x.min else []
                 bounds += [f"count-selected(.) <= {x.max}"] if x.max else []

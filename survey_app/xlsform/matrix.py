@@ -82,5 +82,9 @@ def _built(
         f"group '{group.get('name')}' ({len(rows)} selects on one scale) becomes matrix "
         f"'{data['id']}'",
     )
-    prompt = ctx.texts(group, "label") or {ctx.langs.default: str(group.get("name"))}
+    prompt = ctx.texts(group, "label")
+    for child in group.get("children", ()):
+        if not prompt and str(child.get("name")).startswith("generated_table_list_label_"):
+            prompt = ctx.texts(child, "label")  # pyxform moves a table's label here
+    prompt = prompt or {ctx.langs.default: str(group.get("name"))}
     return Built(data, prompt, ctx.texts(group, "hint") or None)
