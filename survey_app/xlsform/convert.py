@@ -355,7 +355,7 @@ class _Converter:
             if number not in self.used_rows:
                 continue
             for column, value in row.items():
-                base = column.partition("::")[0].strip().lower()
+                base = column.partition(":")[0].strip().lower()
                 if value and base not in READ_COLUMNS and not column.startswith("_"):
                     columns.setdefault(column, []).append(number)
         for column, rows in columns.items():
