@@ -191,7 +191,7 @@ class _Converter:
     def _walk(self, parent: dict[str, Any]) -> None:
         for element in parent.get("children", ()):
             kind = str(element.get("type"))
-            if element.get(ROW) is None and not kind == "note":
+            if element.get(ROW) is None and kind != "note":
                 continue  # added by pyxform (meta/instanceID, or_other's text): not the form's
             self.used_rows.add(element[ROW])
             if kind in SECTION_TYPES:
@@ -230,7 +230,9 @@ class _Converter:
 
     def _finish(self) -> Conversion:
         for note in self.notes:
-            self.ctx.skip(note.element, f"note '{note.element.get('name')}' has no question after it; dropped")
+            self.ctx.skip(
+                note.element, f"note '{note.element.get('name')}' has no question after it; dropped"
+            )
         self._list_ignored_columns()
         if not self.sections:
             raise XLSFormError(

@@ -38,8 +38,8 @@ from ..questionnaire.schema import (
     MultiChoiceQuestion,
     NotOf,
     NumberQuestion,
-    Questionnaire,
     QuestionBase,
+    Questionnaire,
     RankingQuestion,
     Scale,
     ScaleQuestion,
@@ -63,7 +63,7 @@ def _translations(value: Text, default: str) -> dict[str, str]:
 
 
 def _literal(value: str | int | float) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if not isinstance(value, str):
         return f"{value:g}"
     return f"'{value}'" if "'" not in value else f'"{value}"'
 
@@ -177,7 +177,10 @@ class _Sheets:
             return {"type": f"select_one {self.scale_list(x.id, x.scale)}", "appearance": "likert"}
         if isinstance(x, RankingQuestion):
             options = [(o.value, o.label) for o in x.options]
-            return {"type": f"rank {self.choice_list(x.id, options)}", "survey_app::top": str(x.top)}
+            return {
+                "type": f"rank {self.choice_list(x.id, options)}",
+                "survey_app::top": str(x.top),
+            }
         if isinstance(x, NumberQuestion):
             row = {"type": "integer" if x.integer else "decimal"}
             bounds = [f". >= {x.min:g}"] if x.min is not None else []
@@ -228,7 +231,11 @@ def xlsform_sheets(q: Questionnaire) -> dict[str, list[Row]]:
     if q.intro is not None:
         sheets.note("intro", q.intro)
     for section in q.sections:
-        group: Row = {"type": "begin group", "name": section.id, **sheets.texts("label", section.title)}
+        group: Row = {
+            "type": "begin group",
+            "name": section.id,
+            **sheets.texts("label", section.title),
+        }
         if section.show_if is not None:
             group["relevant"] = relevant(section.show_if, q)
         sheets.survey.append(group)
@@ -251,7 +258,7 @@ def xlsform_sheets(q: Questionnaire) -> dict[str, list[Row]]:
 def write_xlsform(q: Questionnaire, path: Path) -> None:
     """Write the questionnaire as an .xlsx XLSForm."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for name, rows in xlsform_sheets(q).items():
         sheet = book.create_sheet(name)
         columns = list(dict.fromkeys(k for row in rows for k in row))

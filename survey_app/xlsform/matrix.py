@@ -39,7 +39,10 @@ def matrix_of(ctx: Context, group: dict[str, Any]) -> Built | None:
     if not tabled or len(rows) < 2 or len(itemsets) != 1:
         return None
     options = [
-        {"value": str(c.get("name")), "label": as_text(texts(c.get("label"), ctx.langs), ctx.langs.default)}
+        {
+            "value": str(c.get("name")),
+            "label": as_text(texts(c.get("label"), ctx.langs), ctx.langs.default),
+        }
         for c in rows[0].get("choices", ())
     ]
     scale = scale_of(options, ctx.langs.default)
@@ -67,7 +70,10 @@ def _built(
         matrix_rows.append({"value": value, "label": as_text(label, ctx.langs.default)})
     data: dict[str, Any] = {"id": question_id(ctx, group), "type": "matrix", "scale": scale}
     data["rows"] = matrix_rows
-    required = [str((r.get("bind") or {}).get("required") or "").lower() in {"yes", "true()", "true"} for r in rows]
+    required = [
+        str((r.get("bind") or {}).get("required") or "").lower() in {"yes", "true()", "true"}
+        for r in rows
+    ]
     if all(required):
         data["required"] = True
     elif any(required):

@@ -104,8 +104,7 @@ class Context:
         except (ExpressionError, Unsupported) as exc:
             self.skip(
                 element,
-                f"relevant '{text}' of {owner} not converted ({exc}); always shown, "
-                "and optional",
+                f"relevant '{text}' of {owner} not converted ({exc}); always shown, and optional",
             )
             return None, True
 
@@ -222,7 +221,9 @@ def _kind(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> str | 
         return "short_text"
     if base == "range":
         return _range(ctx, element, data)
-    ctx.skip(element, f"'{name}' ({sheet_type(ctx, element)}): no equivalent question type; dropped")
+    ctx.skip(
+        element, f"'{name}' ({sheet_type(ctx, element)}): no equivalent question type; dropped"
+    )
     return None
 
 
@@ -306,9 +307,7 @@ def scale_of(options: list[dict[str, Any]], default: str) -> dict[str, Any] | No
     return {"min": low, "max": high, **({"labels": labels} if labels else {})}
 
 
-def _options(
-    ctx: Context, element: dict[str, Any]
-) -> tuple[list[dict[str, Any]] | None, bool]:
+def _options(ctx: Context, element: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, bool]:
     """The options ({value, label}) and whether `or_other` was used; None when dropped."""
     choices = element.get("choices")
     itemset = str(element.get("itemset") or "")
@@ -358,7 +357,11 @@ def _file_choices(
         rows = list(csv.DictReader(stream))
     choices = []
     for row in rows:
-        labels = {k.partition("::")[2] or "default": v for k, v in row.items() if k and k.startswith("label") and v}
+        labels = {
+            k.partition("::")[2] or "default": v
+            for k, v in row.items()
+            if k and k.startswith("label") and v
+        }
         if row.get("name"):
             choices.append({"name": row["name"], "label": labels or row["name"]})
     return choices
@@ -430,4 +433,6 @@ def _target(element: dict[str, Any], data: dict[str, Any]) -> Target:
     options = {o["value"]: o["value"] for o in data.get("options", [])}
     if kind == "country":
         kind = "single_choice"
-    return Target(str(element.get("name")), str(data["id"]), kind, options, bool(data.get("other")), points)
+    return Target(
+        str(element.get("name")), str(data["id"]), kind, options, bool(data.get("other")), points
+    )

@@ -22,7 +22,7 @@ def essentials(q: Questionnaire) -> list[tuple[object, ...]]:
         # space) and straight quotes for smart ones, as ODK shows them.
         found = getattr(value, "translations", value)
         if isinstance(found, dict):
-            return {k: " ".join(v.split()).replace("’", "'") for k, v in found.items()}
+            return {k: " ".join(v.split()).replace("\u2019", "'") for k, v in found.items()}
         return found
 
     items: list[tuple[object, ...]] = [("title", text(q.title)), ("languages", q.languages)]
@@ -60,7 +60,9 @@ def test_exported_workbooks_are_accepted_by_pyxform(path, tmp_path):
 
 def test_export_command_writes_the_workbook(runner, tmp_path):
     target = tmp_path / "out.xlsx"
-    result = runner.invoke(args=["survey", "export-xlsform", "untoc-post-training", "-o", str(target)])
+    result = runner.invoke(
+        args=["survey", "export-xlsform", "untoc-post-training", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert convert_workbook(target).id == "untoc-post-training"
     unknown = runner.invoke(args=["survey", "export-xlsform", "nope"])
