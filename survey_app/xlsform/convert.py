@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .context import Built, Context, slug, unique
 from .logic import Condition
 from .matrix import matrix_of
-from .questions import RECORDED_META, Built, Context, build_question, slug, unique
+from .questions import RECORDED_META, build_question
 from .reading import ROW, Problem, XLSFormError, read_form
 from .texts import Texts, as_text, detect_languages, join, texts
 

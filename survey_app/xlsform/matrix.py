@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .questions import SLUG, Built, Context, question_id, scale_of, slug, unique
+from .choices import scale_of
+from .context import SLUG, Built, Context, question_id, slug, unique
 from .reading import ROW
 from .texts import as_text, texts
 

@@ -66,21 +66,30 @@ class Form:
     def choice_row(self, list_name: str, name: str) -> int | None:
         """The choices sheet row of a choice."""
         for i, row in enumerate(self.sheets.choices or ()):
-            if _list_name(row) == list_name and str(row.get("name")) == name:
+            if _list_name(row) == list_name and cell(row, "name") == name:
                 return i + FIRST_ROW
         return None
 
     def setting(self, key: str) -> str:
         """A value of the settings sheet, or ""."""
         for row in self.sheets.settings or ():
-            value = row.get(key)
+            value = cell(row, key)
             if value:
-                return str(value).strip()
+                return value
         return ""
 
 
+def cell(row: dict[str, Any], *keys: str) -> str:
+    """A row's value under any of these column names, in any case (pyxform's rule)."""
+    wanted = {k.lower() for k in keys}
+    for column, value in row.items():
+        if column and column.strip().lower() in wanted and value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
 def _list_name(row: dict[str, Any]) -> str:
-    return str(row.get("list_name") or row.get("list name") or "")
+    return cell(row, "list_name", "list name")
 
 
 def read_form(path: Path) -> Form:
@@ -152,8 +161,9 @@ def _annotate_rows(model: dict[str, Any], sheets: DefinitionData) -> None:
     """
     rows: dict[str, deque[int]] = defaultdict(deque)
     for i, row in enumerate(sheets.survey or ()):
-        if row.get("name"):
-            rows[str(row["name"]).strip()].append(i + FIRST_ROW)
+        name = cell(row, "name")
+        if name:
+            rows[name].append(i + FIRST_ROW)
 
     def walk(element: dict[str, Any]) -> None:
         for child in element.get("children", ()):
