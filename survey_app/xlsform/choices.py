@@ -95,7 +95,7 @@ def _options(ctx: Context, element: dict[str, Any]) -> tuple[list[dict[str, Any]
     options: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, choice in enumerate(choices or ()):
-        value = str(choice.get("name"))
+        value = original = str(choice.get("name"))
         if other and value == "other" and i == len(choices or ()) - 1:
             continue
         row = ctx.form.choice_row(itemset, value)
@@ -114,7 +114,10 @@ def _options(ctx: Context, element: dict[str, Any]) -> tuple[list[dict[str, Any]
             )
             continue
         seen.add(value)
-        options.append({"value": value, "label": as_text(label, ctx.langs.default)})
+        option = {"value": value, "label": as_text(label, ctx.langs.default)}
+        if value != original:
+            option["_name"] = original  # for conditions naming it; removed once read
+        options.append(option)
     return options, other
 
 

@@ -104,6 +104,8 @@ class Built:
     data: dict[str, Any]
     prompt: Texts
     help: Texts | None
+    #: The element's `relevant` as written, to match notes shown under the same condition.
+    relevant: str = ""
 
 
 def sheet_type(ctx: Context, element: dict[str, Any]) -> str:

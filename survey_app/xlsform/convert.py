@@ -19,6 +19,8 @@ Decisions (the README's "Importing an XLSForm" says the same for authors):
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,11 +142,12 @@ class _Frame:
 
 @dataclass
 class _Note:
-    """A note waiting for the next question."""
+    """A note waiting for the next question (`relevant` as written, "" when none)."""
 
     element: dict[str, Any]
     texts: Texts
     before_any_question: bool
+    relevant: str = ""
 
 
 @dataclass
@@ -179,8 +182,6 @@ class _Converter:
         self.form_title: Texts = {default: title}
         extra = form.setting("survey_app::title")
         if extra.startswith("{"):
-            import json  # only for files written by export-xlsform
-
             self.form_title = {**json.loads(extra)}
         self.section_base = slug(self.questionnaire_id, prefix="section")
 
@@ -259,8 +260,9 @@ class _Converter:
         return Conversion(
             questionnaire,
             self.ctx.langs.codes,
-            tuple(sorted(self.ctx.skipped, key=_by_place)),
-            tuple(sorted(self.ctx.changed, key=_by_place)),
+            # A choice list shared by several questions is reported once.
+            tuple(sorted(dict.fromkeys(self.ctx.skipped), key=_by_place)),
+            tuple(sorted(dict.fromkeys(self.ctx.changed), key=_by_place)),
             self.ctx.constraints,
             count_questions(self.ctx.form.model),
         )
@@ -279,15 +281,9 @@ class _Converter:
         if not body:
             self.ctx.skip(element, f"note '{name}' has no text; dropped")
             return
-        if (element.get("bind") or {}).get("relevant"):
-            self.ctx.skip(
-                element,
-                f"note '{name}' shows only under a condition (relevant), and notes here have "
-                "none; dropped",
-            )
-            return
-        first = not self.sections and not self.frames
-        self.notes.append(_Note(element, body, first))
+        relevant = str((element.get("bind") or {}).get("relevant") or "")
+        first = not self.sections and not self.frames and not relevant
+        self.notes.append(_Note(element, body, first, relevant))
 
     def _frame(self, element: dict[str, Any]) -> _Frame:
         name = str(element.get("name"))
@@ -333,8 +329,28 @@ class _Converter:
         """Add a question to its section, with the notes waiting for it."""
         section, new = self._section()
         default = self.ctx.langs.default
-        intro = [n.texts for n in self.notes if n.before_any_question]
-        rest = [n.texts for n in self.notes if not n.before_any_question]
+        # A note shown under a condition goes with the next question only when that
+        # question shows under the very same condition; otherwise it would show when it
+        # should not, so it is dropped and listed.
+        for note in self.notes:
+            if note.relevant and note.relevant != built.relevant:
+                self.ctx.skip(
+                    note.element,
+                    f"note '{note.element.get('name')}' shows only when {note.relevant}, and "
+                    "the next question under another condition; dropped",
+                )
+        notes = [n for n in self.notes if not n.relevant or n.relevant == built.relevant]
+        for note in notes:
+            if note.relevant:
+                self.ctx.change(
+                    note.element,
+                    f"note '{note.element.get('name')}' is shown in the help of "
+                    f"'{built.data['id']}', which has the same condition",
+                )
+        intro = [n.texts for n in notes if n.before_any_question]
+        rest = [n.texts for n in notes if not n.before_any_question]
+        if any(n.relevant for n in notes):
+            new = False  # a section intro has no condition of its own: keep it as help
         self.notes = []
         if intro:
             self.intro = self._join([*([self.intro] if self.intro else []), *intro])
@@ -376,8 +392,6 @@ class _Converter:
 
 
 def _is_questionnaire_id(value: str) -> bool:
-    import re
-
     return bool(re.fullmatch(r"[a-z][a-z0-9_-]*", value)) and len(value) <= 100
 
 

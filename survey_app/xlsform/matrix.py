@@ -94,4 +94,5 @@ def _built(
         if not prompt and str(child.get("name")).startswith("generated_table_list_label_"):
             prompt = ctx.texts(child, "label")  # pyxform moves a table's label here
     prompt = prompt or {ctx.langs.default: str(group.get("name"))}
-    return Built(data, prompt, ctx.texts(group, "hint") or None)
+    relevant = str((group.get("bind") or {}).get("relevant") or "")
+    return Built(data, prompt, ctx.texts(group, "hint") or None, relevant)

@@ -29,6 +29,30 @@ DATE_TYPES = {"date", "q date", "add date prompt"}
 DATETIME_TYPES = {"dateTime", "datetime", "date time", "q date time", "q dateTime"}
 #: Recorded here anyway: every response has its submission time.
 RECORDED_META = {"start", "end", "today", "start time", "end time", "get start time"}
+#: Facts about the device or the person's account, which a browser form does not collect.
+DEVICE_META = {
+    "deviceid",
+    "device id",
+    "get device id",
+    "imei",
+    "uri:deviceid",
+    "subscriberid",
+    "subscriber id",
+    "uri:subscriberid",
+    "simserial",
+    "sim id",
+    "uri:simserial",
+    "phonenumber",
+    "uri:phonenumber",
+    "username",
+    "uri:username",
+    "email",
+    "uri:email",
+    "audit",
+    "background-audio",
+    "start-geopoint",
+    "background-geopoint",
+}
 #: Appearances with an equivalent (or none needed) here; others are listed as ignored.
 QUIET_APPEARANCES = {"multiline", "field-list", "likert", "list-nolabel", "label", "table-list"}
 
@@ -60,7 +84,7 @@ def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
         data.pop("required", None)
     _appearance(ctx, element)
     ctx.targets[name] = _target(element, data)
-    return Built(data, prompt, help_texts)
+    return Built(data, prompt, help_texts, str((element.get("bind") or {}).get("relevant") or ""))
 
 
 def _appearance(ctx: Context, element: dict[str, Any]) -> None:
@@ -99,12 +123,19 @@ def _kind(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> str | 
         ctx.change(element, f"'{name}' (time) is a short text (e.g. 14:30)")
         data["max_length"] = 20
         return "short_text"
+    if base in {"phone number", "phonenumber"} and element.get("label"):
+        ctx.change(element, f"'{name}' (phone number) is a short text; its format is not checked")
+        data["max_length"] = 30
+        return "short_text"
     if base == "barcode":
         ctx.change(element, f"'{name}' (barcode) is typed in as a short text")
         data["max_length"] = 200
         return "short_text"
     if base == "range":
         return _range(ctx, element, data)
+    if base in DEVICE_META:
+        ctx.skip(element, f"'{name}' ({base}): device metadata is not collected here; dropped")
+        return None
     ctx.skip(
         element, f"'{name}' ({sheet_type(ctx, element)}): no equivalent question type; dropped"
     )
@@ -174,7 +205,7 @@ def _target(element: dict[str, Any], data: dict[str, Any]) -> Target:
         low, high = data.get("min"), data.get("max")
         if low is not None and high is not None and high - low < MAX_POINTS:
             points = tuple(range(int(low), int(high) + 1))
-    options = {o["value"]: o["value"] for o in data.get("options", [])}
+    options = {o.pop("_name", o["value"]): o["value"] for o in data.get("options", [])}
     if kind == "country":
         kind = "single_choice"
     return Target(
