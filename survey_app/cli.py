@@ -45,6 +45,7 @@ from .xlsform import (
     write_questionnaire,
     write_xlsform,
 )
+from .xlsform.corpus import corpus_figures
 
 #: What the audit log shows as the address of changes made with these commands.
 CLI_ADDRESS = "command line"
@@ -193,6 +194,18 @@ def export_xlsform(questionnaire_id: str, output: Path | None) -> None:
     except OSError as exc:
         exit_with_problems([f"cannot write {target}: {exc.strerror}"])
     click.echo(f"Wrote {target}")
+
+
+@survey.command("xlsform-corpus")
+@click.argument(
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("tests/xlsform/corpus"),
+)
+def xlsform_corpus(folder: Path) -> None:
+    """Import every XLSForm in FOLDER (nothing written) and print the share imported."""
+    for line in corpus_figures(folder).lines():
+        click.echo(line)
 
 
 @survey.command("init-db")

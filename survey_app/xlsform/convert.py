@@ -29,7 +29,7 @@ from typing import Any
 from .context import Built, Context, slug, unique
 from .logic import Condition
 from .matrix import matrix_of
-from .questions import RECORDED_META, build_question
+from .questions import RECORDED_META, build_question, is_question
 from .reading import ROW, Problem, XLSFormError, read_form
 from .texts import Texts, as_text, detect_languages, join, texts
 
@@ -126,7 +126,7 @@ def count_questions(element: dict[str, Any]) -> int:
         kind = str(child.get("type"))
         if kind in SECTION_TYPES:
             total += count_questions(child)
-        elif child.get(ROW) is not None and child.get("label") and kind not in {"note"}:
+        elif is_question(child):
             total += 1
     return total
 

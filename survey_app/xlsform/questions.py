@@ -20,6 +20,7 @@ from .choices import MAX_POINTS, choice_kind
 from .context import Built, Context, extra, question_id, sheet_type
 from .expressions import ExpressionError, parse
 from .logic import Subject, Target, constraint_bounds
+from .reading import ROW
 
 LONG_TEXT_LIMIT = 20000
 TEXT_TYPES = {"text", "string", "q string", "add text prompt"}
@@ -59,11 +60,23 @@ QUIET_APPEARANCES = {"multiline", "field-list", "likert", "list-nolabel", "label
 
 def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
     """The question for an element, or None when it is dropped (and listed)."""
+    name = str(element.get("name"))
+    calculation = str((element.get("bind") or {}).get("calculate") or "")
+    if is_hidden(element):
+        ctx.skip(
+            element,
+            f"'{name}' is set by the form ({calculation or 'a trigger'}) and not shown; dropped",
+        )
+        return None
     data: dict[str, Any] = {}
     kind = _kind(ctx, element, data)
     if kind is None:
         return None
-    name = str(element.get("name"))
+    if calculation:
+        ctx.change(
+            element,
+            f"calculation '{calculation}' of '{name}' is not done here; the participant answers",
+        )
     prompt = ctx.texts(element, "label")
     if not prompt:
         prompt = {ctx.langs.default: name}
@@ -85,6 +98,21 @@ def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
     _appearance(ctx, element)
     ctx.targets[name] = _target(element, data)
     return Built(data, prompt, help_texts, str((element.get("bind") or {}).get("relevant") or ""))
+
+
+def is_hidden(element: dict[str, Any]) -> bool:
+    """A value ODK sets without showing it: triggered, with no label or hint."""
+    return bool(element.get("trigger")) and not element.get("label") and not element.get("hint")
+
+
+def is_question(element: dict[str, Any]) -> bool:
+    """An element of the form a participant answers (for the share of questions kept)."""
+    kind = str(element.get("type"))
+    return (
+        element.get(ROW) is not None
+        and kind not in {"note", "calculate", *RECORDED_META, *DEVICE_META}
+        and not is_hidden(element)
+    )
 
 
 def _appearance(ctx: Context, element: dict[str, Any]) -> None:

@@ -7,12 +7,14 @@ of every element and choice, so that each message can name its sheet and row.
 
 from __future__ import annotations
 
+import copy
 import warnings as warnings_module
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyxform.builder import create_survey_element_from_dict
 from pyxform.errors import PyXFormError
 from pyxform.parsing.expression import RE_PYXFORM_REF
 from pyxform.xls2json import workbook_to_json
@@ -111,6 +113,11 @@ def read_form(path: Path) -> Form:
                 workbook_dict=sheets,
                 fallback_form_name=sheets.fallback_form_name,
                 warnings=found,
+            )
+            # The rest of pyxform's checks run when it builds the XForm (e.g. triggers):
+            # a form ODK tools refuse is refused here too.
+            create_survey_element_from_dict(copy.deepcopy(model)).to_xml(
+                validate=False, warnings=found
             )
     except PyXFormError as exc:
         raise XLSFormError([Problem(None, None, f"pyxform refuses the form: {exc}")]) from exc
