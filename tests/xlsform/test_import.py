@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xlwt
 
 from survey_app.questionnaire import Questionnaire, load_file
 from survey_app.xlsform import Conversion, convert_workbook, questionnaire_yaml
@@ -327,3 +328,18 @@ def test_csv_and_xlsx_forms_are_read_too(convert, tmp_path, import_xlsform):
     assert "  survey row 3: 'gp' (geopoint): no equivalent question type; dropped" in (
         result.output.splitlines()
     )
+
+
+def test_a_legacy_xls_workbook_imports_with_numeric_codes_kept(tmp_path):
+    book = xlwt.Workbook()
+    for name, rows in (
+        ("survey", [["type", "name", "label"], ["select_one yn", "ok", "OK?"]]),
+        ("choices", [["list_name", "name", "label"], ["yn", 1, "Yes"], ["yn", 0, "No"]]),
+    ):
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    book.save(str(tmp_path / "form.xls"))
+    conversion = convert_workbook(tmp_path / "form.xls")
+    assert [o["value"] for o in question(conversion, "ok")["options"]] == ["1", "0"]
