@@ -89,6 +89,8 @@ class Conversion:
     constraints: int = 0
     #: Questions in the form (inputs a participant answers), to tell what share was kept.
     form_questions: int = 0
+    #: What pyxform itself warns about in the form, as it says it.
+    warnings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -265,6 +267,7 @@ class _Converter:
             tuple(sorted(dict.fromkeys(self.ctx.changed), key=_by_place)),
             self.ctx.constraints,
             count_questions(self.ctx.form.model),
+            self.ctx.form.warnings,
         )
 
     def _join(self, parts: list[Texts], separator: str = PARAGRAPH) -> Texts:
