@@ -378,7 +378,8 @@ class _Converter:
                 continue
             for column, value in row.items():
                 base = column.partition(":")[0].strip().lower()
-                if value and base not in READ_COLUMNS and not column.startswith("_"):
+                # `$kuid`, `_version`...: bookkeeping of KoboToolbox, not part of the form.
+                if value and base not in READ_COLUMNS and not column.startswith(("_", "$")):
                     columns.setdefault(column, []).append(number)
         for column, rows in columns.items():
             shown = ", ".join(map(str, rows[:10]))
