@@ -9,7 +9,7 @@ from typing import Any
 from .expressions import ExpressionError, parse
 from .logic import Condition, Target, Unsupported, show_if
 from .reading import ROW, Form, Problem, cell
-from .texts import Languages, Texts, blank_references, references, texts
+from .texts import BLANK, Languages, Texts, blank_references, references, texts
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE = re.compile(r"^[^\s]+$")
@@ -64,7 +64,7 @@ class Context:
             shown = ", ".join(f"${{{n}}}" for n in names)
             self.change(
                 element,
-                f"{key} of '{element.get('name')}' shows {shown} as {'___'} "
+                f"{key} of '{element.get('name')}' shows {shown} as {BLANK} "
                 "(answers are not piped into texts here)",
             )
             found = blank_references(found)

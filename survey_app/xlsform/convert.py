@@ -140,6 +140,8 @@ class _Frame:
     element: dict[str, Any]
     title: Texts
     condition: Condition | None
+    #: Its `relevant` did not convert: the questions inside cannot be required.
+    optional: bool = False
 
 
 @dataclass
@@ -300,10 +302,7 @@ class _Converter:
         condition, failed = self.ctx.relevant(element, f"group '{name}'")
         if failed:
             self.ctx.change(element, f"the questions of group '{name}' are optional")
-        frame = _Frame(element, title, condition)
-        if failed:
-            frame.element = {**element, "_optional": True}
-        return frame
+        return _Frame(element, title, condition, failed)
 
     def _section(self) -> tuple[dict[str, Any], bool]:
         """The section for a question at the current nesting, and whether it is new."""
@@ -365,7 +364,7 @@ class _Converter:
         data["prompt"] = as_text(built.prompt, default)
         if help_parts:
             data["help"] = as_text(self._join(help_parts), default)
-        if any(f.element.get("_optional") for f in self.frames):
+        if any(f.optional for f in self.frames):
             data.pop("required", None)
         section["questions"].append(data)
 

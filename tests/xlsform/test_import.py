@@ -343,3 +343,19 @@ def test_a_legacy_xls_workbook_imports_with_numeric_codes_kept(tmp_path):
     book.save(str(tmp_path / "form.xls"))
     conversion = convert_workbook(tmp_path / "form.xls")
     assert [o["value"] for o in question(conversion, "ok")["options"]] == ["1", "0"]
+
+
+def test_a_group_whose_condition_does_not_translate_shows_its_questions_optional(convert):
+    conversion = convert(
+        """
+        | survey |
+        | | type        | name | label | relevant              | required |
+        | | integer     | a    | A?    |                       |          |
+        | | begin group | g    | G     | ${a} mod 2 = 0        |          |
+        | | integer     | b    | B?    |                       | yes      |
+        | | end group   |      |       |                       |          |
+        """
+    )
+    assert question(conversion, "b") == {"id": "b", "type": "number", "prompt": "B?"}
+    assert "show_if" not in conversion.questionnaire["sections"][1]
+    assert "survey row 3: the questions of group 'g' are optional" in messages(conversion)
