@@ -43,7 +43,9 @@ from .xlsform import (
     questionnaire_yaml,
     summary_lines,
     write_questionnaire,
+    write_xlsform,
 )
+from .xlsform.corpus import corpus_figures
 
 #: What the audit log shows as the address of changes made with these commands.
 CLI_ADDRESS = "command line"
@@ -168,6 +170,42 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
     for line in summary_lines(conversion, form.name):
         click.echo(line)
     click.echo(f"Wrote {target}")
+
+
+@survey.command("export-xlsform")
+@click.argument("questionnaire_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The workbook to write (default: <questionnaire id>.xlsx here).",
+)
+@with_appcontext
+def export_xlsform(questionnaire_id: str, output: Path | None) -> None:
+    """Write a questionnaire as an XLSForm workbook (for ODK Collect or KoboCollect)."""
+    loaded = registry().questionnaires.get(questionnaire_id)
+    if loaded is None:
+        known = ", ".join(sorted(registry().questionnaires)) or "none"
+        exit_with_problems([f"there is no questionnaire '{questionnaire_id}' (known: {known})"])
+    target = output or Path(f"{questionnaire_id}.xlsx")
+    try:
+        write_xlsform(loaded.model, target)
+    except OSError as exc:
+        exit_with_problems([f"cannot write {target}: {exc.strerror}"])
+    click.echo(f"Wrote {target}")
+
+
+@survey.command("xlsform-corpus")
+@click.argument(
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("tests/xlsform/corpus"),
+)
+def xlsform_corpus(folder: Path) -> None:
+    """Import every XLSForm in FOLDER (nothing written) and print the share imported."""
+    for line in corpus_figures(folder).lines():
+        click.echo(line)
 
 
 @survey.command("init-db")

@@ -22,8 +22,12 @@ from .texts import DEFAULT_LANGUAGES, Text, declared_languages
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
-#: The value stored when a participant picks "Other, please specify"; slugs cannot
-#: start with "_", so it never collides with an option.
+#: A stored choice value: any code without spaces, so an organisation's own codebook
+#: (`1`, `Male`, `père`, from an XLSForm) is kept as it is.
+CODE = r"^[^\s]+$"
+Code = Annotated[str, Field(pattern=CODE, max_length=64)]
+#: The value stored when a participant picks "Other, please specify"; a choice question
+#: that offers "Other" may not use it as an option value.
 OTHER_VALUE = "_other"
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 
@@ -143,6 +147,13 @@ def comparisons(condition: Condition, loc: Loc = ()) -> Iterator[tuple[Compariso
 class Option(Strict):
     """One choice: `value` is stored, `label` is shown."""
 
+    value: Code
+    label: Text
+
+
+class Row(Strict):
+    """One matrix row: `value` names its answer (part of a form field name), `label` is shown."""
+
     value: Slug
     label: Text
 
@@ -192,7 +203,7 @@ class ChoiceQuestionBase(QuestionBase):
     #: Offer an "Other, please specify" choice with a text box.
     other: bool = False
     #: The answer key: option values that are correct, for scored knowledge tests.
-    correct: list[Slug] | None = Field(default=None, min_length=1)
+    correct: list[Code] | None = Field(default=None, min_length=1)
     points: float = Field(default=1, gt=0)
 
     @model_validator(mode="after")
@@ -207,6 +218,10 @@ class ChoiceQuestionBase(QuestionBase):
                     (("options", i, "value"), f"duplicate option value '{option.value}'")
                 )
             seen.add(option.value)
+            if self.other and option.value == OTHER_VALUE:
+                problems.append(
+                    (("options", i, "value"), f"'{OTHER_VALUE}' is the value of 'Other'")
+                )
         for i, value in enumerate(self.correct or []):
             if value not in seen:
                 problems.append((("correct", i), f"'{value}' is not an option of '{self.id}'"))
@@ -254,7 +269,7 @@ class MatrixQuestion(QuestionBase):
 
     type: Literal["matrix"]
     scale: Scale = Field(default_factory=Scale)
-    rows: list[Option]
+    rows: list[Row]
 
     @model_validator(mode="after")
     def _check_rows(self) -> MatrixQuestion:
@@ -323,7 +338,8 @@ class ShortTextQuestion(QuestionBase):
     """One line of text."""
 
     type: Literal["short_text"]
-    max_length: int = Field(default=200, ge=1, le=1000)
+    #: Up to the long-text limit: an imported form keeps the length it allowed.
+    max_length: int = Field(default=200, ge=1, le=20000)
 
 
 class LongTextQuestion(QuestionBase):
@@ -398,7 +414,7 @@ class Questionnaire(Strict):
     """A whole questionnaire file."""
 
     schema_version: Literal[1]
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=100)]
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=100)]
     title: Text
     intro: Text | None = None
     #: BCP 47 codes; the first is the default, used wherever a text is not translated.

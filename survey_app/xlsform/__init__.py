@@ -1,8 +1,9 @@
 """XLSForm (KoboToolbox, ODK) workbooks -> questionnaire files: pure Python, no Flask."""
 
 from .convert import Conversion, convert_workbook
+from .export import write_xlsform, xlsform_sheets
 from .output import questionnaire_yaml, summary_lines, write_questionnaire
-from .workbook import Problem, XLSFormError
+from .reading import Problem, XLSFormError
 
 __all__ = [
     "Conversion",
@@ -12,4 +13,6 @@ __all__ = [
     "questionnaire_yaml",
     "summary_lines",
     "write_questionnaire",
+    "write_xlsform",
+    "xlsform_sheets",
 ]

@@ -1,4 +1,4 @@
-"""Classified XLSForm rows -> questionnaire data, in the file's key order.
+"""pyxform's form model -> questionnaire data, in the file's key order.
 
 Decisions (the README's "Importing an XLSForm" says the same for authors):
 
@@ -6,27 +6,32 @@ Decisions (the README's "Importing an XLSForm" says the same for authors):
   is a section titled with the group titles joined by " — " and shown only when every
   enclosing group's `relevant` holds. Questions outside any group go into sections titled
   with the form title.
-- Notes have no question type here. A note goes with the next converted question: into the
-  questionnaire's intro when it stands before every question and outside any group, into
-  the section's intro when that question opens a section, otherwise in front of the
-  question's help. A note with no question after it is listed and dropped.
-- Repeats (and KoboToolbox matrix, score and rank blocks) are dropped with everything in
-  them; calculations, metadata and types without an equivalent are dropped; each is listed.
-  How single questions convert is in `questions`.
+- Repeats and loops are answered once: their questions become a section, and the
+  repeat is listed as approximated ("add another" has no equivalent yet).
+- A group of selects on one choice list (`table-list`, or `label` + `list-nolabel`)
+  becomes a matrix when the choices are the points 1..n of a scale.
+- A note without a condition goes with the next question: into the questionnaire's intro
+  before every question, into the section's intro when that question opens a section,
+  otherwise in front of the question's help. A note with a condition is listed and dropped.
+- Calculations, device metadata, geo and media questions are dropped; start/end/today are
+  what every response records anyway (its submission time); each is listed.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .context import Built, Context, slug, unique
 from .logic import Condition
-from .questions import Built, Context, build_question, humanise, slug, unique
-from .structure import Entry, read_structure
-from .texts import Texts, as_text, detect_languages, join, setting
-from .workbook import Problem, Workbook, XLSFormError, read_workbook
+from .matrix import matrix_of
+from .questions import RECORDED_META, build_question, is_question
+from .reading import ROW, Problem, XLSFormError, read_form
+from .texts import Texts, as_text, detect_languages, join, texts
 
 #: Key order of the written file: what a reader looks for first comes first.
 QUESTIONNAIRE_KEYS = ("schema_version", "id", "title", "intro", "languages", "sections")
@@ -40,23 +45,37 @@ QUESTION_KEYS = (
     "integer",
     "min",
     "max",
+    "unit",
     "max_length",
     "scale",
+    "rows",
     "top",
     "other",
     "options",
+    "correct",
+    "points",
     "show_if",
 )
 TITLE_SEPARATOR = " — "
 PARAGRAPH = "\n\n"
-#: Survey columns this importer reads; any other non-empty column is listed as ignored.
+#: Survey columns read; any other non-empty column is listed as ignored where used.
 READ_COLUMNS = frozenset(
-    {"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance"}
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "appearance",
+        "parameters",
+        "choice_filter",
+        "calculation",
+        "survey_app",
+    }
 )
-#: Read only for `range` rows; elsewhere (e.g. `randomize=true`) presentation only.
-QUIET_COLUMNS = frozenset({"parameters"})
-#: Depth change of a skipped block's nesting count, per row kind.
-_NESTING = {"begin_group": 1, "begin_block": 1, "end_group": -1, "end_block": -1}
+SECTION_TYPES = {"group", "repeat", "loop"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,10 @@ class Conversion:
     skipped: tuple[Problem, ...]
     changed: tuple[Problem, ...]
     constraints: int = 0
+    #: Questions in the form (inputs a participant answers), to tell what share was kept.
+    form_questions: int = 0
+    #: What pyxform itself warns about in the form, as it says it.
+    warnings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -89,95 +112,133 @@ class Conversion:
 
 
 def convert_workbook(path: Path) -> Conversion:
-    """Read an XLSForm and convert it; raise XLSFormError listing every problem with it."""
-    workbook = read_workbook(path)
-    structure = read_structure(workbook)
-    problems = structure.problems
-    languages, note = detect_languages(workbook, problems)
-    if problems:
-        raise XLSFormError(problems)
-    ctx = Context(structure, languages)
-    if note:
-        ctx.changed.append(Problem("settings", None, note))
-    return _Converter(ctx, workbook, path).run()
+    """Read an XLSForm with pyxform and convert it; raise XLSFormError when it cannot be."""
+    form = read_form(path)
+    notes: list[Problem] = []
+    langs = detect_languages(form.model, notes)
+    ctx = Context(form, langs)
+    ctx.changed += notes
+    return _Converter(ctx).run()
+
+
+def count_questions(element: dict[str, Any]) -> int:
+    """Elements a participant answers: not groups, notes, calculations or metadata."""
+    total = 0
+    for child in element.get("children", ()):
+        kind = str(child.get("type"))
+        if kind in SECTION_TYPES:
+            total += count_questions(child)
+        elif is_question(child):
+            total += 1
+    return total
 
 
 @dataclass
 class _Frame:
-    """An open group: its row, title texts and converted condition."""
+    """An open group: its element, title texts and converted condition."""
 
-    entry: Entry
+    element: dict[str, Any]
     title: Texts
     condition: Condition | None
+    #: Its `relevant` did not convert: the questions inside cannot be required.
+    optional: bool = False
 
 
 @dataclass
 class _Note:
-    """A note waiting for the next question."""
+    """A note waiting for the next question (`relevant` as written, "" when none)."""
 
-    entry: Entry
+    element: dict[str, Any]
     texts: Texts
     before_any_question: bool
+    relevant: str = ""
 
 
 @dataclass
 class _Converter:
-    """Walks the survey rows, keeping the open groups, sections and waiting notes."""
+    """Walks the model, keeping the open groups, sections and waiting notes."""
 
     ctx: Context
-    workbook: Workbook
-    path: Path
     sections: list[dict[str, Any]] = field(default_factory=list)
     section_ids: set[str] = field(default_factory=set)
     section_path: tuple[int, ...] | None = None
     frames: list[_Frame] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
     intro: Texts | None = None
-    converted_rows: set[int] = field(default_factory=set)
+    used_rows: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        form_id = setting(self.workbook, "form_id") or self.path.stem
-        self.questionnaire_id = slug(form_id, prefix="form", sep="-", max_length=100)
-        title = setting(self.workbook, "form_title") or humanise(self.path.stem)
-        self.form_title: Texts = {self.ctx.langs.default: title}
+        model, form = self.ctx.form.model, self.ctx.form
+        default = self.ctx.langs.default
+        id_string = str(model.get("id_string") or form.path.stem)
+        self.questionnaire_id = id_string
+        if not _is_questionnaire_id(id_string):
+            self.questionnaire_id = slug(id_string, prefix="form").replace("_", "-")[:100]
+            self.ctx.changed.append(
+                Problem(
+                    "settings",
+                    None,
+                    f"form_id '{id_string}' becomes id '{self.questionnaire_id}' "
+                    "(ids are lower case: letters, digits, - and _)",
+                )
+            )
+        title = str(model.get("title") or form.path.stem)
+        self.form_title: Texts = {default: title}
+        extra = form.setting("survey_app::title")
+        if extra.startswith("{"):
+            self.form_title = {**json.loads(extra)}
         self.section_base = slug(self.questionnaire_id, prefix="section")
 
     def run(self) -> Conversion:
-        """Convert every row, then assemble the questionnaire."""
-        depth, block, inside = 0, None, 0
-        for entry in self.ctx.structure.entries:
-            if depth:
-                depth += _NESTING.get(entry.kind, 0)
-                if depth:
-                    inside += 1
-                else:
-                    assert block is not None  # noqa: S101 -- set when depth became 1
-                    self.ctx.skip(
-                        block,
-                        f"{block.base.removeprefix('begin_')} '{block.name}' (rows "
-                        f"{block.row.number}-{entry.row.number}): {block.reason}; dropped "
-                        f"with the {inside} rows inside it",
+        """Convert every element, then assemble the questionnaire."""
+        self._walk(self.ctx.form.model)
+        return self._finish()
+
+    def _walk(self, parent: dict[str, Any]) -> None:
+        for element in parent.get("children", ()):
+            kind = str(element.get("type"))
+            if element.get(ROW) is None and kind != "note":
+                continue  # added by pyxform (meta/instanceID, or_other's text): not the form's
+            self.used_rows.add(element[ROW])
+            if kind in SECTION_TYPES:
+                matrix = matrix_of(self.ctx, element)
+                if matrix is not None:
+                    self._place(matrix)
+                    continue
+                if kind != "group":
+                    self.ctx.change(
+                        element,
+                        f"{kind} '{element.get('name')}' is answered once here (no 'add "
+                        "another'); its questions become a section",
                     )
-            elif entry.kind == "begin_block":
-                depth, block, inside = 1, entry, 0
-            elif entry.kind == "begin_group":
-                self.frames.append(self._frame(entry))
-            elif entry.kind == "end_group":
+                self.frames.append(self._frame(element))
+                self._walk(element)
                 self.frames.pop()
-            elif entry.kind == "note":
-                self._note(entry)
-            elif entry.kind == "skip":
-                self.ctx.skip(entry, f"'{entry.name}' ({entry.type_text}): {entry.reason}; dropped")
+            elif kind == "note":
+                self._note(element)
+            elif kind == "calculate":
+                calculation = (element.get("bind") or {}).get("calculate", "")
+                self.ctx.skip(
+                    element,
+                    f"calculate '{element.get('name')}' ({calculation}) is not computed here; "
+                    "dropped",
+                )
+            elif kind in RECORDED_META:
+                self.ctx.change(
+                    element,
+                    f"'{element.get('name')}' ({kind}): each response records its submission "
+                    "time instead",
+                )
             else:
-                built = build_question(self.ctx, entry)
+                built = build_question(self.ctx, element)
                 if built is not None:
                     self._place(built)
-                    self.converted_rows.add(entry.row.number)
-        return self._finish()
 
     def _finish(self) -> Conversion:
         for note in self.notes:
-            self.ctx.skip(note.entry, f"note '{note.entry.name}' has no question after it; dropped")
+            self.ctx.skip(
+                note.element, f"note '{note.element.get('name')}' has no question after it; dropped"
+            )
         self._list_ignored_columns()
         if not self.sections:
             raise XLSFormError(
@@ -203,48 +264,53 @@ class _Converter:
         return Conversion(
             questionnaire,
             self.ctx.langs.codes,
-            tuple(sorted(self.ctx.skipped, key=_by_place)),
-            tuple(sorted(self.ctx.changed, key=_by_place)),
+            # A choice list shared by several questions is reported once.
+            tuple(sorted(dict.fromkeys(self.ctx.skipped), key=_by_place)),
+            tuple(sorted(dict.fromkeys(self.ctx.changed), key=_by_place)),
             self.ctx.constraints,
+            count_questions(self.ctx.form.model),
+            self.ctx.form.warnings,
         )
 
     def _join(self, parts: list[Texts], separator: str = PARAGRAPH) -> Texts:
         return join(parts, separator, self.ctx.langs.codes)
 
-    def _note(self, entry: Entry) -> None:
-        texts = self.ctx.texts(entry, "label")
-        hint = self.ctx.texts(entry, "hint")
-        if texts and hint:
-            texts = self._join([texts, hint])
-        if not texts:
-            self.ctx.skip(entry, f"note '{entry.name}' has no text; dropped")
+    def _note(self, element: dict[str, Any]) -> None:
+        name = element.get("name")
+        if str(name).startswith("generated_table_list_label_"):
+            return  # the label of a table-list group pyxform repeats as a note: the title
+        body = self.ctx.texts(element, "label")
+        hint = self.ctx.texts(element, "hint")
+        if body and hint:
+            body = self._join([body, hint])
+        if not body:
+            self.ctx.skip(element, f"note '{name}' has no text; dropped")
             return
-        if entry.row.get("relevant"):
-            self.ctx.skip(
-                entry,
-                f"relevant of note '{entry.name}' not converted (a note becomes an intro or "
-                "help text, which has no condition); the text is always shown",
-            )
-        first = not self.sections and not self.frames
-        self.notes.append(_Note(entry, texts, first))
-        self.converted_rows.add(entry.row.number)
+        relevant = str((element.get("bind") or {}).get("relevant") or "")
+        first = not self.sections and not self.frames and not relevant
+        self.notes.append(_Note(element, body, first, relevant))
 
-    def _frame(self, entry: Entry) -> _Frame:
-        title = self.ctx.texts(entry, "label")
+    def _frame(self, element: dict[str, Any]) -> _Frame:
+        name = str(element.get("name"))
+        title = self.ctx.texts(element, "label")
+        for child in element.get("children", ()):
+            if not title and str(child.get("name")).startswith("generated_table_list_label_"):
+                title = self.ctx.texts(child, "label")  # pyxform moves a table's label here
         if not title:
-            title = {self.ctx.langs.default: humanise(entry.name)}
-            self.ctx.change(entry, f"group '{entry.name}' has no label; its title is the name")
-        condition = self.ctx.relevant(entry, f"group '{entry.name}'", "the section is always shown")
-        self.converted_rows.add(entry.row.number)
-        return _Frame(entry, title, condition)
+            title = {self.ctx.langs.default: name}
+            self.ctx.change(element, f"group '{name}' has no label; its title is the name")
+        condition, failed = self.ctx.relevant(element, f"group '{name}'")
+        if failed:
+            self.ctx.change(element, f"the questions of group '{name}' are optional")
+        return _Frame(element, title, condition, failed)
 
     def _section(self) -> tuple[dict[str, Any], bool]:
         """The section for a question at the current nesting, and whether it is new."""
-        path = tuple(f.entry.row.number for f in self.frames)
+        path = tuple(int(f.element[ROW]) for f in self.frames)
         if self.sections and path == self.section_path:
             return self.sections[-1], False
         titles = [f.title for f in self.frames] or [self.form_title]
-        name = self.frames[-1].entry.name if self.frames else self.section_base
+        name = str(self.frames[-1].element.get("name")) if self.frames else self.section_base
         section: dict[str, Any] = {
             "id": unique(slug(name, prefix="section"), self.section_ids),
             "title": as_text(self._join(titles, TITLE_SEPARATOR), self.ctx.langs.default),
@@ -265,8 +331,28 @@ class _Converter:
         """Add a question to its section, with the notes waiting for it."""
         section, new = self._section()
         default = self.ctx.langs.default
-        intro = [n.texts for n in self.notes if n.before_any_question]
-        rest = [n.texts for n in self.notes if not n.before_any_question]
+        # A note shown under a condition goes with the next question only when that
+        # question shows under the very same condition; otherwise it would show when it
+        # should not, so it is dropped and listed.
+        for note in self.notes:
+            if note.relevant and note.relevant != built.relevant:
+                self.ctx.skip(
+                    note.element,
+                    f"note '{note.element.get('name')}' shows only when {note.relevant}, and "
+                    "the next question under another condition; dropped",
+                )
+        notes = [n for n in self.notes if not n.relevant or n.relevant == built.relevant]
+        for note in notes:
+            if note.relevant:
+                self.ctx.change(
+                    note.element,
+                    f"note '{note.element.get('name')}' is shown in the help of "
+                    f"'{built.data['id']}', which has the same condition",
+                )
+        intro = [n.texts for n in notes if n.before_any_question]
+        rest = [n.texts for n in notes if not n.before_any_question]
+        if any(n.relevant for n in notes):
+            new = False  # a section intro has no condition of its own: keep it as help
         self.notes = []
         if intro:
             self.intro = self._join([*([self.intro] if self.intro else []), *intro])
@@ -278,41 +364,49 @@ class _Converter:
         data["prompt"] = as_text(built.prompt, default)
         if help_parts:
             data["help"] = as_text(self._join(help_parts), default)
+        if any(f.optional for f in self.frames):
+            data.pop("required", None)
         section["questions"].append(data)
 
     def _list_ignored_columns(self) -> None:
-        survey = self.workbook.survey
-        for column in survey.columns:
-            if (
-                not column
-                or column.startswith(("$", "_"))
-                or column.partition("::")[0] in READ_COLUMNS
-                or column in QUIET_COLUMNS
-            ):
+        survey = self.ctx.form.sheets.survey or ()
+        columns: dict[str, list[int]] = {}
+        for i, row in enumerate(survey):
+            number = i + 2
+            if number not in self.used_rows:
                 continue
-            rows = [
-                r.number for r in survey.rows if r.number in self.converted_rows and r.get(column)
-            ]
-            if rows:
-                shown = ", ".join(map(str, rows[:10]))
-                if len(rows) > 10:
-                    shown += f" and {len(rows) - 10} more"
-                self.ctx.skipped.append(
-                    Problem(
-                        "survey",
-                        None,
-                        f"column '{column}' ({'rows' if len(rows) > 1 else 'row'} {shown}) "
-                        "is not supported; ignored",
-                    )
+            for column, value in row.items():
+                base = column.partition(":")[0].strip().lower()
+                # `$kuid`, `_version`...: bookkeeping of KoboToolbox, not part of the form.
+                if value and base not in READ_COLUMNS and not column.startswith(("_", "$")):
+                    columns.setdefault(column, []).append(number)
+        for column, rows in columns.items():
+            shown = ", ".join(map(str, rows[:10]))
+            if len(rows) > 10:
+                shown += f" and {len(rows) - 10} more"
+            self.ctx.skipped.append(
+                Problem(
+                    "survey",
+                    None,
+                    f"column '{column}' ({'rows' if len(rows) > 1 else 'row'} {shown}) "
+                    "has no equivalent here; ignored",
                 )
+            )
+
+
+def _is_questionnaire_id(value: str) -> bool:
+    return bool(re.fullmatch(r"[a-z][a-z0-9_-]*", value)) and len(value) <= 100
 
 
 def _by_place(problem: Problem) -> tuple[int, int]:
     """Sheet by sheet in workbook order, row by row; whole-column notes after the rows."""
-    order = {"survey": 0, "choices": 1, "settings": 2}
+    order = {"settings": 0, "survey": 1, "choices": 2}
     return order.get(problem.sheet or "", 3), problem.row or 1_000_000
 
 
 def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     rank = {key: i for i, key in enumerate(keys)}
     return dict(sorted(data.items(), key=lambda item: rank.get(item[0], len(keys))))
+
+
+__all__ = ["Conversion", "convert_workbook", "count_questions", "texts"]

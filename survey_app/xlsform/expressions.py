@@ -1,4 +1,4 @@
-"""A tokenizer and recursive-descent parser for the XPath subset XLSForms use in logic.
+"""A recursive-descent parser, over pyxform's XPath tokens, for the subset XLSForms use in logic.
 
 Covers what `relevant` and `constraint` columns say in practice: `${name}` references, `.`,
 string and number literals, comparisons, `and`/`or`, parentheses and function calls such as
@@ -8,9 +8,10 @@ string and number literals, comparisons, `and`/`or`, parentheses and function ca
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from pyxform.parsing.expression import parse_expression
 
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
 #: `a op b` is the same test as `b MIRRORED[op] a`.
@@ -94,34 +95,50 @@ class Token:
     pos: int
 
 
-_TOKEN_PATTERNS: tuple[tuple[TokenKind | None, str], ...] = (
-    (None, r"\s+"),
-    ("ref", r"\$\{\s*[^}\s]+\s*\}"),
-    ("string", r"'[^']*'|\"[^\"]*\""),
-    ("number", r"\d+(?:\.\d+)?|\.\d+"),
-    ("op", r"!=|<=|>=|=|<|>|\+|-|\*|\||/"),
-    ("punct", r"[(),]"),
-    ("dot", r"\.\.|\."),
-    # XPath names may contain '-', '.' and a namespace prefix: count-selected, jr:choice-name.
-    ("name", r"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?"),
-)
-_TOKEN_RES = tuple((kind, re.compile(pattern)) for kind, pattern in _TOKEN_PATTERNS)
+#: pyxform's token types -> ours; any type not listed is outside the supported subset.
+_KINDS: dict[str, TokenKind] = {
+    "PYXFORM_REF": "ref",
+    "SYSTEM_LITERAL": "string",
+    "NUMBER": "number",
+    "OPS_COMP": "op",
+    "OPS_MATH": "op",
+    "OPS_UNION": "op",
+    "PATH_SEP": "op",
+    "OPS_BOOL": "name",
+    "OPEN_PAREN": "punct",
+    "CLOSE_PAREN": "punct",
+    "COMMA": "punct",
+    "SELF_REF": "dot",
+    "PARENT_REF": "dot",
+    "NAME": "name",
+}
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split an expression into tokens; raise ExpressionError at an unexpected character."""
+    """Split an expression into tokens with pyxform's XPath lexer; raise ExpressionError
+    at anything outside the subset (predicates, dates without quotes, stray braces)."""
     tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        for kind, regex in _TOKEN_RES:
-            match = regex.match(text, pos)
-            if match:
-                if kind is not None:
-                    tokens.append(Token(kind, match.group(), pos))
-                pos = match.end()
-                break
+    for lexed in parse_expression(text):
+        kind, value, pos = lexed.type, str(lexed.value), lexed.start_pos or 0
+        if kind == "WHITESPACE":
+            continue
+        if kind == "FUNC_CALL":
+            # pyxform lexes `name(` as one token; the parser wants the name, then `(`.
+            tokens += [Token("name", value[:-1], pos), Token("punct", "(", pos + len(value) - 1)]
+        elif kind in _KINDS:
+            previous = tokens[-1] if tokens else None
+            if (
+                value == "="
+                and previous is not None
+                and previous.text in {"<", ">"}
+                and previous.pos == pos - 1
+            ):
+                # pyxform's lexer tries `<` before `<=`, so `<=` comes as two tokens.
+                tokens[-1] = Token("op", previous.text + "=", previous.pos)
+                continue
+            tokens.append(Token(_KINDS[kind], value.strip(), pos))
         else:
-            raise ExpressionError(f"unexpected character {text[pos]!r}")
+            raise ExpressionError(f"unexpected {value.strip() or value!r}")
     return tokens
 
 

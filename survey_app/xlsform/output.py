@@ -125,6 +125,7 @@ def summary_lines(conversion: Conversion, source: str) -> list[str]:
     for title, items in (
         ("Not converted", conversion.skipped),
         ("Converted with changes", conversion.changed),
+        ("pyxform warns", tuple(w for text in conversion.warnings for w in text.splitlines())),
     ):
         if items:
             lines.append(f"{title} ({len(items)}):")

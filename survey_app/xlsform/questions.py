@@ -1,304 +1,241 @@
-"""One survey row -> one question: type, texts, options, required, constraint, show_if.
+"""One element of pyxform's form model -> one question of ours, listing what changed.
 
-Decisions:
-
-- `text` becomes `long_text` when its appearance is `multiline` or its constraint allows
-  more than 200 characters (the default limit of `short_text`), else `short_text`.
-- `range` with whole steps of 1 and 2 to 11 points becomes a `scale`; `rank` becomes a
-  `ranking` of every option; a choice list of fewer than 2 choices drops the question.
-- A `relevant`, `constraint` part or `required` expression that does not convert is
-  dropped and listed; the question stays (always shown, looser check, optional). A
-  `relevant` naming a later question is such a case: listed, not an error.
+| XLSForm                                   | questionnaire                                        |
+| ----------------------------------------- | ---------------------------------------------------- |
+| select_one, select_multiple, rank         | single_choice, multi_choice, ranking; codes kept     |
+| `or_other`                                | `other: true` (choice `other` is stored as `_other`) |
+| select_one with `likert` and choices 1..n | scale (the codes are the points)                     |
+| select_one_from_file x.csv                | choices read from x.csv next to the workbook         |
+| integer, decimal, range (steps of 1)      | number, number, scale                                |
+| text (`multiline`: long_text)             | short_text / long_text, length from the constraint   |
+| date (dateTime: date, time: short_text)   | date; the approximations are listed                  |
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
+import json
 from typing import Any
 
+from .choices import MAX_POINTS, choice_kind
+from .context import Built, Context, extra, question_id, sheet_type
 from .expressions import ExpressionError, parse
-from .logic import Condition, Subject, Target, Unsupported, constraint_bounds, show_if
-from .structure import Entry, Structure
-from .texts import Languages, Texts, as_text
-from .workbook import Problem
+from .logic import Subject, Target, constraint_bounds
+from .reading import ROW
 
-SLUG_MAX = 64
-SHORT_TEXT_LIMIT = 200
-LONG_TEXT_LIMIT = 20_000
-#: A bounded integer with fewer answers than this can be compared with `<`, `>`...
-MAX_POINTS = 21
-
-
-def slug(text: str, *, prefix: str, sep: str = "_", max_length: int = SLUG_MAX) -> str:
-    """`Org-Type 2` -> `org_type_2`; a result not starting with a letter gets `prefix`."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    out = re.sub(r"[^a-z0-9]+", sep, plain.lower()).strip(sep)
-    if not out[:1].isalpha():
-        out = f"{prefix}{sep}{out}".strip(sep)
-    return out[:max_length].rstrip(sep)
-
-
-def unique(candidate: str, used: set[str]) -> str:
-    """`candidate`, or `candidate_2`, `candidate_3`... whichever is not in `used` (then used)."""
-    out, n = candidate, 1
-    while out in used:
-        n += 1
-        out = f"{candidate[: SLUG_MAX - len(str(n)) - 1]}_{n}"
-    used.add(out)
-    return out
-
-
-def humanise(name: str) -> str:
-    """`household_size` -> `Household size`."""
-    words = re.sub(r"[_\-]+", " ", name).strip()
-    return words[:1].upper() + words[1:]
-
-
-@dataclass
-class Context:
-    """What converting rows shares: languages, converted questions, and the lists of what was
-    skipped (left out) or changed (converted differently), each with its sheet and row."""
-
-    structure: Structure
-    langs: Languages
-    skipped: list[Problem] = field(default_factory=list)
-    changed: list[Problem] = field(default_factory=list)
-    #: Converted questions by XLSForm name, for conditions on them.
-    targets: dict[str, Target] = field(default_factory=dict)
-    question_ids: set[str] = field(default_factory=set)
-    #: (choice name, option value, label texts) by choice list, converted once.
-    options_by_list: dict[str, list[tuple[str, str, Texts]]] = field(default_factory=dict)
-    constraints: int = 0
-
-    def skip(self, entry: Entry, message: str) -> None:
-        """List something on the entry's row as not converted."""
-        self.skipped.append(Problem("survey", entry.row.number, message))
-
-    def change(self, entry: Entry, message: str, sheet: str = "survey") -> None:
-        """List something on the entry's row as converted differently."""
-        self.changed.append(Problem(sheet, entry.row.number, message))
-
-    def texts(self, entry: Entry, column: str, sheet: str = "survey") -> Texts:
-        """A row's texts, with a default-language text whenever any language has one."""
-        texts = self.langs.texts(entry.row, column)
-        default = self.langs.default
-        if texts and default not in texts:
-            code, text = next(iter(texts.items()))
-            texts = {default: text, **texts}
-            self.change(
-                entry,
-                f"{column} of '{entry.name}' has no {default} text; the {code} text is used",
-                sheet,
-            )
-        if any("${" in text for text in texts.values()):
-            self.change(
-                entry,
-                f"{column} of '{entry.name}' shows ${{...}} references as written "
-                "(answers are not filled in)",
-                sheet,
-            )
-        return texts
-
-    def relevant(self, entry: Entry, owner: str, consequence: str) -> Condition | None:
-        """The row's `relevant` as a `show_if`, or None (listed when it did not convert)."""
-        text = entry.row.get("relevant")
-        if not text:
-            return None
-        try:
-            return show_if(parse(text), lambda name: self.lookup(name, entry.row.number))
-        except (ExpressionError, Unsupported) as exc:
-            self.skip(entry, f"relevant of {owner} not converted ({exc}); {consequence}")
-            return None
-
-    def lookup(self, name: str, at_row: int) -> Target:
-        """The converted question a condition on row `at_row` names; Unsupported if none."""
-        target = self.targets.get(name)
-        if target is not None:
-            return target
-        entry = self.structure.by_name[name]  # read_structure refused unknown names
-        row = entry.row.number
-        if row == at_row:
-            raise Unsupported(f"${{{name}}} is this row itself")
-        if row > at_row:
-            raise Unsupported(
-                f"${{{name}}} is on row {row}, after this row; conditions can only refer "
-                "to earlier questions"
-            )
-        if entry.kind == "begin_group":
-            raise Unsupported(f"${{{name}}} is a group")
-        if entry.kind == "note":
-            raise Unsupported(f"${{{name}}} is a note")
-        raise Unsupported(f"${{{name}}} (row {row}) was not converted")
+LONG_TEXT_LIMIT = 20000
+TEXT_TYPES = {"text", "string", "q string", "add text prompt"}
+INTEGER_TYPES = {"integer", "int", "q int", "add integer prompt"}
+DECIMAL_TYPES = {"decimal", "q decimal", "add decimal prompt"}
+DATE_TYPES = {"date", "q date", "add date prompt"}
+DATETIME_TYPES = {"dateTime", "datetime", "date time", "q date time", "q dateTime"}
+#: Recorded here anyway: every response has its submission time.
+RECORDED_META = {"start", "end", "today", "start time", "end time", "get start time"}
+#: Facts about the device or the person's account, which a browser form does not collect.
+DEVICE_META = {
+    "deviceid",
+    "device id",
+    "get device id",
+    "imei",
+    "uri:deviceid",
+    "subscriberid",
+    "subscriber id",
+    "uri:subscriberid",
+    "simserial",
+    "sim id",
+    "uri:simserial",
+    "phonenumber",
+    "uri:phonenumber",
+    "username",
+    "uri:username",
+    "email",
+    "uri:email",
+    "audit",
+    "background-audio",
+    "start-geopoint",
+    "background-geopoint",
+}
+#: Appearances with an equivalent (or none needed) here; others are listed as ignored.
+QUIET_APPEARANCES = {"multiline", "field-list", "likert", "list-nolabel", "label", "table-list"}
 
 
-@dataclass
-class Built:
-    """A converted question; prompt and help stay texts until notes are merged in."""
-
-    data: dict[str, Any]
-    prompt: Texts
-    help: Texts | None
-
-
-def build_question(ctx: Context, entry: Entry) -> Built | None:
-    """The question for a survey row, or None when it is dropped (and listed)."""
+def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
+    """The question for an element, or None when it is dropped (and listed)."""
+    name = str(element.get("name"))
+    calculation = str((element.get("bind") or {}).get("calculate") or "")
+    if is_hidden(element):
+        ctx.skip(
+            element,
+            f"'{name}' is set by the form ({calculation or 'a trigger'}) and not shown; dropped",
+        )
+        return None
     data: dict[str, Any] = {}
-    kind = _kind(ctx, entry, data)
+    kind = _kind(ctx, element, data)
     if kind is None:
         return None
-    prompt = ctx.texts(entry, "label")
+    if calculation:
+        ctx.change(
+            element,
+            f"calculation '{calculation}' of '{name}' is not done here; the participant answers",
+        )
+    prompt = ctx.texts(element, "label")
     if not prompt:
-        prompt = {ctx.langs.default: humanise(entry.name)}
-        ctx.change(entry, f"'{entry.name}' has no label; its prompt is the name")
-    help_texts = ctx.texts(entry, "hint") or None
-    question_id = unique(slug(entry.name, prefix="q"), ctx.question_ids)
-    if question_id != entry.name:
-        ctx.change(entry, f"name '{entry.name}' becomes id '{question_id}'")
-    data = {"id": question_id, "type": kind, **data}
-    if _required(ctx, entry):
+        prompt = {ctx.langs.default: name}
+        ctx.change(element, f"'{name}' has no label; its prompt is the name")
+    help_texts = ctx.texts(element, "hint") or None
+    data = {"id": question_id(ctx, element), "type": kind, **data}
+    if _required(ctx, element):
         data["required"] = True
-    _constraint(ctx, entry, data)
-    if kind == "short_text" and (
-        "multiline" in entry.row.get("appearance").split()
-        or data.get("max_length", 0) > SHORT_TEXT_LIMIT
-    ):
-        data["type"] = "long_text"
-        if data.get("max_length", 0) > LONG_TEXT_LIMIT:
-            data["max_length"] = LONG_TEXT_LIMIT
-            ctx.change(entry, f"'{entry.name}' allows at most {LONG_TEXT_LIMIT} characters")
-    condition = ctx.relevant(entry, f"'{entry.name}'", "the question is always shown")
+    _constraint(ctx, element, data)
+    if kind == "short_text":
+        appearance = str((element.get("control") or {}).get("appearance") or "")
+        if "multiline" in appearance.split():
+            data["type"] = "long_text"
+    condition, failed = ctx.relevant(element, f"'{name}'")
     if condition is not None:
         data["show_if"] = condition
-    ctx.targets[entry.name] = _target(ctx, entry, data)
-    return Built(data, prompt, help_texts)
+    if failed:
+        data.pop("required", None)
+    _appearance(ctx, element)
+    ctx.targets[name] = _target(element, data)
+    return Built(data, prompt, help_texts, str((element.get("bind") or {}).get("relevant") or ""))
 
 
-def _kind(ctx: Context, entry: Entry, data: dict[str, Any]) -> str | None:
+def is_hidden(element: dict[str, Any]) -> bool:
+    """A value ODK sets without showing it: triggered, with no label or hint."""
+    return bool(element.get("trigger")) and not element.get("label") and not element.get("hint")
+
+
+def is_question(element: dict[str, Any]) -> bool:
+    """An element of the form a participant answers (for the share of questions kept)."""
+    kind = str(element.get("type"))
+    return (
+        element.get(ROW) is not None
+        and kind not in {"note", "calculate", *RECORDED_META, *DEVICE_META}
+        and not is_hidden(element)
+    )
+
+
+def _appearance(ctx: Context, element: dict[str, Any]) -> None:
+    appearance = str((element.get("control") or {}).get("appearance") or "")
+    ignored = [a for a in appearance.split() if a not in QUIET_APPEARANCES]
+    if ignored:
+        ctx.change(
+            element,
+            f"appearance '{' '.join(ignored)}' of '{element.get('name')}' has no equivalent "
+            "here; shown the standard way",
+        )
+
+
+def _kind(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> str | None:
     """The question type, with its type-specific keys put in `data`; None drops it."""
-    base = entry.base
-    if base in {"select_one", "select_multiple", "rank"}:
-        options = _options(ctx, entry.list_name)
-        if len(options) < 2:
-            ctx.skip(
-                entry,
-                f"'{entry.name}' ({entry.type_text}): choice list '{entry.list_name}' has "
-                f"{len(options)} choice; a choice question needs at least 2; dropped",
-            )
-            return None
-        if entry.or_other:
-            data["other"] = True
-        data["options"] = [
-            {"value": value, "label": as_text(label, ctx.langs.default)}
-            for _, value, label in options
-        ]
-        if base == "rank":
-            data["top"] = len(options)
-            return "ranking"
-        return "single_choice" if base == "select_one" else "multi_choice"
-    if base in {"integer", "decimal"}:
-        if base == "decimal":
+    base = str(element.get("type"))
+    name = element.get("name")
+    if base in {"select one", "select all that apply", "rank"}:
+        return choice_kind(ctx, element, data, base)
+    if base in INTEGER_TYPES | DECIMAL_TYPES:
+        if base in DECIMAL_TYPES:
             data["integer"] = False
+        unit = extra(element, "unit")
+        if unit:
+            data["unit"] = json.loads(unit) if unit.startswith("{") else unit
         return "number"
-    if base == "text":
+    if base in TEXT_TYPES:
+        data["max_length"] = LONG_TEXT_LIMIT
         return "short_text"
-    if base == "date":
+    if base in DATE_TYPES:
         return "date"
+    if base in DATETIME_TYPES:
+        ctx.change(element, f"'{name}' (dateTime) asks for the date only")
+        return "date"
+    if base == "time":
+        ctx.change(element, f"'{name}' (time) is a short text (e.g. 14:30)")
+        data["max_length"] = 20
+        return "short_text"
+    if base in {"phone number", "phonenumber"} and element.get("label"):
+        ctx.change(element, f"'{name}' (phone number) is a short text; its format is not checked")
+        data["max_length"] = 30
+        return "short_text"
+    if base == "barcode":
+        ctx.change(element, f"'{name}' (barcode) is typed in as a short text")
+        data["max_length"] = 200
+        return "short_text"
     if base == "range":
-        return _range(ctx, entry, data)
-    raise AssertionError(f"unhandled question type {base}")  # structure lists every type
+        return _range(ctx, element, data)
+    if base in DEVICE_META:
+        ctx.skip(element, f"'{name}' ({base}): device metadata is not collected here; dropped")
+        return None
+    ctx.skip(
+        element, f"'{name}' ({sheet_type(ctx, element)}): no equivalent question type; dropped"
+    )
+    return None
 
 
-def _range(ctx: Context, entry: Entry, data: dict[str, Any]) -> str | None:
-    params = dict.fromkeys(("start", "end", "step"), "")
-    for part in re.split(r"[\s;,]+", entry.row.get("parameters")):
-        key, sep, value = part.partition("=")
-        if sep and key.strip().lower() in params:
-            params[key.strip().lower()] = value.strip()
-    # XLSForm's defaults when a parameter is left out.
-    start, end, step = params["start"] or "1", params["end"] or "10", params["step"] or "1"
+def _range(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> str | None:
+    params = element.get("parameters") or {}
+    start, end, step = (str(params.get(k, d)) for k, d in (("start", 1), ("end", 10), ("step", 1)))
     try:
         low, high, stride = int(start), int(end), int(step)
     except ValueError:
         low, high, stride = 0, 0, 0
-    if stride != 1 or not 1 <= high - low <= 10:
-        ctx.skip(
-            entry,
-            f"'{entry.name}' (range start={start} end={end} step={step}): only whole "
-            "ranges of 2 to 11 points in steps of 1 become scales; dropped",
-        )
+    if stride == 1 and 1 <= high - low <= 10:
+        data["scale"] = {"min": low, "max": high}
+        return "scale"
+    try:
+        data.update({"integer": float(step).is_integer(), "min": float(start), "max": float(end)})
+    except ValueError:
+        ctx.skip(element, f"'{element.get('name')}' (range {start}..{end}): dropped")
         return None
-    data["scale"] = {"min": low, "max": high}
-    return "scale"
+    ctx.change(element, f"'{element.get('name')}' (range {start}..{end} step {step}) is a number")
+    return "number"
 
 
-def _options(ctx: Context, list_name: str) -> list[tuple[str, str, Texts]]:
-    """(choice name, option value, label texts) of a choice list, converted once."""
-    if list_name in ctx.options_by_list:
-        return ctx.options_by_list[list_name]
-    used: set[str] = set()
-    options = []
-    for choice in ctx.structure.lists.get(list_name, []):
-        entry = Entry(choice.row, "question", "choice", choice.name)
-        label = ctx.texts(entry, "label", "choices")
-        if not label:
-            label = {ctx.langs.default: choice.name}
-            ctx.change(entry, f"choice '{choice.name}' has no label; its name is used", "choices")
-        value = unique(slug(choice.name, prefix="opt"), used)
-        options.append((choice.name, value, label))
-    ctx.options_by_list[list_name] = options
-    return options
-
-
-def _required(ctx: Context, entry: Entry) -> bool:
-    value = entry.row.get("required")
-    if value.lower() in {"yes", "true", "true()", "1"}:
+def _required(ctx: Context, element: dict[str, Any]) -> bool:
+    value = str((element.get("bind") or {}).get("required") or "").strip().lower()
+    if value in {"yes", "true", "true()", "1"}:
         return True
-    if value.lower() not in {"", "no", "false", "false()", "0"}:
+    if value not in {"", "no", "false", "false()", "0"}:
         ctx.skip(
-            entry,
-            f"required '{value}' of '{entry.name}' not converted (only yes or no "
+            element,
+            f"required '{value}' of '{element.get('name')}' not converted (only yes or no "
             "converts); the question is optional",
         )
     return False
 
 
-def _constraint(ctx: Context, entry: Entry, data: dict[str, Any]) -> None:
-    text = entry.row.get("constraint")
-    if not text:
+def _constraint(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> None:
+    text = str((element.get("bind") or {}).get("constraint") or "")
+    if not text or data["type"] == "scale":
         return
+    name = element.get("name")
     options = len(data.get("options", [])) + bool(data.get("other"))
     subject = Subject(str(data["type"]), data.get("integer", True), options)
     try:
         bounds = constraint_bounds(parse(text), subject)
     except ExpressionError as exc:
-        ctx.skip(entry, f"constraint '{text}' of '{entry.name}' not converted ({exc})")
+        ctx.skip(element, f"constraint '{text}' of '{name}' not converted ({exc})")
         return
     for part, reason in bounds.dropped:
-        ctx.skip(entry, f"constraint '{part}' of '{entry.name}' not converted ({reason})")
+        ctx.skip(element, f"constraint '{part}' of '{name}' not converted ({reason})")
     for part, how in bounds.approximated:
-        ctx.change(entry, f"constraint '{part}' of '{entry.name}' {how} (bounds include)")
+        ctx.change(element, f"constraint '{part}' of '{name}' {how} (bounds include)")
     if bounds.settings:
         data.update(bounds.settings)
         ctx.constraints += 1
 
 
-def _target(ctx: Context, entry: Entry, data: dict[str, Any]) -> Target:
+def _target(element: dict[str, Any], data: dict[str, Any]) -> Target:
     """What conditions on this question need: its id, type, options, possible numbers."""
     points: tuple[int, ...] | None = None
-    if data["type"] == "scale":
+    kind = str(data["type"])
+    if kind == "scale":
         points = tuple(range(data["scale"]["min"], data["scale"]["max"] + 1))
-    elif data["type"] == "number" and data.get("integer", True):
+    elif kind == "number" and data.get("integer", True):
         low, high = data.get("min"), data.get("max")
         if low is not None and high is not None and high - low < MAX_POINTS:
             points = tuple(range(int(low), int(high) + 1))
-    options = {name: value for name, value, _ in ctx.options_by_list.get(entry.list_name, [])}
+    options = {o.pop("_name", o["value"]): o["value"] for o in data.get("options", [])}
+    if kind == "country":
+        kind = "single_choice"
     return Target(
-        entry.name,
-        str(data["id"]),
-        str(data["type"]),
-        options if entry.list_name else {},
-        entry.or_other,
-        points,
+        str(element.get("name")), str(data["id"]), kind, options, bool(data.get("other")), points
     )

@@ -1,171 +1,161 @@
-"""Languages of an XLSForm (`label::English (en)` columns) and texts in several of them.
+"""Languages of an XLSForm (`label::English (en)`, `label::Swahili`) and texts in them.
 
-Texts are handled as `{code: text}` dicts that always hold the default language, and
-written out in the questionnaire's translation format: a plain string when only the default
-language has a text, else a mapping `{en: ..., fr: ...}` in the order of `languages`.
+pyxform keys each text by the language name of its column (`default` for a plain `label`);
+names become BCP 47 codes through langcodes, which knows names in many languages
+(`Deutsch`, `Tetun`, `Français`). Texts are `{code: text}` dicts that always hold the
+default language, written as a plain string when only that language has one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
-import pycountry
+import langcodes
 
-from .workbook import Problem, Sheet, SheetRow, Workbook
-
-#: Columns whose texts are converted; other translatable columns are listed as ignored.
-TEXT_COLUMNS = ("label", "hint")
-#: A BCP 47 tag as XLSForms write them: `en`, `fr`, `pt-BR`, `zh-Hans`.
-_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_NAMED_TAG = re.compile(r"\(([^()]*)\)\s*$")
+from .reading import Problem
 
 Texts = dict[str, str]
 #: A text as the questionnaire file holds it.
 Text = str | dict[str, str]
+#: pyxform's key for texts of a column without a language.
+PLAIN = "default"
+_NAMED_TAG = re.compile(r"\(([^()]*)\)\s*$")
+_REFERENCE = re.compile(r"\$\{([^}]*)\}")
+#: What a `${name}` reference shows here: a blank to fill in, as on a paper form.
+BLANK = "___"
 
 
-def language_code(suffix: str) -> str | None:
-    """`English (en)` -> `en`; `fr` -> `fr`; `French` -> `fr`; None when it names no language."""
-    named = _NAMED_TAG.search(suffix)
-    candidate = named.group(1).strip() if named else suffix.strip()
-    if _TAG.match(candidate):
-        primary, *rest = candidate.split("-")
-        try:
-            language = pycountry.languages.lookup(primary)
-        except LookupError:
-            if not named:
-                return None
-            language = None
-        code = getattr(language, "alpha_2", None) or primary.lower()
-        subtags = [t.upper() if len(t) == 2 else t.title() if len(t) == 4 else t for t in rest]
-        return "-".join([code.lower(), *subtags])
-    if named:
-        return None
+def language_code(name: str) -> str | None:
+    """`English (en)` -> `en`; `fr` -> `fr`; `Swahili` -> `sw`; None when it names no language."""
+    named = _NAMED_TAG.search(name)
+    for candidate in ([named.group(1).strip()] if named else []) + [name.strip()]:
+        if langcodes.tag_is_valid(candidate):
+            return str(langcodes.standardize_tag(candidate))
+    bare = _NAMED_TAG.sub("", name).strip()
     try:
-        language = pycountry.languages.lookup(candidate)
+        return str(langcodes.find(bare).to_tag())
     except LookupError:
         return None
-    code = getattr(language, "alpha_2", None) or language.alpha_3
-    return str(code)
 
 
-@dataclass(frozen=True)
+def display_name(code: str) -> str:
+    """`fr` -> `French (fr)`, the column suffix XLSForm recommends."""
+    return f"{langcodes.Language.get(code).display_name()} ({code})"
+
+
+def _texts_in(element: dict[str, Any]) -> Iterator[Any]:
+    for key in ("label", "hint"):
+        if key in element:
+            yield element[key]
+    for choice in element.get("choices", ()) or ():
+        if isinstance(choice, dict) and "label" in choice:
+            yield choice["label"]
+    for child in element.get("children", ()):
+        yield from _texts_in(child)
+
+
+@dataclass
 class Languages:
-    """The form's languages (default first) and which column suffix means which."""
+    """The form's languages, default first, and which pyxform language name means which."""
 
     default: str
     codes: tuple[str, ...]
-    #: `English (en)` -> `en`, for every `label::...`/`hint::...` column.
-    by_suffix: dict[str, str]
-
-    @property
-    def multilingual(self) -> bool:
-        """True when texts may come in more than one language."""
-        return len(self.codes) > 1
-
-    def texts(self, row: SheetRow, column: str) -> Texts:
-        """The row's texts in a column (`label`, `hint`) by language code, default first.
-
-        The plain column (no `::`) holds the default language; a `::` column of the default
-        language wins over it when both are filled.
-        """
-        found: Texts = {}
-        for suffix, code in self.by_suffix.items():
-            text = row.get(f"{column}::{suffix}")
-            if text and code not in found:
-                found[code] = text
-        plain = row.get(column)
-        if plain and self.default not in found:
-            found[self.default] = plain
-        return {code: found[code] for code in self.codes if code in found}
+    by_name: dict[str, str]
+    dropped: set[str] = field(default_factory=set)
 
 
-def _suffixes(sheet: Sheet | None) -> Iterable[tuple[str, str]]:
-    """(column, language suffix) of every translated text column."""
-    for column in sheet.columns if sheet else ():
-        base, sep, suffix = column.partition("::")
-        if sep and base in TEXT_COLUMNS:
-            yield column, suffix
-
-
-def detect_languages(workbook: Workbook, problems: list[Problem]) -> tuple[Languages, str | None]:
-    """The form's languages, and a note when the default language had to be assumed.
-
-    Unreadable language names are appended to `problems`.
-    """
-    by_suffix: dict[str, str] = {}
-    for sheet in (workbook.survey, workbook.choices):
-        for column, suffix in _suffixes(sheet):
-            if suffix in by_suffix:
-                continue
-            code = language_code(suffix)
-            if code is None:
-                assert sheet is not None  # noqa: S101 -- _suffixes yields nothing for None
-                problems.append(
-                    Problem(
-                        sheet.name,
-                        sheet.header_row,
-                        f"cannot tell the language of column '{column}'; write it as "
-                        "'Name (code)', e.g. 'label::English (en)'",
-                    )
-                )
-                continue
-            by_suffix[suffix] = code
-    note = None
-    plain = any(
-        c in TEXT_COLUMNS for s in (workbook.survey, workbook.choices) if s for c in s.columns
-    )
-    setting = _setting(workbook, "default_language")
-    if setting is not None:
-        row, value = setting
-        default = by_suffix.get(value) or language_code(value)
-        if default is None:
-            problems.append(
+def detect_languages(model: dict[str, Any], notes: list[Problem]) -> Languages:
+    """The languages of every text in the form; what was dropped or guessed goes in notes."""
+    names: list[str] = []
+    for texts in _texts_in(model):
+        if isinstance(texts, dict):
+            names += [n for n in texts if n not in names]
+        elif PLAIN not in names:
+            names.append(PLAIN)
+    for choices in (model.get("choices") or {}).values():
+        for choice in choices:
+            if isinstance(choice.get("label"), dict):
+                names += [n for n in choice["label"] if n not in names]
+    setting = str(model.get("default_language") or PLAIN)
+    default = language_code(setting) if setting != PLAIN else None
+    if setting != PLAIN and default is None:
+        notes.append(
+            Problem("settings", None, f"default_language '{setting}' names no language; English")
+        )
+    by_name: dict[str, str] = {}
+    dropped: set[str] = set()
+    for name in names:
+        code = language_code(name) if name != PLAIN else None
+        if name == PLAIN:
+            continue
+        if code is None:
+            dropped.add(name)
+            notes.append(
+                Problem("survey", None, f"columns ::{name} name no language; their texts dropped")
+            )
+            continue
+        by_name[name] = code
+    if default is None:
+        named_first = [by_name[n] for n in names if n in by_name]
+        default = "en" if PLAIN in names or not named_first else named_first[0]
+    if PLAIN in names:
+        by_name[PLAIN] = default
+        if len(by_name) > 1 and setting == PLAIN:
+            notes.append(
                 Problem(
-                    "settings",
-                    row,
-                    f"default_language '{value}' names no language this importer knows; "
-                    "write it as 'Name (code)', e.g. 'English (en)'",
+                    "survey",
+                    None,
+                    f"texts without a language column are taken as {display_name(default)}",
                 )
             )
-            default = "en"
-    elif plain or not by_suffix:
-        default = "en"
-        if by_suffix and set(by_suffix.values()) != {"en"}:
-            note = "no default_language; the plain label and hint columns are taken as en"
-    else:
-        default = next(iter(by_suffix.values()))
-    codes = [default] + [c for c in dict.fromkeys(by_suffix.values()) if c != default]
-    return Languages(default, tuple(codes), by_suffix), note
+    if not by_name:
+        # Every column named something unknown: keep the texts rather than none at all.
+        by_name = dict.fromkeys(dropped, default)
+        dropped = set()
+    codes = [default] + [c for c in dict.fromkeys(by_name.values()) if c != default]
+    return Languages(default, tuple(codes), by_name, dropped)
 
 
-def _setting(workbook: Workbook, key: str) -> tuple[int, str] | None:
-    """(row, value) of a setting from the first row under the settings sheet's header."""
-    sheet = workbook.settings
-    if sheet is None or not sheet.rows:
-        return None
-    row = sheet.rows[0]
-    value = row.get(key)
-    return (row.number, value) if value else None
+def texts(value: Any, langs: Languages) -> Texts:
+    """pyxform's text (a string or `{language name: text}`) as `{code: text}`."""
+    if value is None or value == "":
+        return {}
+    items = value.items() if isinstance(value, dict) else [(PLAIN, value)]
+    found: Texts = {}
+    for name, text in items:
+        code = langs.by_name.get(name)
+        if code is not None and str(text).strip() and code not in found:
+            found[code] = str(text).strip()
+    if found and langs.default not in found:
+        found = {langs.default: next(iter(found.values())), **found}
+    return found
 
 
-def setting(workbook: Workbook, key: str) -> str:
-    """A value from the settings sheet, or "" when it is not set."""
-    found = _setting(workbook, key)
-    return found[1] if found else ""
+def references(value: Texts) -> list[str]:
+    """Names of the `${name}` references in any language of a text."""
+    return list(dict.fromkeys(m for t in value.values() for m in _REFERENCE.findall(t)))
 
 
-def as_text(texts: Texts, default: str) -> Text:
-    """The file form of a text: a plain string unless other languages have one too."""
-    if list(texts) == [default]:
-        return texts[default]
-    return dict(texts)
+def blank_references(value: Texts) -> Texts:
+    """The text with every `${name}` shown as a blank (answers are not piped in)."""
+    return {code: _REFERENCE.sub(BLANK, text) for code, text in value.items()}
+
+
+def as_text(value: Texts, default: str) -> Text:
+    """A plain string when only the default language has a text, else the mapping."""
+    if list(value) == [default]:
+        return value[default]
+    return dict(value)
 
 
 def join(parts: list[Texts], separator: str, codes: tuple[str, ...]) -> Texts:
-    """Texts joined language by language; a part missing a language adds its default text."""
+    """Texts joined language by language; a language missing in a part uses the default."""
     default = codes[0]
-    present = [c for c in codes if any(c in p for p in parts)]
-    return {c: separator.join(p.get(c, p[default]) for p in parts) for c in present}
+    joined: Texts = {}
+    for code in codes:
+        if any(code in p for p in parts):
+            joined[code] = separator.join(p.get(code, p.get(default, "")) for p in parts)
+    return joined

@@ -149,19 +149,38 @@ def test_slug_values_are_accepted(value):
     assert Option(value=value, label="L").value == value
 
 
-@pytest.mark.parametrize(
-    "value", ["", "1a", "_other", "A", "has-dash", "has space", "café", "a" * 65]
-)
-def test_non_slug_values_are_refused(value):
+@pytest.mark.parametrize("value", ["1", "1a", "Male", "has-dash", "père", "_x"])
+def test_option_values_keep_an_organisations_own_codes(value):
+    """XLSForm choice names such as `1` or `Male` come through as they are."""
+    assert Option(value=value, label="L").value == value
+
+
+@pytest.mark.parametrize("value", ["", "has space", "a" * 65])
+def test_option_values_with_spaces_or_too_long_are_refused(value):
     with pytest.raises(ValidationError):
         Option(value=value, label="L")
 
 
-def test_questionnaire_id_may_use_hyphens_but_not_underscores():
+def test_an_option_may_not_take_the_value_of_other_when_other_is_offered():
+    data = question("single_choice", other=True)
+    data["options"] = [{"value": "_other", "label": "A"}, {"value": "b", "label": "B"}]
+    with pytest.raises(ValidationError, match="is the value of 'Other'"):
+        Questionnaire.model_validate(questionnaire(data))
+
+
+def test_matrix_row_values_stay_slugs():
+    data = question("matrix")
+    data["rows"] = [{"value": "Row 1", "label": "A"}, {"value": "b", "label": "B"}]
+    with pytest.raises(ValidationError):
+        Questionnaire.model_validate(questionnaire(data))
+
+
+def test_questionnaire_id_may_use_hyphens_and_underscores_but_not_capitals():
     data = questionnaire(question("short_text"))
     assert Questionnaire.model_validate({**data, "id": "needs-assessment-2"}).id
+    assert Questionnaire.model_validate({**data, "id": "needs_assessment"}).id
     with pytest.raises(ValidationError) as exc:
-        Questionnaire.model_validate({**data, "id": "needs_assessment"})
+        Questionnaire.model_validate({**data, "id": "Needs"})
     assert error_types(exc) == {"string_pattern_mismatch"}
 
 
