@@ -18,6 +18,7 @@ from ..dashboard import build_dashboard, completion_chart_uri
 from ..extensions import db
 from ..models import PHASES, Training
 from ..trainings import (
+    TrainingChangeError,
     TrainingFields,
     create_training,
     record_audit,
@@ -156,7 +157,12 @@ def edit_training(training_id: int) -> str | Response | tuple[str, int]:
         return render_template("staff/training_form.html", form=form, training=training), (
             422 if form.errors else 200
         )
-    update_training(db_session(), training, form.fields())
+    try:
+        update_training(db_session(), training, form.fields())
+    except TrainingChangeError as exc:
+        db.session.rollback()
+        form.post_questionnaire_id.errors = [*form.post_questionnaire_id.errors, str(exc)]
+        return render_template("staff/training_form.html", form=form, training=training), 409
     record_audit(
         db_session(), current_user, "training_changed", f"#{training.id}", client_address()
     )
