@@ -55,6 +55,17 @@ def load_content(app: Flask, settings: Settings) -> None:
         for warning in questionnaire.warnings:
             app.logger.warning("%s (falls back to the default language)", warning)
     app.extensions[EXTENSION_KEY] = ContentState(files=loaded, served=loaded)
+    app.before_request(refresh_before_request)
+
+
+def refresh_before_request() -> None:
+    """Check the stamp before the view runs, while the request's session has not begun.
+
+    Why so early: on SQLite the request's first query takes the write lock (BEGIN
+    IMMEDIATE), and publishing new start-up files in a session of our own would wait on it.
+    """
+    if request.endpoint != "static":
+        registry()
 
 
 def content_state() -> ContentState:
@@ -89,7 +100,8 @@ def refresh(state: ContentState) -> Registry:
     While the database cannot be reached, the last registry served goes on being served.
     """
     try:
-        if not state.synced:
+        # A caller mid-transaction (a CLI command) would hold the lock the sync waits for.
+        if not state.synced and not db.session().in_transaction():
             synchronise_files(state)
         with content_session() as session:
             if not isinstance(session.get_bind(), Connection):
