@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from . import health, reports, staff, staff_admin, staff_data, survey
+from . import health, reports, staff, staff_admin, staff_content, staff_data, survey
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
-STAFF_ROUTE_MODULES = (staff_admin, staff_data)
+STAFF_ROUTE_MODULES = (staff_admin, staff_content, staff_data)
 
 
 def register_blueprints(app: Flask) -> None:
