@@ -22,11 +22,10 @@ from .database import READ_ONLY
 from .extensions import db
 from .i18n import gettext as _
 from .models import ContentVersion, Training
-from .publishing import AT_STARTUP, sync_files
+from .publishing import sync_files
 from .questionnaire import LoadedFile, Questionnaire, Registry, load_registry
 from .reporting.schema import Report
 from .settings import Settings
-from .trainings import record_audit
 from .versions import VersionCache, build_registry, current_versions, read_stamp
 
 EXTENSION_KEY = "survey.content"
@@ -122,10 +121,9 @@ def synchronise_files(state: ContentState) -> None:
         if state.synced:
             return
         lines = sync_files(session, state.files, state.cache)
+        # Logged, not audit-logged: nobody acted; the versions list says "start-up".
         for line in lines:
             current_app.logger.info("content: %s", line)
-            if line.startswith("published"):
-                record_audit(session, None, "content_published", line, AT_STARTUP)
         try:
             session.commit()
         except DBAPIError:
