@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from .database import READ_ONLY
 from .extensions import db
 from .i18n import gettext as _
-from .models import ContentVersion, Training
+from .models import ContentVersion, Response, Training
 from .publishing import sync_files
 from .questionnaire import LoadedFile, Questionnaire, Registry, load_registry
 from .reporting.schema import Report
@@ -192,6 +192,20 @@ def phase_questionnaire_or_404(training: Training, phase: str) -> LoadedFile[Que
     if loaded is None:
         abort(404, description=_("There is no questionnaire '%(id)s'.", id=phase))
     return answered_version(loaded)
+
+
+def phase_versions(training: Training, phase: str) -> dict[int, LoadedFile[Questionnaire]]:
+    """The versions a training's phase was answered in, plus its pinned one, by version id."""
+    used = set(
+        db.session.scalars(
+            select(Response.version_id)
+            .where(Response.training_id == training.id, Response.phase == phase)
+            .distinct()
+        )
+    )
+    used.add(training.version_for(phase))
+    found = {vid: questionnaire_version(vid) for vid in used if vid is not None}
+    return {vid: loaded for vid, loaded in found.items() if loaded is not None}
 
 
 def questionnaire_versions(questionnaire_id: str) -> dict[int, LoadedFile[Questionnaire]]:
