@@ -223,7 +223,8 @@ def test_script_in_a_prompt_is_escaped(tmp_path: Path, settings):
     folder = tmp_path / "q"
     folder.mkdir()
     (folder / "xss.yaml").write_text(
-        "schema_version: 1\nid: xss\nvisibility: public\ntitle: <script>alert('t')</script>\nsections:\n"
+        "schema_version: 1\nid: xss\nvisibility: public\n"
+        "title: <script>alert('t')</script>\nsections:\n"
         "  - id: s\n    title: <b>S</b>\n    questions:\n"
         '      - {id: a, type: short_text, prompt: "<script>alert(1)</script>",'
         ' help: "<img src=x onerror=alert(2)>"}\n'
