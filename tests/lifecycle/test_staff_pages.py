@@ -149,3 +149,37 @@ def test_content_changes_need_the_csrf_token(make_app, folder, fast_password_has
     )
     assert client.post("/staff/questionnaires/questionnaire/pulse/retire").status_code == 400
     assert app.test_client().get("/q/pulse").status_code == 200
+
+
+def workbook(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in rows:
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in (["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]):
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "form_title"])
+    settings.append(["kobo-pulse", "Kobo pulse"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsform_upload_is_converted_and_kept_as_a_draft(editor):
+    raw = workbook([["type", "name", "label"], ["select_one yn", "liked", "Did you like it?"]])
+    response = upload(editor, raw, "kobo.xlsx")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<code>kobo-pulse</code> from <code>kobo.xlsx</code> (xlsform)" in page
+
+
+def test_xlsform_that_cannot_be_converted_shows_its_problems_by_sheet_and_row(editor):
+    raw = workbook([["type", "name", "label"], ["select_one nolist", "liked", "Did you?"]])
+    response = upload(editor, raw, "kobo.xlsx")
+    assert response.status_code == 422
+    assert "kobo.xlsx: survey sheet, row 2:" in response.get_data(as_text=True)
