@@ -56,6 +56,11 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             SelectChoice(qid, loaded.model.title)
             for qid, loaded in sorted(registry().questionnaires.items())
         ]
+        # A retired questionnaire stays choosable for the trainings that already have it.
+        for name in ("pre_questionnaire_id", "post_questionnaire_id"):
+            kept = getattr(kwargs.get("obj"), name, None)
+            if kept and kept not in registry().questionnaires:
+                choices.append(SelectChoice(kept, f"{kept} (retired)"))
         self.pre_questionnaire_id.choices = choices
         self.post_questionnaire_id.choices = choices
 

@@ -112,3 +112,23 @@ def test_changing_a_questionnaire_before_responses_moves_the_pin(app, logged_in)
         pinned = db.session.get(ContentVersion, training.pre_version_id)
         assert pinned.content_id == "untoc-post-training"
         assert training.post_version_id is None
+
+
+def test_a_training_whose_questionnaire_was_retired_can_still_be_edited(app, logged_in):
+    training_id = open_training(logged_in)
+    result = app.test_cli_runner().invoke(args=["survey", "retire", "untoc-post-training"])
+    assert result.exit_code == 0, result.output
+    page = logged_in.get(f"/staff/trainings/{training_id}/edit").get_data(as_text=True)
+    assert "untoc-post-training (retired)" in page
+    form = {
+        "title": "Renamed workshop",
+        "place": "Putrajaya, Malaysia",
+        "starts_on": "2027-01-15",
+        "ends_on": "2027-01-17",
+        "organiser": "UNODC",
+        "pre_questionnaire_id": NEEDS,
+        "post_questionnaire_id": "untoc-post-training",
+    }
+    assert logged_in.post(f"/staff/trainings/{training_id}/edit", data=form).status_code == 303
+    token = link_token(app, training_id, "post")
+    assert app.test_client().get(f"/t/{token}").status_code == 200
