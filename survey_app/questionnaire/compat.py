@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from .schema import (
@@ -78,3 +79,42 @@ def _scale(question: QuestionBase) -> tuple[int, int] | None:
     if isinstance(question, ScaleQuestion | MatrixQuestion):
         scale = question.scale
     return (scale.min, scale.max) if scale else None
+
+
+def version_notes(versions: list[tuple[int, list[QuestionBase]]]) -> dict[str, list[str]]:
+    """Where versions disagree, per question id, in words a report can print beside it:
+    "option 'bad' retired in version 3", "added in version 2", "scale 1..5 until version 2".
+
+    `versions` is (number, questions) in any order; questions on which every version agrees
+    get no entry, so their counts can be added up across versions as they are.
+    """
+    ordered = sorted(versions, key=lambda v: v[0])
+    notes: dict[str, list[str]] = {}
+    for (_, before), (number, after) in itertools.pairwise(ordered):
+        old_ids = {q.id for q in before}
+        for question in after:
+            if question.id not in old_ids:
+                notes.setdefault(question.id, []).append(f"added in version {number}")
+        for change in breaking_changes(before, after):
+            notes.setdefault(change.question_id, []).append(_retired(change, number))
+        by_id = {q.id: q for q in after}
+        for question in before:
+            new = by_id.get(question.id)
+            if new is None:
+                continue
+            for value in sorted(set(_keys(new)) - set(_keys(question))):
+                shown = "Other" if value == OTHER_VALUE else f"'{value}'"
+                notes.setdefault(question.id, []).append(
+                    f"option {shown} added in version {number}"
+                )
+    return notes
+
+
+def _retired(change: Change, number: int) -> str:
+    """A breaking change as a report note."""
+    if change.item is not None:
+        what = "Other" if change.item == OTHER_VALUE else f"'{change.item}'"
+        return f"option {what} retired in version {number}"
+    if change.message.endswith("is removed"):
+        return f"removed in version {number}"
+    return change.message.split(f"'{change.question_id}' ", 1)[-1] + f" in version {number}"

@@ -27,7 +27,7 @@ from ..publishing import (
     validate_source,
 )
 from ..questionnaire import ContentError, LoadedFile, Questionnaire
-from ..questionnaire.compat import Change, breaking_changes
+from ..questionnaire.compat import Change, breaking_changes, version_notes
 from ..questionnaire.texts import direction, localize
 from ..reporting.schema import Report
 from ..trainings import record_audit
@@ -242,8 +242,21 @@ def content_versions(kind: str, content_id: str) -> str:
     b = by_number.get(request.args.get("b", type=int) or rows[0].number, rows[0])
     a = by_number.get(request.args.get("a", type=int) or b.number - 1)
     diff = unified_diff(a.source if a else "", b.source, a, f"version {b.number}")
+    notes = {}
+    if kind == "questionnaire":
+        cache = content_state().cache
+        notes = version_notes(
+            [(v.number, list(cache.questionnaire(v).model.questions())) for v in rows]
+        )
     return render_template(
-        "staff/versions.html", kind=kind, content_id=content_id, rows=rows, a=a, b=b, diff=diff
+        "staff/versions.html",
+        kind=kind,
+        content_id=content_id,
+        rows=rows,
+        a=a,
+        b=b,
+        diff=diff,
+        notes=notes,
     )
 
 

@@ -116,3 +116,35 @@ def test_removing_an_answered_question_is_breaking(answered, folder):
     result = publish(answered, edited)
     assert result.exit_code == 1
     assert "question 'note' is removed" in result.output
+
+
+def test_version_notes_say_where_versions_disagree():
+    from survey_app.questionnaire.compat import version_notes
+
+    choice = {
+        "id": "c",
+        "type": "single_choice",
+        "prompt": "Pick",
+        "options": [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}],
+    }
+    steady = {"id": "d", "type": "date", "prompt": "When?"}
+
+    def version(*questions):
+        data = base(**questions[0])
+        data["sections"][0]["questions"] = list(questions)
+        return questions_of(data)
+
+    def questions_of(data):
+        return list(Questionnaire.model_validate(data).questions())
+
+    v1 = version(choice, steady)
+    v2 = version(
+        {**choice, "options": [*choice["options"], {"value": "z", "label": "Z"}]}, steady, MATRIX
+    )
+    v3 = version(
+        {**choice, "options": [*choice["options"][1:], {"value": "z", "label": "Z"}]}, steady
+    )
+    assert version_notes([(3, v3), (1, v1), (2, v2)]) == {
+        "c": ["option 'z' added in version 2", "option 'x' retired in version 3"],
+        "m": ["added in version 2", "removed in version 3"],
+    }

@@ -121,6 +121,11 @@ def test_breaking_upload_needs_the_confirmation_box(pulse_app, editor):
     confirmed = editor.post(f"{draft_url}/publish", data={"allow_breaking": "1"})
     assert confirmed.status_code == 303
     assert len(versions(pulse_app)) == 2
+    history = editor.get("/staff/questionnaires/questionnaire/pulse").get_data(as_text=True)
+    assert (
+        "<code>mood</code>: option &#39;bad&#39; retired in version 2; "
+        "option &#39;poor&#39; added in version 2" in history
+    )
 
 
 def test_retire_hides_the_questionnaire_and_lists_it_as_retired(pulse_app, editor):
