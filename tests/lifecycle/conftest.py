@@ -39,4 +39,4 @@ def folder(tmp_path):
 @pytest.fixture
 def pulse_app(make_app, folder):
     questionnaires, reports = folder
-    return make_app(questionnaires_dir=questionnaires, reports_dir=reports)
+    return make_app(committed=True, questionnaires_dir=questionnaires, reports_dir=reports)

@@ -16,7 +16,7 @@ def test_first_request_publishes_the_files_as_version_1_once(pulse_app, make_app
     assert "Pulse check" in pulse_app.test_client().get("/").get_data(as_text=True)
     assert [(n, by) for n, by, _ in versions(pulse_app)] == [(1, "start-up")]
     # A restart (another app on the same database) with the same files adds nothing.
-    again = make_app(questionnaires_dir=folder[0], reports_dir=folder[1])
+    again = make_app(committed=True, questionnaires_dir=folder[0], reports_dir=folder[1])
     again.test_client().get("/")
     assert len(versions(again)) == 1
 
@@ -26,7 +26,7 @@ def test_restart_with_an_older_file_does_not_undo_a_newer_version(pulse_app, mak
     newer = folder[0].parent / "newer.yaml"
     newer.write_text(pulse(title="Pulse, revised"), encoding="utf-8")
     assert publish(pulse_app, newer).exit_code == 0
-    restarted = make_app(questionnaires_dir=folder[0], reports_dir=folder[1])
+    restarted = make_app(committed=True, questionnaires_dir=folder[0], reports_dir=folder[1])
     page = restarted.test_client().get("/q/pulse").get_data(as_text=True)
     assert "Pulse, revised" in page
     assert len(versions(restarted)) == 2
@@ -44,7 +44,7 @@ def test_publish_is_served_by_another_app_on_the_same_database_without_restart(
     pulse_app, make_app, folder
 ):
     """Two app instances stand for two workers (or hosts) sharing one database."""
-    other = make_app(questionnaires_dir=folder[0], reports_dir=folder[1])
+    other = make_app(committed=True, questionnaires_dir=folder[0], reports_dir=folder[1])
     assert "Pulse check" in other.test_client().get("/q/pulse").get_data(as_text=True)
     edited = folder[0].parent / "edited.yaml"
     edited.write_text(pulse(title="Pulse check, second edition"), encoding="utf-8")

@@ -139,7 +139,9 @@ def test_retire_hides_the_questionnaire_and_lists_it_as_retired(pulse_app, edito
 
 
 def test_content_changes_need_the_csrf_token(make_app, folder, fast_password_hashing):
-    app = make_app(questionnaires_dir=folder[0], reports_dir=folder[1], csrf_enabled=True)
+    app = make_app(
+        committed=True, questionnaires_dir=folder[0], reports_dir=folder[1], csrf_enabled=True
+    )
     client = app.test_client()
     add_account(app, "ed@example.org", "editor")
     login_page = client.get("/staff/login").get_data(as_text=True)

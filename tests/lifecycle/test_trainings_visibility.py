@@ -30,7 +30,7 @@ def test_new_questionnaires_are_training_only_unless_they_say_public():
 @pytest.fixture
 def private_app(make_app, tmp_path, fast_password_hashing):
     questionnaires, reports = content_dirs(tmp_path, pulse(visibility="training-only"))
-    return make_app(questionnaires_dir=questionnaires, reports_dir=reports)
+    return make_app(committed=True, questionnaires_dir=questionnaires, reports_dir=reports)
 
 
 def test_training_only_questionnaire_is_404_at_q_and_not_listed(private_app):
