@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import ROLES, LoginFailure, User, new_session_token, utcnow
+from .models import CONTENT_ROLES, ROLES, LoginFailure, User, new_session_token, utcnow
 from .passwords import password_problem
 
 HASHER = PasswordHasher()
@@ -188,6 +188,18 @@ def admin_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_user.role != "admin":
             abort(403, description="Only administrators can open this page.")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[no-any-return]
+
+
+def editor_required(view: F) -> F:
+    """Logged in as an editor or an admin: who may upload, publish and retire content."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role not in CONTENT_ROLES:
+            abort(403, description="Only editors and administrators can open this page.")
         return view(*args, **kwargs)
 
     return login_required(wrapped)  # type: ignore[no-any-return]

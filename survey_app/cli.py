@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .auth import AccountError, all_users, create_user
+from .cli_content import publish_command, retire_command, versions_command
 from .content import registry
 from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo
 from .extensions import db
-from .models import PHASES, Training
+from .models import PHASES, ROLES, Training
 from .questionnaire import ContentError, Questionnaire, load_registry
 from .questionnaire.registry import content_files, is_report_file
 from .reporting.pipeline import (
@@ -268,7 +269,7 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "staff"]), default="staff", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
 )
@@ -301,7 +302,7 @@ def list_users_command() -> None:
     for user in accounts:
         state = "active" if user.active else "deactivated"
         click.echo(
-            f"{user.email:<{width}}  {user.role:<5}  {state:<11}  {user.created_at:%Y-%m-%d}"
+            f"{user.email:<{width}}  {user.role:<6}  {state:<11}  {user.created_at:%Y-%m-%d}"
         )
 
 
@@ -474,6 +475,10 @@ def build_report_command(report_id: str, output: Path | None, training_id: int |
     target = output or Path(pdf_filename(doc))
     target.write_bytes(pdf.data)
     click.echo(f"Wrote {target} ({pdf.pages} pages)")
+
+
+for _command in (publish_command, retire_command, versions_command):
+    survey.add_command(_command)
 
 
 def register_cli(app: Flask) -> None:

@@ -11,8 +11,8 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
@@ -51,7 +51,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 _SPLIT_TRIGGER = re.compile(r"([,;\t|\r\n\"]\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 TEXT_TYPES = (ShortTextQuestion, LongTextQuestion)
 BATCH_SIZE = 200
-CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding")
+CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding", "version")
 
 
 def neutralise(value: Cell) -> Cell:
@@ -93,6 +93,8 @@ class CodebookEntry:
     value: str
     label: str
     coding: str
+    #: The questionnaire version whose texts these are ("" for the meta columns).
+    version: str = ""
 
     def cells(self) -> tuple[str, ...]:
         """The line as it appears in the sheet."""
@@ -104,6 +106,7 @@ class CodebookEntry:
             self.value,
             self.label,
             self.coding,
+            self.version,
         )
 
 
@@ -119,6 +122,13 @@ META_COLUMNS = (
         "Part of a pre/post pair (latest response with the code in each phase)",
         "yes | no",
     ),
+    Column(
+        "version",
+        "",
+        "meta",
+        "Questionnaire version answered (its texts: the codebook lines of that version)",
+        "integer",
+    ),
 )
 
 
@@ -129,6 +139,9 @@ class Layout:
     questionnaire: Questionnaire
     include_text: bool
     columns: tuple[Column, ...]
+    #: (number, questionnaire) of each version the rows answered, by version id: every row
+    #: is read and labelled with its own version's questions.
+    versions: Mapping[int, tuple[int, Questionnaire]] = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
@@ -141,25 +154,54 @@ class Layout:
         return list(dict.fromkeys(c.question_id for c in self.columns if c.question_id))
 
     def codebook(self) -> Iterator[CodebookEntry]:
-        """One line per column, plus one per option of single-choice columns."""
-        for column in self.columns:
-            question = self.questionnaire.question(column.question_id)
-            values: list[tuple[str, str]] = []
-            if isinstance(question, SingleChoiceQuestion) and column.name == question.id:
-                values = [(o.value, o.label) for o in question.options]
-                values += [(OTHER_VALUE, "Other")] if question.other else []
-            base = (column.name, column.question_id, column.qtype, column.prompt)
-            yield CodebookEntry(*base, column.value, column.label, column.coding)
-            for value, label in values:
-                yield CodebookEntry(*base, value, label, column.coding)
+        """One line per column, plus one per option of single-choice columns; with several
+        versions, the question columns once per version, in that version's words."""
+        yield from _entries(self.questionnaire, [c for c in self.columns if not c.question_id])
+        names = set(self.header)
+        labelled = sorted(self.versions.values(), key=lambda v: v[0])
+        for number, questionnaire in labelled or [(0, self.questionnaire)]:
+            columns = [
+                c
+                for q in questionnaire.questions()
+                for c in question_columns(q, self.include_text)
+                if c.name in names
+            ]
+            yield from _entries(questionnaire, columns, str(number) if number else "")
 
 
-def build_layout(questionnaire: Questionnaire, include_text: bool) -> Layout:
-    """The columns for a questionnaire, in questionnaire order."""
+def _entries(
+    questionnaire: Questionnaire, columns: Iterable[Column], version: str = ""
+) -> Iterator[CodebookEntry]:
+    for column in columns:
+        question = questionnaire.question(column.question_id)
+        values: list[tuple[str, str]] = []
+        if isinstance(question, SingleChoiceQuestion) and column.name == question.id:
+            values = [(o.value, o.label) for o in question.options]
+            values += [(OTHER_VALUE, "Other")] if question.other else []
+        base = (column.name, column.question_id, column.qtype, column.prompt)
+        yield CodebookEntry(*base, column.value, column.label, column.coding, version)
+        for value, label in values:
+            yield CodebookEntry(*base, value, label, column.coding, version)
+
+
+def build_layout(
+    questionnaire: Questionnaire,
+    include_text: bool,
+    versions: Mapping[int, tuple[int, Questionnaire]] | None = None,
+) -> Layout:
+    """The columns for a questionnaire, in questionnaire order; then those only older
+    `versions` have (a removed question or option), newest version first."""
     columns = list(META_COLUMNS)
     for question in questionnaire.questions():
         columns += question_columns(question, include_text)
-    return Layout(questionnaire, include_text, tuple(columns))
+    names = {c.name for c in columns}
+    for _number, older in sorted((versions or {}).values(), key=lambda v: -v[0]):
+        for question in older.questions():
+            for column in question_columns(question, include_text):
+                if column.name not in names:
+                    names.add(column.name)
+                    columns.append(column)
+    return Layout(questionnaire, include_text, tuple(columns), dict(versions or {}))
 
 
 def question_columns(question: QuestionBase, include_text: bool) -> list[Column]:
@@ -265,11 +307,15 @@ def iter_rows(
     SQLite every transaction holds the write lock that participants' submissions wait for.
     """
     questions = {q.id: q for q in layout.questionnaire.questions()}
+    own = {
+        version_id: ({q.id: q for q in model.questions()}, number)
+        for version_id, (number, model) in layout.versions.items()
+    }
     qids = layout.question_ids
     after = 0
     while True:
         responses = session.execute(
-            select(Response.id, Response.submitted_at, Response.language)
+            select(Response.id, Response.submitted_at, Response.language, Response.version_id)
             .where(
                 Response.training_id == training_id, Response.phase == phase, Response.id > after
             )
@@ -304,9 +350,13 @@ def iter_rows(
                 "language": r.language,
                 "paired": "yes" if r.id in paired else "no",
             }
+            asked, number = own.get(r.version_id, (questions, None))
+            cells["version"] = number
             mine = sorted(by_response.get(r.id, []), key=lambda a: a.question_id)
             for qid, rows in groupby(mine, lambda a: a.question_id):
-                cells.update(fill_question(questions[qid], list(rows), layout.include_text))
+                question = asked.get(qid) or questions.get(qid)
+                if question is not None:
+                    cells.update(fill_question(question, list(rows), layout.include_text))
             yield [cells.get(name) for name in layout.header]
         after = ids[-1]
 

@@ -285,6 +285,9 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
     questionnaire: Questionnaire
     with_code: bool = False
     submission_token = HiddenField(validators=[Regexp(TOKEN_PATTERN)])
+    #: The questionnaire version the form was shown in (see content.answered_version).
+    version = HiddenField()
+    version_id: int | None = None
     #: The language the form is shown in; a switch button names the one to show next.
     language = HiddenField()
     switch_language = StringField()
@@ -343,7 +346,9 @@ def form_class_for(
     loaded: LoadedFile[Questionnaire], with_code: bool = False, language: str | None = None
 ) -> type[SurveyForm]:
     """The form class of a loaded questionnaire in one language, built once per file."""
-    return build_form_class(localized(loaded, language or loaded.model.language), with_code)
+    form_class = build_form_class(localized(loaded, language or loaded.model.language), with_code)
+    form_class.version_id = loaded.version_id
+    return form_class
 
 
 @functools.lru_cache(maxsize=256)

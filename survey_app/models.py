@@ -60,6 +60,11 @@ class Response(Base):
     questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
     #: sha256 of the YAML file the participant answered, so reports can tell versions apart.
     definition_hash: Mapped[str] = mapped_column(String(64))
+    #: The published version answered. NULL only for responses stored before versions were
+    #: kept in the database whose file was never published (see publishing.link_responses).
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="RESTRICT"), index=True
+    )
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     language: Mapped[str] = mapped_column(String(16))
     #: Issued with the form; a second post with the same token is the same submission.
@@ -123,7 +128,9 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-ROLES = ("admin", "staff")
+ROLES = ("admin", "editor", "staff")
+#: Roles that may publish, retire and upload questionnaires and reports.
+CONTENT_ROLES = ("admin", "editor")
 TRAINING_STATUSES = ("draft", "open", "closed")
 PHASES = ("pre", "post")
 
@@ -132,7 +139,7 @@ class User(Base):
     """A staff account; participants never have one."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'staff')", name="role_known"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'editor', 'staff')", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -194,6 +201,13 @@ class Training(Base):
     organiser: Mapped[str] = mapped_column(String(200))
     pre_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
     post_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
+    #: The questionnaire versions answered in each phase, pinned when collection first opens.
+    pre_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="RESTRICT")
+    )
+    post_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="RESTRICT")
+    )
     status: Mapped[str] = mapped_column(String(8), default="draft")
     #: Salt of the participant-code hashes (`argon2id:<hex>`); older trainings hold their
     #: HMAC key here (64 hex characters). Useless without the pepper, which is not stored.
@@ -207,6 +221,10 @@ class Training(Base):
     def questionnaire_for(self, phase: str) -> str | None:
         """The questionnaire id answered in this phase."""
         return self.pre_questionnaire_id if phase == "pre" else self.post_questionnaire_id
+
+    def version_for(self, phase: str) -> int | None:
+        """The pinned questionnaire version of this phase (None until collection opens)."""
+        return self.pre_version_id if phase == "pre" else self.post_version_id
 
 
 class ParticipantLink(Base):
@@ -273,3 +291,65 @@ class Heartbeat(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+CONTENT_KINDS = ("questionnaire", "report")
+CONTENT_FORMATS = ("yaml", "xlsform")
+
+
+class ContentVersion(Base):
+    """One published version of a questionnaire or report definition; never changed after."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (
+        UniqueConstraint("kind", "content_id", "number", name="one_number"),
+        CheckConstraint("kind IN ('questionnaire', 'report')", name="kind_known"),
+        CheckConstraint("format IN ('yaml', 'xlsform')", name="format_known"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_id: Mapped[str] = mapped_column(String(100))
+    #: 1, 2, 3... per (kind, content_id); the highest is the current version.
+    number: Mapped[int]
+    #: The YAML the app validates and serves (for an XLSForm upload: the converted YAML).
+    source: Mapped[str] = mapped_column(Text)
+    #: What the author wrote it in.
+    format: Mapped[str] = mapped_column(String(8), default="yaml")
+    #: sha256 of `source` as UTF-8: equal to the file hash responses stored before versions.
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Email of the publisher, or "start-up" / "command line"; kept as written.
+    published_by: Mapped[str] = mapped_column(String(254))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Set when staff retire the questionnaire (on its current version); a new version revives it.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContentDraft(Base):
+    """An uploaded, valid definition waiting to be previewed and published."""
+
+    __tablename__ = "content_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_id: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(255))
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContentStamp(Base):
+    """One row whose value grows at every publish or retire: what workers compare per request.
+
+    Why a counter row rather than max(id): retiring changes what is served without a new
+    version, and one primary-key read is the cheapest query there is.
+    """
+
+    __tablename__ = "content_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

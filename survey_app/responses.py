@@ -52,6 +52,7 @@ def record_submission(
     response = Response(
         questionnaire_id=questionnaire.id,
         definition_hash=loaded.sha256,
+        version_id=loaded.version_id,
         language=language,
         submission_token=token,
         answers_digest=answers_digest,

@@ -9,11 +9,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from .codes import new_pairing_salt
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
+from .versions import current_version
+
+
+class TrainingChangeError(ValueError):
+    """A change that would relabel stored responses; the message says what to do instead."""
+
 
 #: The shape of a participant-link token (token_urlsafe), with room for older lengths.
 LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -53,9 +59,27 @@ def create_training(session: Session, fields: TrainingFields) -> Training:
 
 
 def update_training(session: Session, training: Training, fields: TrainingFields) -> None:
-    """Change a training's details; phases that gain a questionnaire get a link."""
+    """Change a training's details; phases that gain a questionnaire get a link.
+
+    Raises TrainingChangeError when a phase with responses would get another questionnaire:
+    its exports and reports would label the stored answers with the other one's questions.
+    """
+    for phase in PHASES:
+        new_id = getattr(fields, f"{phase}_questionnaire_id")
+        if new_id == training.questionnaire_for(phase):
+            continue
+        answered = responses_in_phase(session, training.id, phase)
+        if answered:
+            raise TrainingChangeError(
+                f"The {phase}-training questionnaire cannot change: {answered} participant(s) "
+                "have answered it. Publish a new version of the questionnaire for future "
+                "trainings, or create a new training."
+            )
+        setattr(training, f"{phase}_version_id", None)
     for name, value in vars(fields).items():
         setattr(training, name, value)
+    if training.status == "open":
+        pin_versions(session, training)
     for phase in PHASES:
         if training.questionnaire_for(phase) and active_link(training, phase) is None:
             training.links.append(ParticipantLink(phase=phase, token=new_link_token()))
@@ -67,7 +91,31 @@ def set_status(session: Session, training: Training, status: str) -> None:
     if status not in ("draft", "open", "closed"):
         raise ValueError(f"unknown status {status!r}")
     training.status = status
+    if status == "open":
+        pin_versions(session, training)
     session.flush()
+
+
+def pin_versions(session: Session, training: Training) -> None:
+    """Pin each phase without a pinned version to its questionnaire's current version.
+
+    Why when collection opens: until then organisers may still revise the questionnaire;
+    from then on every participant of the training answers the same questions.
+    """
+    for phase in PHASES:
+        questionnaire_id = training.questionnaire_for(phase)
+        if questionnaire_id and training.version_for(phase) is None:
+            version = current_version(session, "questionnaire", questionnaire_id)
+            if version is not None:
+                setattr(training, f"{phase}_version_id", version.id)
+
+
+def responses_in_phase(session: Session, training_id: int, phase: str) -> int:
+    """How many responses a training's phase has."""
+    stmt = select(func.count(Response.id)).where(
+        Response.training_id == training_id, Response.phase == phase
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def new_link_token() -> str:

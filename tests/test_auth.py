@@ -66,7 +66,7 @@ def test_two_accounts_with_one_password_get_different_hashes(session, user):
     [
         ("not-an-email", PASSWORD, "staff", "is not an email address"),
         ("a@example.org", "short", "staff", "at least 12 characters"),
-        ("a@example.org", PASSWORD, "root", "role must be one of: admin, staff"),
+        ("a@example.org", PASSWORD, "root", "role must be one of: admin, editor, staff"),
         (" OFFICER@example.org ", PASSWORD, "staff", "already an account for officer@example.org"),
     ],
 )

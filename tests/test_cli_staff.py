@@ -101,7 +101,12 @@ def test_users_create_reads_the_password_from_stdin_for_scripts(app, invoke):
         (["nobody@example.org", "--password-stdin"], "qwerty123456\n", 1, "common or breached"),
         (["nobody@example.org", "--password-stdin"], "Password2024!\n", 1, "common or breached"),
         (["not-an-email", "--password-stdin"], f"{PASSWORD}\n", 1, "is not an email address"),
-        (["x@example.org", "--role", "root"], "", 2, "'root' is not one of 'admin', 'staff'"),
+        (
+            ["x@example.org", "--role", "root"],
+            "",
+            2,
+            "'root' is not one of 'admin', 'editor', 'staff'",
+        ),
     ],
 )
 def test_users_create_refuses_bad_input_and_stores_nothing(

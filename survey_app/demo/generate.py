@@ -99,6 +99,7 @@ def generate_responses(
     fixed = {
         "questionnaire_id": questionnaire.id,
         "definition_hash": loaded.sha256,
+        "version_id": loaded.version_id,
         "language": questionnaire.language,
     }
     returning = insert(Response).returning(Response.id, sort_by_parameter_order=True)

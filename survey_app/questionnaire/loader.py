@@ -266,6 +266,9 @@ class LoadedFile(Generic[M]):
     doc: Document
     #: Texts missing in a declared language; errors under --strict-languages.
     warnings: tuple[DefinitionError, ...] = ()
+    #: The published version served (ContentVersion id and number); None for a file on disk.
+    version_id: int | None = None
+    version: int | None = None
 
 
 def load_file(
@@ -275,8 +278,18 @@ def load_file(
     context: dict[str, Any] | None = None,
 ) -> LoadedFile[M]:
     """Read, parse and validate one content file (`context` as for `validate_document`)."""
+    return load_bytes(model, path.read_bytes(), path, display, context)
+
+
+def load_bytes(
+    model: type[M],
+    raw: bytes,
+    path: Path,
+    display: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> LoadedFile[M]:
+    """Decode, parse and validate content that came as bytes (a file, an upload, a version)."""
     shown = display or str(path)
-    raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         raise ContentError(
             [DefinitionError(shown, 1, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")]

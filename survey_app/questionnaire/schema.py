@@ -419,6 +419,10 @@ class Questionnaire(Strict):
     intro: Text | None = None
     #: BCP 47 codes; the first is the default, used wherever a text is not translated.
     languages: list[Language] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
+    #: `public`: anyone may answer at /q/<id> and the index lists it. `training-only` (the
+    #: default, so a new questionnaire is never open to the world by accident): reachable only
+    #: through a training's participant links.
+    visibility: Literal["public", "training-only"] = "training-only"
     sections: list[Section] = Field(min_length=1)
 
     @model_validator(mode="wrap")

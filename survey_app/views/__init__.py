@@ -2,11 +2,11 @@
 
 from flask import Flask
 
-from . import health, reports, staff, staff_admin, staff_bursts, staff_data, survey
+from . import health, reports, staff, staff_admin, staff_bursts, staff_content, staff_data, survey
 from .converters import DatabaseIdConverter
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
-STAFF_ROUTE_MODULES = (staff_admin, staff_bursts, staff_data)
+STAFF_ROUTE_MODULES = (staff_admin, staff_bursts, staff_content, staff_data)
 
 
 def register_blueprints(app: Flask) -> None:

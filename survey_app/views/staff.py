@@ -30,6 +30,7 @@ from ..extensions import db
 from ..models import PHASES, Training
 from ..passwords import MIN_LENGTH
 from ..trainings import (
+    TrainingChangeError,
     TrainingFields,
     create_training,
     record_audit,
@@ -90,6 +91,11 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             SelectChoice(qid, loaded.model.title)
             for qid, loaded in sorted(registry().questionnaires.items())
         ]
+        # A retired questionnaire stays choosable for the trainings that already have it.
+        for name in ("pre_questionnaire_id", "post_questionnaire_id"):
+            kept = getattr(kwargs.get("obj"), name, None)
+            if kept and kept not in registry().questionnaires:
+                choices.append(SelectChoice(kept, f"{kept} (retired)"))
         self.pre_questionnaire_id.choices = choices
         self.post_questionnaire_id.choices = choices
 
@@ -222,7 +228,12 @@ def edit_training(training_id: int) -> str | Response | tuple[str, int]:
         return render_template("staff/training_form.html", form=form, training=training), (
             422 if form.errors else 200
         )
-    update_training(db_session(), training, form.fields())
+    try:
+        update_training(db_session(), training, form.fields())
+    except TrainingChangeError as exc:
+        db.session.rollback()
+        form.post_questionnaire_id.errors = [*form.post_questionnaire_id.errors, str(exc)]
+        return render_template("staff/training_form.html", form=form, training=training), 409
     record_audit(
         db_session(), current_user, "training_changed", f"#{training.id}", client_address()
     )

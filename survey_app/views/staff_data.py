@@ -27,7 +27,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from ..auth import staff_required
-from ..content import registry
+from ..content import phase_versions, registry
 from ..exports import Cell, Layout, build_layout, build_xlsx, csv_chunks, export_filename, iter_rows
 from ..extensions import db
 from ..models import Training, utcnow
@@ -116,15 +116,23 @@ def start_export(training_id: int, file_format: str) -> ExportJob:
     export; commit."""
     training = training_or_404(training_id)
     phase = request.form.get("phase", "pre")
-    loaded = registry().questionnaire(training.questionnaire_for(phase) or "")
-    if phase not in ("pre", "post") or loaded is None:
+    if phase not in ("pre", "post") or not training.questionnaire_for(phase):
         abort(404, description="This training has no questionnaire for that phase.")
+    # Each version the rows answered (a retired questionnaire's too), newest labelling first.
+    answered = {
+        vid: (lf.version or 0, lf.model) for vid, lf in phase_versions(training, phase).items()
+    }
+    current = registry().questionnaire(training.questionnaire_for(phase) or "")
+    ordered = sorted(answered.values(), key=lambda v: v[0])
+    if not ordered and current is None:
+        abort(404, description="This training has no questionnaire for that phase.")
+    newest = ordered[-1][1] if ordered else current.model  # type: ignore[union-attr]
     include_text = request.form.get("text") == "1"
     job = ExportJob(
         training.id,
         training.title,
         phase,
-        build_layout(loaded.model, include_text),
+        build_layout(newest, include_text, answered),
         pairing_summary(db_session(), training.id).paired_ids,
     )
     detail = f"#{training.id} {file_format} {phase} text={'yes' if include_text else 'no'}"

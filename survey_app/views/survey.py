@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..codes import code_hasher
-from ..content import questionnaire_or_404, registry
+from ..content import (
+    answered_version,
+    phase_questionnaire_or_404,
+    public_questionnaires,
+    questionnaire_or_404,
+)
 from ..database import log_failed_write
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
@@ -44,14 +49,13 @@ def prefer_browser_language() -> None:
 @bp.route("/")
 def index() -> str:
     """The questionnaires this server offers."""
-    items = sorted(registry().questionnaires.values(), key=lambda lf: lf.model.title)
-    return render_template("survey/index.html", questionnaires=[lf.model for lf in items])
+    return render_template("survey/index.html", questionnaires=public_questionnaires())
 
 
 @bp.route("/q/<questionnaire_id>", methods=["GET", "POST"])
 def show(questionnaire_id: str) -> Page:
     """Show the questionnaire; on POST validate, store once and redirect to thanks."""
-    loaded = questionnaire_or_404(questionnaire_id)
+    loaded = answered_version(questionnaire_or_404(questionnaire_id, public=True))
     thanks = url_for("survey.thanks", questionnaire_id=questionnaire_id)
     form_key = f"questionnaire:{questionnaire_id}"
     return answer_page(loaded, False, lambda form: (None, thanks), form_key)
@@ -60,7 +64,7 @@ def show(questionnaire_id: str) -> Page:
 @bp.route("/q/<questionnaire_id>/thanks")
 def thanks(questionnaire_id: str) -> str:
     """Confirmation after a stored (or repeated) submission."""
-    loaded = questionnaire_or_404(questionnaire_id)
+    loaded = questionnaire_or_404(questionnaire_id, public=True)
     language = page_language(loaded.model)
     return render_page(
         "survey/thanks.html",
@@ -75,7 +79,7 @@ def training_phase(token: str) -> Page:
     """One phase of a training, reached by its participant link; stores nothing unless open."""
     link = link_or_404(token)
     training = link.training
-    loaded = questionnaire_or_404(training.questionnaire_for(link.phase) or "")
+    loaded = phase_questionnaire_or_404(training, link.phase)
     if training.status != "open":
         language = page_language(loaded.model)
         return render_page("survey/closed.html", localized(loaded, language), language), 403
@@ -96,7 +100,7 @@ def training_phase(token: str) -> Page:
 def training_thanks(token: str) -> str:
     """Confirmation for a training phase; after the post phase, says whether codes matched."""
     link = link_or_404(token)
-    loaded = questionnaire_or_404(link.training.questionnaire_for(link.phase) or "")
+    loaded = phase_questionnaire_or_404(link.training, link.phase)
     language = page_language(loaded.model)
     return render_page(
         "survey/thanks.html",
@@ -313,10 +317,10 @@ def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tup
     if endpoint == "survey.training_phase":
         link = link_or_404(view_args["token"])
         training = link.training
-        loaded = questionnaire_or_404(training.questionnaire_for(link.phase) or "")
+        loaded = phase_questionnaire_or_404(training, link.phase)
         with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
     else:
-        loaded = questionnaire_or_404(view_args["questionnaire_id"])
+        loaded = answered_version(questionnaire_or_404(view_args["questionnaire_id"], public=True))
         with_code = False
     language = page_language(loaded.model)
     form = form_class_for(loaded, with_code, language)(formdata=None)

@@ -100,12 +100,13 @@ def test_csv_has_one_row_per_response_with_expanded_columns(logged_in, training)
     rows = read_csv(response)
     assert len(rows) == 2
     first, second = rows
-    assert list(first)[:6] == [
+    assert list(first)[:7] == [
         "response_id",
         "phase",
         "submitted_at",
         "language",
         "paired",
+        "version",
         "stakeholder_type",
     ]
     assert first["phase"] == "pre"
@@ -211,7 +212,16 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
 
     codebook = workbook["codebook"]
     lines = [[c.value for c in row] for row in codebook.iter_rows()]
-    assert lines[0] == ["column", "question_id", "type", "prompt", "value", "label", "coding"]
+    assert lines[0] == [
+        "column",
+        "question_id",
+        "type",
+        "prompt",
+        "value",
+        "label",
+        "coding",
+        "version",
+    ]
     by_column = {line[0]: line for line in lines[1:]}
     assert by_column["kt_protocols__cybercrime_protocol"][1:6] == [
         "kt_protocols",

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from survey_app import create_app
 from survey_app.extensions import db
 from tests.conftest import NEEDS
 
@@ -236,21 +235,19 @@ def test_cross_site_post_without_session_stores_nothing(settings, csrf_client, a
 # --- escaping -----------------------------------------------------------------------------
 
 
-def test_script_in_a_prompt_is_escaped(tmp_path: Path, settings):
+def test_script_in_a_prompt_is_escaped(tmp_path: Path, make_app):
     folder = tmp_path / "q"
     folder.mkdir()
     (folder / "xss.yaml").write_text(
-        "schema_version: 1\nid: xss\ntitle: <script>alert('t')</script>\nsections:\n"
+        "schema_version: 1\nid: xss\nvisibility: public\n"
+        "title: <script>alert('t')</script>\nsections:\n"
         "  - id: s\n    title: <b>S</b>\n    questions:\n"
         '      - {id: a, type: short_text, prompt: "<script>alert(1)</script>",'
         ' help: "<img src=x onerror=alert(2)>"}\n'
     )
     (tmp_path / "no-reports").mkdir()  # the sample reports name the sample questionnaires
-    app = create_app(
-        settings.model_copy(
-            update={"questionnaires_dir": folder, "reports_dir": tmp_path / "no-reports"}
-        )
-    )
+    # make_app, not create_app: serving reads the content stamp, so the engine must be disposed.
+    app = make_app(questionnaires_dir=folder, reports_dir=tmp_path / "no-reports")
     page = app.test_client().get("/q/xss").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
