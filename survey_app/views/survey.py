@@ -124,7 +124,7 @@ def answer_page(
     """GET: a fresh form. POST: switch language, or validate, store once and redirect."""
     language = page_language(loaded.model)
     form = form_class_for(loaded, with_code, language)()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form.submission_token.data = new_submission_token()
         return render_form(form, language)
     switch = request.form.get("switch_language", "")
