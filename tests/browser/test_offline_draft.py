@@ -94,9 +94,7 @@ def test_half_filled_form_comes_back_after_a_reload(page, live_server):
     assert csrf not in json.dumps(kept)
 
 
-def test_offline_submit_waits_on_the_device_and_is_sent_once_back_online(
-    page, live_server, stored
-):
+def test_offline_submit_waits_on_the_device_and_is_sent_once_back_online(page, live_server, stored):
     open_form(page, live_server)
     fill_needs_assessment(page)
 

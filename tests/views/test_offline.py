@@ -18,7 +18,8 @@ def test_service_worker_is_served_from_the_root_with_its_version_and_files(clien
     version = static_version(Path(app.static_folder or ""))
     assert f'var VERSION = "{version}";' in body
     assert '"/static/js/survey.js"' in body
-    assert "__VERSION__" not in body and "__ASSETS__" not in body
+    assert "__VERSION__" not in body
+    assert "__ASSETS__" not in body
 
 
 def test_cache_version_changes_when_any_static_file_changes(tmp_path):
