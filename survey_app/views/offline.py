@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 bp = Blueprint("offline", __name__)
 
@@ -37,7 +38,7 @@ def service_worker() -> Response:
 
 
 @bp.route("/favicon.ico")
-def favicon() -> Response:
+def favicon() -> BaseResponse:
     """Browsers that ask for /favicon.ico get the SVG icon the pages link to."""
     return redirect(url_for("static", filename="img/favicon.svg"), 301)
 
