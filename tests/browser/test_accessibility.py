@@ -166,7 +166,7 @@ def test_matrix_radios_are_named_by_their_row_and_column(page, live_server):
     expect(point(row, 3)).to_have_accessible_name("3 – Advocacy and policy dialogue")
 
 
-def radio_or_box(page: Page) -> dict[str, Any]:
+def focused(page: Page) -> dict[str, Any]:
     """The focused element: its tag, type, name, value, state and text."""
     focused: dict[str, Any] = page.evaluate(
         """() => {
@@ -182,7 +182,7 @@ def radio_or_box(page: Page) -> dict[str, Any]:
 def choose_with_keys(page: Page, wanted: str) -> None:
     """Move the focused radio group or select to `wanted` with arrow keys only."""
     for _ in range(300):
-        here = radio_or_box(page)
+        here = focused(page)
         if here["value"] == wanted:
             if here["type"] == "radio" and not here["checked"]:
                 page.keyboard.press("Space")
@@ -196,7 +196,7 @@ def test_a_whole_questionnaire_can_be_answered_with_the_keyboard_alone(page, liv
     open_form(page, live_server)
     for _ in range(400):
         page.keyboard.press("Tab")
-        here = radio_or_box(page)
+        here = focused(page)
         value = wanted.get(here["name"])
         if here["tag"] == "BUTTON" and here["text"] == "Submit":
             page.keyboard.press("Enter")
