@@ -26,7 +26,8 @@ from survey_app.settings import Settings
 from tests.conftest import SAMPLE_DIR
 
 #: Reachable without login: participants' pages (and their service worker and favicon), the
-#: health check, static files, the login form. Only endpoints of those kinds may be listed (the test after the walk checks it).
+#: health check, static files, the login form. Only endpoints of those kinds may be listed
+#: (the test after the walk checks it).
 PUBLIC = frozenset(
     {
         "static",
