@@ -85,3 +85,20 @@ def test_training_links_share_the_page_but_keep_their_own_path(client, logged_in
         page = client.get(f"/t/{token}").get_data(as_text=True)
         assert f'data-draft-path="/t/{token}"' in page
         assert "Your personal code" in page
+
+
+def test_answer_fields_need_no_translation_catalog(app, monkeypatch):
+    """Each answer field is labelled by its name: building a form looks nothing up in
+    WTForms' catalog (it did once per field per request)."""
+    from flask_wtf import i18n
+
+    from survey_app.content import registry
+    from survey_app.forms import form_class_for
+
+    def no_lookup() -> None:
+        raise AssertionError("a WTForms translation was looked up")
+
+    monkeypatch.setattr(i18n, "_get_translations", no_lookup)
+    with app.test_request_context(f"/q/{NEEDS}"):
+        form = form_class_for(registry().questionnaires[NEEDS])()
+        assert form.q_country.label.text == "q_country"
