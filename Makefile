@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve test lint bench install db clean messages
+.PHONY: run serve test lint bench install db clean messages axe
 
 # The app's own strings: edited in .po files, compiled to .mo (not committed) on install.
 TRANSLATIONS := survey_app/translations
@@ -52,8 +52,18 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/flask survey validate
 
+# axe-core, which the browser tests inject into every page they check for accessibility
+# (tests/browser/test_accessibility.py); into node_modules/ (not committed), no package.json.
+AXE_VERSION := 4.14.1
+AXE         := node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+axe: $(AXE)
+
 # The whole suite twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/with-postgres).
-test: lint
+test: lint $(AXE)
 	$(BIN)/pytest
 	scripts/with-postgres $(BIN)/pytest
 
@@ -61,4 +71,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -78,7 +78,9 @@ class FieldKind:
 
 
 def _fields(*names: str) -> dict[str, Field]:
-    return {name: StringField() for name in names}
+    # An explicit label: WTForms would otherwise translate a made-up one for each field of
+    # each form on every request (a catalog lookup per field), and templates never show it.
+    return {name: StringField(label=name) for name in names}
 
 
 def _choice_fields(q: ChoiceQuestionBase) -> dict[str, Field]:
@@ -284,13 +286,13 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
 
     questionnaire: Questionnaire
     with_code: bool = False
-    submission_token = HiddenField(validators=[Regexp(TOKEN_PATTERN)])
+    submission_token = HiddenField("submission_token", validators=[Regexp(TOKEN_PATTERN)])
     #: The questionnaire version the form was shown in (see content.answered_version).
-    version = HiddenField()
+    version = HiddenField("version")
     version_id: int | None = None
     #: The language the form is shown in; a switch button names the one to show next.
-    language = HiddenField()
-    switch_language = StringField()
+    language = HiddenField("language")
+    switch_language = StringField("switch_language")
 
     def process(
         self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any

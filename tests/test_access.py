@@ -25,14 +25,17 @@ from survey_app import create_app
 from survey_app.settings import Settings
 from tests.conftest import SAMPLE_DIR
 
-#: Reachable without login: participants' pages, the health check, static files, the login
-#: form. Only endpoints of those kinds may be listed (the test after the walk checks it).
+#: Reachable without login: participants' pages (and their service worker and favicon), the
+#: health check, static files, the login form. Only endpoints of those kinds may be listed
+#: (the test after the walk checks it).
 PUBLIC = frozenset(
     {
         "static",
         "health.healthz",
         "health.livez",
         "health.readyz",
+        "offline.favicon",
+        "offline.service_worker",
         "staff.login",
         "survey.index",
         "survey.show",
@@ -41,7 +44,7 @@ PUBLIC = frozenset(
         "survey.training_thanks",
     }
 )
-PUBLIC_KINDS = ("survey.", "health.")
+PUBLIC_KINDS = ("survey.", "health.", "offline.")
 #: Staff members who are not admins get 403 here.
 ADMIN_ONLY = frozenset({"staff.audit", "staff.users", "staff.user_active"})
 

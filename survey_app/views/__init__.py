@@ -2,7 +2,17 @@
 
 from flask import Flask
 
-from . import health, reports, staff, staff_admin, staff_bursts, staff_content, staff_data, survey
+from . import (
+    health,
+    offline,
+    reports,
+    staff,
+    staff_admin,
+    staff_bursts,
+    staff_content,
+    staff_data,
+    survey,
+)
 from .converters import DatabaseIdConverter
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
@@ -14,5 +24,6 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     app.register_blueprint(survey.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(reports.bp)

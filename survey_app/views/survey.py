@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 
@@ -31,6 +32,7 @@ from ..responses import Outcome, existing_outcome, new_submission_token, record_
 from ..settings import Settings
 from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
 from ..trainings import Placement, has_pre_with_code, link_by_token, normalise_code
+from .form_page import empty_form_page
 
 bp = Blueprint("survey", __name__)
 
@@ -128,9 +130,10 @@ def answer_page(
     """GET: a fresh form. POST: switch language, or validate, store once and redirect."""
     language = page_language(loaded.model)
     form = form_class_for(loaded, with_code, language)()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form.submission_token.data = new_submission_token()
-        return render_form(form, language)
+        render = functools.partial(render_form, form, language, None)
+        return empty_form_page(form, language, form_path(), render)
     switch = request.form.get("switch_language", "")
     if switch in loaded.model.languages:
         # Same posted answers, shown in another language; nothing is validated or stored.
@@ -270,14 +273,16 @@ def unavailable_form(form: SurveyForm, language: str) -> tuple[str, int, dict[st
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def render_form(form: SurveyForm, language: str, notice: str | None = None) -> str:
+def render_form(
+    form: SurveyForm, language: str, notice: str | None = None, path: str | None = None
+) -> str:
     """The questionnaire page, in `language`, with whatever answers and errors the form holds."""
     return render_page(
         "survey/questionnaire.html",
         form.questionnaire,
         language,
         form=form,
-        form_path=form_path(),
+        form_path=form_path() if path is None else path,
         question_errors=getattr(form, "question_errors", {}),
         form_errors=getattr(form, "form_errors", []),
         notice=notice,

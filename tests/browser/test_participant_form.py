@@ -248,8 +248,11 @@ def test_missing_country_shows_errors_keeps_answers_and_stores_once_fixed(
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect(summary).to_be_in_viewport()
-    summary_above_form = "!!document.querySelector('#error-summary ~ form.survey')"
-    assert page.evaluate(summary_above_form)
+    summary_above_questions = (
+        "document.querySelector('#error-summary').compareDocumentPosition("
+        "document.querySelector('[data-question]')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.evaluate(summary_above_questions)
 
     country = page.get_by_label("In which country is your organisation based?")
     expect(country).to_have_attribute("aria-invalid", "true")

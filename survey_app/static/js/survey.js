@@ -8,8 +8,14 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  var SENT_TOKEN_KEY = "survey:sent-token:" + location.pathname;
+  // Kept by older versions of this script; removed after a submit.
+  var SENT_TOKEN_KEY = "survey:sent-token:";
   var DRAFT_PREFIX = "survey:draft:";
+  // A draft older than this is dropped unread (the page says so): on a shared device the
+  // next person does not find the previous one's answers the next day.
+  var DRAFT_LIFETIME_MS = 24 * 3600 * 1000;
+  // While a submit waits in the outbox, how often to try again besides the "online" event.
+  var RETRY_MS = 15000;
   // The send under way; a second tap aborts it and sends again, as a plain form post would.
   var sending = null;
 
@@ -75,18 +81,27 @@
   }
 
   // Browsers restore typed answers after Back, but not the hidden submission token: without
-  // this, sending the restored answers again would store them as a second response.
+  // this, sending the restored answers again would store them as a second response. The
+  // token goes into this page's history entry, not into storage: it leaves with the tab.
   function rememberToken(form) {
-    try { sessionStorage.setItem(SENT_TOKEN_KEY, form.elements.submission_token.value); } catch (e) { /* storage off */ }
+    try {
+      var state = Object.assign({}, history.state, { sentToken: form.elements.submission_token.value });
+      history.replaceState(state, "");
+    } catch (e) { /* no history API */ }
   }
 
+  // True when the token came back from this page's history entry.
   function reuseTokenAfterBack(form) {
-    var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-    if (!nav || nav.type !== "back_forward") return;
-    try {
-      var sent = sessionStorage.getItem(SENT_TOKEN_KEY);
-      if (sent) form.elements.submission_token.value = sent;
-    } catch (e) { /* storage off */ }
+    var sent = history.state && history.state.sentToken;
+    if (sent) form.elements.submission_token.value = sent;
+    return !!sent;
+  }
+
+  // 256 random bits, in the server's token alphabet.
+  function freshToken() {
+    var bytes = new Uint8Array(32);
+    crypto.getRandomValues(bytes);
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
   // --- the draft: answers kept on the device until the server acknowledges them ----------
@@ -108,22 +123,54 @@
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
       if (el.value !== "") values.push(el.value);
     });
-    var draft = { token: form.elements.submission_token.value, answers: answers };
+    var draft = {
+      path: form.dataset.draftPath,
+      savedAt: Date.now(),
+      token: form.elements.submission_token.value,
+      answers: answers
+    };
     try {
       localStorage.setItem(DRAFT_PREFIX + form.dataset.draftPath, JSON.stringify(draft));
     } catch (e) { /* storage off or full: the answers are still on the page */ }
   }
 
+  function fresh(draft, path) {
+    return !!draft && draft.path === path && typeof draft.savedAt === "number" &&
+      Date.now() - draft.savedAt < DRAFT_LIFETIME_MS;
+  }
+
   function readDraft(form) {
+    var path = form.dataset.draftPath;
     try {
-      return JSON.parse(localStorage.getItem(DRAFT_PREFIX + form.dataset.draftPath) || "null");
+      var draft = JSON.parse(localStorage.getItem(DRAFT_PREFIX + path) || "null");
+      return fresh(draft, path) ? draft : null;
     } catch (e) {
       return null;
     }
   }
 
+  // Drafts of any form on this device that are past their lifetime (or from an older script).
+  function dropExpiredDrafts() {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key.indexOf(DRAFT_PREFIX) !== 0) continue;
+        var draft = null;
+        try { draft = JSON.parse(localStorage.getItem(key)); } catch (e) { /* unreadable */ }
+        if (!fresh(draft, key.slice(DRAFT_PREFIX.length))) localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage off */ }
+  }
+
   function forgetDraft(path) {
     try { localStorage.removeItem(DRAFT_PREFIX + path); } catch (e) { /* storage off */ }
+  }
+
+  // After a submit, nothing of it stays on the device: draft, outbox entry, old tokens.
+  function forgetAll(path) {
+    forgetDraft(path);
+    try { sessionStorage.removeItem(SENT_TOKEN_KEY + path); } catch (e) { /* storage off */ }
+    if (window.SurveyOutbox) window.SurveyOutbox.remove(path).catch(function () {});
   }
 
   function setValue(el, values) {
@@ -180,6 +227,71 @@
     setUp(false);
   }
 
+  // --- the outbox: a submit that did not reach the server waits on the device -------------
+
+  var flushing = false;
+  var retry = null;
+
+  function showQueued(form) {
+    showStatus(form.dataset.msgQueued, false);
+    var status = document.getElementById("send-status");
+    if (status) status.classList.add("queued");
+    if (!retry) retry = setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
+  }
+
+  function stopRetry() {
+    if (retry) clearInterval(retry);
+    retry = null;
+  }
+
+  function queue(form, body) {
+    if (!window.SurveyOutbox) return Promise.reject(new Error("no outbox"));
+    return window.SurveyOutbox.put({
+      path: form.dataset.draftPath,
+      action: form.action,
+      body: body.toString(),
+      token: form.elements.submission_token.value,
+      savedAt: Date.now()
+    });
+  }
+
+  // Sends this form's waiting submit, under its own submission token, so a send whose
+  // acknowledgement was lost is stored once. The CSRF token is taken fresh from the server:
+  // the one kept with the answers may have expired while the device was offline.
+  function flush() {
+    var form = document.querySelector("form.survey");
+    if (flushing || !form || !window.SurveyOutbox) return;
+    var path = form.dataset.draftPath;
+    flushing = true;
+    window.SurveyOutbox.get(path).then(function (entry) {
+      if (!entry) return undefined;
+      return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (page) {
+        return page.text();
+      }).then(function (html) {
+        var csrf = new DOMParser().parseFromString(html, "text/html").querySelector("input[name=csrf_token]");
+        var body = new URLSearchParams(entry.body);
+        if (csrf) body.set("csrf_token", csrf.value);
+        return fetch(entry.action, { method: "POST", body: body, credentials: "same-origin" });
+      }).then(function (response) {
+        if (response.redirected) {
+          stopRetry();
+          forgetAll(path);
+          location.assign(response.url);
+          return undefined;
+        }
+        // An outage or the submission limits: keep it, and try again later.
+        if (response.status === 503 || response.status === 429) return undefined;
+        // Answers to fix, or a conflict: the page says so, with the answers; they are no
+        // longer waiting to be sent.
+        stopRetry();
+        return window.SurveyOutbox.remove(path).then(function () {
+          return response.text();
+        }).then(showPage);
+      });
+    }).catch(function () { /* still offline: the next "online" event or retry sends it */ })
+      .then(function () { flushing = false; });
+  }
+
   function send(form) {
     // The same fields, encoded as the browser would post them without this script.
     var body = new URLSearchParams(new FormData(form));
@@ -208,7 +320,11 @@
     }).catch(function () {
       if (mine !== sending) return;  // aborted by a newer tap, which reports for itself
       sending = null;
-      showStatus(form.dataset.msgOffline, true);
+      queue(form, body).then(function () {
+        showQueued(form);
+      }, function () {
+        showStatus(form.dataset.msgOffline, true);
+      });
     });
   }
 
@@ -218,12 +334,46 @@
     disableHidden(form);
     rememberToken(form);
     saveDraft(form);
-    // A language button posts as usual: its answer is the same form, not an outcome. Without
-    // `submitter` that button cannot be told apart, so such browsers post every time.
-    if (!("submitter" in event) || (event.submitter && event.submitter.name)) return;
+    var submitter = event.submitter;
+    // A language button: the same answers in another language, through the draft, with a
+    // GET so that Back returns to the page before the switch (a post would not come back).
+    if (submitter && submitter.name === "switch_language") {
+      event.preventDefault();
+      location.assign(form.dataset.draftPath + "?lang=" + encodeURIComponent(submitter.value));
+      return;
+    }
+    // Without `submitter` a language button cannot be told apart, so such browsers post.
+    if (!("submitter" in event) || (submitter && submitter.name)) return;
     if (!window.fetch || !window.AbortController || !window.DOMParser) return;
     event.preventDefault();
     send(form);
+  }
+
+  // Enter in a one-line field would send the whole form half answered: only the Submit
+  // button sends (a textarea keeps Enter for new lines).
+  function holdEnter(event) {
+    var el = event.target;
+    if (event.key !== "Enter" || el.tagName !== "INPUT") return;
+    if (["submit", "button", "reset", "image"].indexOf(el.type) !== -1) return;
+    event.preventDefault();
+  }
+
+  function startOver(form) {
+    if (!window.confirm(form.dataset.msgStartOver)) return;
+    forgetDraft(form.dataset.draftPath);
+    try { history.replaceState(null, ""); } catch (e) { /* no history API */ }
+    // An empty page: from the server when online, else the copy the service worker kept.
+    location.replace(form.dataset.draftPath + location.search);
+  }
+
+  // The service worker keeps this page and its files for offline use; persistent storage
+  // keeps the browser from evicting them (and the outbox) when space runs low.
+  function keepOffline(form) {
+    if (!("serviceWorker" in navigator) || !form.dataset.worker) return;
+    navigator.serviceWorker.register(form.dataset.worker).catch(function () { /* e.g. plain HTTP */ });
+    if (navigator.storage && navigator.storage.persist) {
+      navigator.storage.persist().catch(function () { /* refused: the cache still works */ });
+    }
   }
 
   // Links in the error summary: focus the field and bring its question text into view too,
@@ -241,17 +391,21 @@
 
   // Runs on the page as loaded, and again on each page the server answers a send with.
   function setUp(firstLoad) {
+    dropExpiredDrafts();
     var acknowledged = document.querySelector("[data-clear-draft]");
-    if (acknowledged) forgetDraft(acknowledged.dataset.clearDraft);
+    if (acknowledged) forgetAll(acknowledged.dataset.clearDraft);
     var form = document.querySelector("form.survey");
     if (!form) return;
-    if (firstLoad) reuseTokenAfterBack(form);
+    var backed = firstLoad && reuseTokenAfterBack(form);
     // Answers the server has just shown back win over the draft, which follows them.
     if (form.dataset.answers === "server") {
       saveDraft(form);
     } else if (restoreDraft(form)) {
       var notice = document.getElementById("draft-notice");
       if (notice) notice.textContent = form.dataset.msgRestored;
+    } else if (firstLoad && !backed && navigator.serviceWorker && navigator.serviceWorker.controller) {
+      // The page may be the worker's kept copy, whose token an earlier person used.
+      form.elements.submission_token.value = freshToken();
     }
     update(form);
     var changed = function () {
@@ -261,13 +415,28 @@
     form.addEventListener("change", changed);
     form.addEventListener("input", changed);
     form.addEventListener("submit", onSubmit);
+    form.addEventListener("keydown", holdEnter);
+    var device = document.getElementById("device-draft");
+    if (device) device.hidden = false;
+    var restart = document.getElementById("start-over");
+    if (restart) restart.addEventListener("click", function () { startOver(form); });
     var summary = document.getElementById("error-summary");
     if (summary) summary.addEventListener("click", focusFromSummary);
     var focusFirst = summary || document.getElementById("notice");
     if (focusFirst) focusFirst.focus();
+    if (firstLoad) keepOffline(form);
+    if (window.SurveyOutbox) {
+      window.SurveyOutbox.get(form.dataset.draftPath).then(function (entry) {
+        if (!entry) return;
+        showQueued(form);
+        if (navigator.onLine) flush();
+      }).catch(function () { /* no IndexedDB */ });
+    }
+    document.dispatchEvent(new CustomEvent("survey:ready"));
   }
 
   document.addEventListener("DOMContentLoaded", function () { setUp(true); });
+  window.addEventListener("online", flush);
   // After Back the browser restores answers later than DOMContentLoaded, without events;
   // from the back/forward cache the page also comes back as it was left, mid-send.
   window.addEventListener("pageshow", function (event) {
