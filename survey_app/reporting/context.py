@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
 from ..questionnaire.schema import QuestionBase, Questionnaire
-from .schema import Report
+from .disclosure import Disclosure, Hidden, Population
+from .schema import PrePostBlock, Report
 from .scope import Scope
+from .sql import count_respondents
 from .training import ReportTraining
 
 P = ParamSpec("P")
@@ -26,14 +28,22 @@ class ReportContext:
     questionnaires: Mapping[str, Questionnaire]
     #: The training the report is filtered to: only responses collected through it count.
     training: ReportTraining | None = None
+    #: What may be printed, and what has been: one per build.
+    disclosure: Disclosure = field(init=False)
+    #: Phases whose figures count only the paired respondents (see `__post_init__`).
+    paired_only: frozenset[str] = field(init=False)
     #: Results of `aggregate`, for this build only: a context lives for one build.
     _results: dict[Hashable, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "disclosure", Disclosure(self.report.k, self.report.k_text))
+        object.__setattr__(self, "paired_only", self._plan_phases())
+
     @property
     def k(self) -> int:
-        """The minimum cell size."""
+        """The minimum group size."""
         return self.report.k
 
     @property
@@ -49,13 +59,58 @@ class ReportContext:
         """
         qid = questionnaire_id or self.report.questionnaire
         training = self.training
+        chosen = (phase or training.phase_of(qid)) if training else None
         return Scope(
             qid,
             self.report.filter.submitted_from,
             self.report.filter.submitted_to,
             training_id=training.id if training else None,
-            phase=(phase or training.phase_of(qid)) if training else None,
+            phase=chosen,
+            paired=chosen in self.paired_only,
         )
+
+    def population(self, scope: Scope, label: str | None = None) -> Population | Hidden:
+        """Everyone a scope counts, as a population (shown only when k or more)."""
+        size = self.aggregate(count_respondents, scope)
+        name = label or self.scope_label(scope)
+        return self.disclosure.population(scope.population(), name, size)
+
+    def scope_label(self, scope: Scope) -> str:
+        """How a scope's respondents are named in tables and on the disclosure page."""
+        if scope.paired:
+            return f"Paired {scope.phase}-training respondents"
+        if scope.phase:
+            return f"All {scope.phase}-training respondents"
+        return "All respondents"
+
+    def _plan_phases(self) -> frozenset[str]:
+        """The phases whose figures describe only the paired respondents.
+
+        Why: a report with a paired comparison prints figures of the paired set; if it
+        also printed those of everyone in that phase and the two differed by 1 to k-1
+        people, subtracting one from the other would give those people's answers. Then
+        every figure of that phase describes the paired set, and the disclosure page says so.
+        """
+        training = self.training
+        if training is None or not any(isinstance(b, PrePostBlock) for b in self.report.blocks):
+            return frozenset()
+        out: set[str] = set()
+        for phase in ("pre", "post"):
+            qid = training.questionnaire_for(phase)
+            if qid is None:
+                continue
+            dates = (self.report.filter.submitted_from, self.report.filter.submitted_to)
+            whole = Scope(qid, *dates, training_id=training.id, phase=phase)
+            everyone = self.aggregate(count_respondents, whole)
+            paired = self.aggregate(count_respondents, replace(whole, paired=True))
+            if 0 < everyone - paired < self.k:
+                out.add(phase)
+                self.disclosure.hide_note(
+                    f"{everyone - paired} {phase}-training responses that could not be paired "
+                    f"are left out of every figure: fewer than {self.k} people, whose answers "
+                    "would otherwise be the difference between all and the paired figures."
+                )
+        return frozenset(out)
 
     def aggregate(
         self, query: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

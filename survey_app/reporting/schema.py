@@ -234,8 +234,10 @@ class Report(Strict):
     filter: ReportFilter = Field(default_factory=ReportFilter)
     #: Language of the question and option labels printed (default: each questionnaire's own).
     language: Language | None = None
-    #: Minimum cell size: any group or cell with fewer respondents is suppressed.
-    k: int = Field(default=5, ge=2, le=100)
+    #: Minimum group size: a population of fewer people shows nothing (see disclosure.py).
+    k: int = Field(default=5, ge=3, le=100)
+    #: Free-text answers are printed only for populations of at least this many people.
+    k_text: int = Field(default=10, ge=3, le=1000)
     blocks: list[Block] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func, or_, select, union
+from sqlalchemy.orm import aliased
 
 from ..models import Response
+from ..pairing import pairs_query
+from .disclosure import PopulationDef
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,15 @@ class Scope:
     training_id: int | None = None
     #: "pre" or "post": only the training's responses to that phase (needs `training_id`).
     phase: str | None = None
+    #: Only responses that are part of a pre/post pair (needs `training_id`).
+    paired: bool = False
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """WHERE conditions on `Response`."""
+        """WHERE conditions on `Response`.
+
+        Within a training, a participant who submitted a phase twice under the same code
+        counts once, with the latest submission (the one pairing uses).
+        """
         out = [Response.questionnaire_id == self.questionnaire_id]
         if self.submitted_from is not None:
             out.append(Response.submitted_at >= _midnight(self.submitted_from))
@@ -33,7 +42,33 @@ class Scope:
             out.append(Response.training_id == self.training_id)
             if self.phase is not None:
                 out.append(Response.phase == self.phase)
+            out.append(_latest_per_code(self.training_id))
+            if self.paired:
+                pairs = pairs_query(self.training_id).subquery()
+                out.append(Response.id.in_(union(select(pairs.c.pre_id), select(pairs.c.post_id))))
         return out
+
+    def population(self) -> PopulationDef:
+        """The same responses as a disclosure population."""
+        return PopulationDef(
+            questionnaire=self.questionnaire_id,
+            training=self.training_id,
+            phase=self.phase,
+            submitted_from=self.submitted_from.isoformat() if self.submitted_from else None,
+            submitted_to=self.submitted_to.isoformat() if self.submitted_to else None,
+            paired=self.paired,
+        )
+
+
+def _latest_per_code(training_id: int) -> ColumnElement[bool]:
+    """Responses without a code, or the latest one per (phase, code) of the training."""
+    other = aliased(Response)
+    latest = (
+        select(func.max(other.id))
+        .where(other.training_id == training_id, other.participant_code_hash.is_not(None))
+        .group_by(other.phase, other.participant_code_hash)
+    )
+    return or_(Response.participant_code_hash.is_(None), Response.id.in_(latest))
 
 
 def _midnight(day: dt.date) -> dt.datetime:

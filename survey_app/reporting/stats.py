@@ -136,3 +136,13 @@ def _exact_lower_tail(n: int, statistic: int) -> float:
         for s in range(total, rank - 1, -1):
             ways[s] += ways[s - rank]
     return sum(ways[: statistic + 1]) / (1 << n)
+
+
+def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Wilson score interval of a share count/n (0-1), right for small n and shares near 0 or 1."""
+    from scipy.stats import binomtest
+
+    if n <= 0:
+        return None
+    ci = binomtest(count, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
