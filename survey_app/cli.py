@@ -33,6 +33,7 @@ from .reporting.pipeline import (
     pdf_filename,
     render_html,
     render_pdf,
+    report_json,
 )
 from .reporting.schema import Report
 from .settings import Settings
@@ -417,9 +418,19 @@ def report() -> None:
     default=None,
     help="Count only this training's responses, pairing them before and after.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "json"]),
+    default="pdf",
+    show_default=True,
+    help="json: every printed figure with its population, question, statistic and value.",
+)
 @with_appcontext
-def build_report_command(report_id: str, output: Path | None, training_id: int | None) -> None:
-    """Build a report's PDF from the current database, as /reports/<id>.pdf would."""
+def build_report_command(
+    report_id: str, output: Path | None, training_id: int | None, output_format: str
+) -> None:
+    """Build a report's PDF (or its figures as JSON) from the current database."""
     content = registry()
     loaded = content.report(report_id)
     if loaded is None:
@@ -432,6 +443,12 @@ def build_report_command(report_id: str, output: Path | None, training_id: int |
     except (UnknownTrainingError, ReportNotForTrainingError) as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()
+    if output_format == "json":
+        target = output or Path(pdf_filename(doc)).with_suffix(".json")
+        text = report_json(doc)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {target} ({len(json.loads(text)['figures'])} figures)")
+        return
     pdf = render_pdf(render_html(doc))
     target = output or Path(pdf_filename(doc))
     target.write_bytes(pdf.data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -261,8 +263,28 @@ def test_report_build_writes_the_pdf_and_prints_its_pages(app, runner, session, 
     target = tmp_path / "out.pdf"
     result = runner.invoke(args=["report", "build", "cli-report", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {target} (3 pages)\n"
-    assert "Tiny report" in pdf_pages(target.read_bytes())[0]
+    assert result.output == f"Wrote {target} (4 pages)\n"
+    pages = pdf_pages(target.read_bytes())
+    assert "Tiny report" in pages[0]
+    assert "How this report protects respondents" in pages[-1]
+
+
+def test_report_build_json_writes_every_released_figure_with_its_population(
+    app, runner, session, tmp_path
+):
+    seed(session, [Person("ngo", "MY")] * 5)
+    target = tmp_path / "out.json"
+    result = runner.invoke(
+        args=["report", "build", "cli-report", "--format", "json", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert result.output == f"Wrote {target} ({len(data['figures'])} figures)\n"
+    assert data["report"] == "cli-report"
+    assert data["k"] == 5
+    assert data["responses"] == {"untoc-needs-assessment": 5}
+    shown = {p["key"] for p in data["populations"]}
+    assert all(figure["population"] in shown for figure in data["figures"])
 
 
 def test_report_build_refuses_an_unknown_report(runner):
