@@ -65,24 +65,32 @@ def borda(rankings: Sequence[Sequence[str]], top: int = 3) -> dict[str, float]:
 
 
 #: Six needs assessments in which everyone answers every question the blocks use.
+KINDS = ["ngo", "ngo", "academia", "ngo", "private", "academia"]
+FAMILIARITY = [2, 3, 1, 4, 2, 3]
+ENGAGED = ["no", "no", "unsure", "yes", "no", "yes"]
+RANKINGS = [
+    ("trafficking", "cybercrime", "corruption"),
+    ("cybercrime", "trafficking", "smuggling"),
+    ("trafficking", "smuggling", "wildlife"),
+    ("corruption", "trafficking", "cybercrime"),
+    ("trafficking", "corruption", "cybercrime"),
+    ("smuggling", "trafficking", "organised_fraud"),
+]
+IMPORTANCE = [(5, 5, 4, 4, 3, 2), (4, 5, 4, 5, 3, 3), (4, 4, 5, 4, 2, 3)]
+IMPORTANCE += [(5, 5, 3, 3, 4, 2), (3, 4, 4, 5, 3, 4), (5, 4, 4, 4, 4, 3)]
+CONFIDENCE = [(2, 1, 3, 2, 3, 2), (3, 2, 3, 1, 4, 3), (2, 2, 4, 2, 2, 4)]
+CONFIDENCE += [(4, 1, 2, 3, 3, 2), (3, 2, 3, 2, 2, 3), (2, 3, 3, 3, 3, 3)]
 SIX: list[dict[str, AnswerValue]] = [
     {
-        "stakeholder_type": Choice((kind,)),
-        "familiarity_untoc": familiar,
-        "engaged_before": Choice((engaged,)),
-        "crime_areas": ranking,
-        "capacity_importance": dict(zip(ROWS, importance, strict=True)),
-        "confidence": dict(zip(ROWS, confidence, strict=True)),
+        "stakeholder_type": Choice((KINDS[i],)),
+        "familiarity_untoc": FAMILIARITY[i],
+        "engaged_before": Choice((ENGAGED[i],)),
+        "crime_areas": RANKINGS[i],
+        "capacity_importance": dict(zip(ROWS, IMPORTANCE[i], strict=True)),
+        "confidence": dict(zip(ROWS, CONFIDENCE[i], strict=True)),
     }
-    for kind, familiar, engaged, ranking, importance, confidence in [
-        ("ngo", 2, "no", ("trafficking", "cybercrime", "corruption"), (5, 5, 4, 4, 3, 2), (2, 1, 3, 2, 3, 2)),
-        ("ngo", 3, "no", ("cybercrime", "trafficking", "smuggling"), (4, 5, 4, 5, 3, 3), (3, 2, 3, 1, 4, 3)),
-        ("academia", 1, "unsure", ("trafficking", "smuggling", "wildlife"), (4, 4, 5, 4, 2, 3), (2, 2, 4, 2, 2, 4)),
-        ("ngo", 4, "yes", ("corruption", "trafficking", "cybercrime"), (5, 5, 3, 3, 4, 2), (4, 1, 2, 3, 3, 2)),
-        ("private", 2, "no", ("trafficking", "corruption", "cybercrime"), (3, 4, 4, 5, 3, 4), (3, 2, 3, 2, 2, 3)),
-        ("academia", 3, "yes", ("smuggling", "trafficking", "organised_fraud"), (5, 4, 4, 4, 4, 3), (2, 3, 3, 3, 3, 3)),
-    ]
-]  # fmt: skip
+    for i in range(6)
+]
 
 
 def six_person_training(session: Session, qs: dict[str, Questionnaire]) -> ReportTraining:
