@@ -573,6 +573,8 @@ def quadrant_chart(
                 if far
                 else None,
                 zorder=4,
+                # Marks the number as a key to the table, not a figure about respondents.
+                gid=f"point-key-{label}",
             )
         return to_svg(fig)
 

@@ -165,6 +165,7 @@ def test_scatter_labels_points_by_number_and_no_label_covers_another(
     _, scatter = gap.draw(result)
     labels = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", scatter.svg)]
     assert {str(row.point) for row in result.shown} <= set(labels)
+    assert all(f'id="point-key-{row.point}"' in scatter.svg for row in result.shown)
     assert not any(row.label in scatter.svg for row in result.rows)
 
 
