@@ -15,8 +15,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Answer, Response
-from .context import ReportContext
-from .disclosure import Hidden, Population
+from .disclosure import Disclosure, Hidden, Population
 from .scope import Scope
 
 #: The name the ranking score is printed under, everywhere.
@@ -258,7 +257,7 @@ def competition_ranks(scores: Sequence[Any]) -> list[int]:
 
 
 def answered_population(
-    ctx: ReportContext,
+    disclosure: Disclosure,
     scope: Scope,
     size: int,
     label: str,
@@ -272,4 +271,4 @@ def answered_population(
     the N − n who did not are not there to be derived (see disclosure.py).
     """
     definition = scope.population().narrowed(answered=question, row=row, also_answered=also)
-    return ctx.disclosure.population(definition, label, size)
+    return disclosure.population(definition, label, size)

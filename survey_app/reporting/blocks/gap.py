@@ -110,7 +110,7 @@ def compute(ctx: ReportContext, block: GapBlock) -> GapResult:
         n, imp, cap = means.get(option.value, (0, 0.0, 0.0))
         label = f"{ctx.scope_label(scope)} who rated “{option.label}” in both questions"
         pop = answered_population(
-            ctx, scope, n, label, importance.id, option.value, also=capacity.id
+            ctx.disclosure, scope, n, label, importance.id, option.value, also=capacity.id
         )
         if not isinstance(pop, Population):
             withheld.append(GapRow(option.value, option.label))

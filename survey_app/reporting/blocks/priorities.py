@@ -203,7 +203,9 @@ def _mean_items(ctx: ReportContext, scope: Scope, source: PrioritySource) -> lis
     out = []
     for value, label, n, mean in entries:
         row = value or None
-        pop = answered_population(ctx, scope, n, _label(ctx, scope, label), question.id, row)
+        pop = answered_population(
+            ctx.disclosure, scope, n, _label(ctx, scope, label), question.id, row
+        )
         if not isinstance(pop, Population):
             out.append(_Scored(label, question.id, value, None))
             continue
@@ -234,7 +236,9 @@ def _top_box_items(
     out = []
     for value, label, (n, top) in entries:
         row = value or None
-        pop = answered_population(ctx, scope, n, _label(ctx, scope, label), question.id, row)
+        pop = answered_population(
+            ctx.disclosure, scope, n, _label(ctx, scope, label), question.id, row
+        )
         if not isinstance(pop, Population):
             out.append(_Scored(label, question.id, value, None))
             continue
@@ -251,7 +255,7 @@ def _borda_items(ctx: ReportContext, scope: Scope, source: PrioritySource) -> li
     assert isinstance(question, RankingQuestion)  # noqa: S101 -- schema-checked
     counts = ctx.aggregate(ranking_counts, scope, question.id)
     pop = answered_population(
-        ctx, scope, counts.answered, _label(ctx, scope, question.prompt), question.id
+        ctx.disclosure, scope, counts.answered, _label(ctx, scope, question.prompt), question.id
     )
     out = []
     for value, label in _labels(question, source.only).items():

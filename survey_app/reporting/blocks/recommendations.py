@@ -135,7 +135,7 @@ def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) 
     threshold = _threshold(rule, _percent)
     base = ctx.aggregate(count_answering, scope, question.id, measure.row)
     label = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
-    pop = answered_population(ctx, scope, base, label, question.id, measure.row)
+    pop = answered_population(ctx.disclosure, scope, base, label, question.id, measure.row)
     if not isinstance(pop, Population):
         return _not_evaluated(rule, ctx.k, f"share of respondents who {what}", threshold)
     count = count_answering(
@@ -229,7 +229,7 @@ def _mean(ctx: ReportContext, scope: Scope, rule: Rule, measure: MeanMeasure) ->
     threshold = _threshold(rule, _number)
     n, mean = ctx.aggregate(mean_of, scope, question.id, measure.row)
     name = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
-    pop = answered_population(ctx, scope, n, name, question.id, measure.row)
+    pop = answered_population(ctx.disclosure, scope, n, name, question.id, measure.row)
     if not isinstance(pop, Population) or mean is None:
         return _not_evaluated(rule, ctx.k, subject, threshold)
     printed_n = ctx.disclosure.release_count(pop, "size", n)
@@ -252,7 +252,7 @@ def _rank(ctx: ReportContext, scope: Scope, rule: Rule, measure: RankMeasure) ->
     threshold = _threshold(rule, _place)
     counts = ctx.aggregate(ranking_counts, scope, question.id)
     name = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
-    pop = answered_population(ctx, scope, counts.answered, name, question.id)
+    pop = answered_population(ctx.disclosure, scope, counts.answered, name, question.id)
     if not isinstance(pop, Population):
         return _not_evaluated(rule, ctx.k, subject, threshold)
     # Places follow the scores as printed (two decimals), as a ranking table shows them.
