@@ -264,11 +264,14 @@ def answered_population(
     question: str,
     row: str | None = None,
     also: str | None = None,
+    within: Population | Hidden | None = None,
 ) -> Population | Hidden:
     """The scope's people who answered `question` (`row` of it; and `also` that), if k or more.
 
-    Why no `within`: whether someone answered is printed as "n of N", and the answers of
-    the N − n who did not are not there to be derived (see disclosure.py).
+    Why no `within` for the scope itself: whether someone answered is printed as "n of N",
+    and the answers of the N − n who did not are not there to be derived (see
+    disclosure.py). With `also`, pass as `within` the population of those who answered
+    one of the two questions: its figures include answers the others' do not.
     """
     definition = scope.population().narrowed(answered=question, row=row, also_answered=also)
-    return disclosure.population(definition, label, size)
+    return disclosure.population(definition, label, size, within=within)

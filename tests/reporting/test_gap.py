@@ -32,21 +32,27 @@ BLOCK = {"type": "gap", "importance": "capacity_importance", "capacity": "confid
 
 
 def seeded_answers(seed: int = 7, n: int = 30) -> list[dict[str, AnswerValue]]:
-    """Importance rated by all; capacity skipped now and then, and for digital_literacy by
-    all but 4 respondents, so it has fewer than k pairs."""
+    """Importance rated by all. Capacity skipped for advocacy by the first 6 (24 pairs, 6
+    fewer than its raters), for victim_support by the first 2 (28 pairs: 2 fewer than the
+    30 whose mean importance a question block prints), and rated for digital_literacy by
+    the first 4 only (fewer than k pairs)."""
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
     out: list[dict[str, AnswerValue]] = []
     for i in range(n):
         importance = {row: rng.choice([3, 4, 4, 5, 5]) for row in ROWS}
         importance["review_mechanism"] = rng.choice([4, 5, 5])
-        capacity = {row: rng.choice([1, 2, 3, 3, 4]) for row in ROWS if rng.random() > 0.15}
+        capacity = {row: rng.choice([1, 2, 3, 3, 4]) for row in ROWS}
         capacity["review_mechanism"] = rng.choice([1, 1, 2, 2, 3])
-        if i >= 4:
-            capacity.pop("digital_literacy", None)
-        else:
-            capacity["digital_literacy"] = rng.randint(1, 5)
+        skipped = {"advocacy": i < 6, "victim_support": i < 2, "digital_literacy": i >= 4}
+        for row, skip in skipped.items():
+            if skip:
+                del capacity[row]
         out.append({"capacity_importance": importance, "confidence": capacity})
     return out
+
+
+#: Rows whose pairs are shown: k or more, and as many as or k more than their raters.
+SHOWN = ["engaging_government", "review_mechanism", "advocacy", "data_collection"]
 
 
 @pytest.fixture
@@ -97,12 +103,11 @@ def test_borich_and_rdm_figures_equal_a_plain_python_computation(
     raw = seeded_answers()
     result = compute(session, qs)
     rows = {row.value: row for row in result.rows}
-    expected = {v: e for v, e in expected_rows(raw).items() if e["n"] >= K}
+    expected = {v: e for v, e in expected_rows(raw).items() if v in SHOWN}
+    assert expected["advocacy"]["n"] == 24
     for value, figures in expected.items():
         for name, number in figures.items():
             assert getattr(rows[value], name) == number, (value, name)
-    # Some importance ratings have no capacity rating: n counts pairs, not raters.
-    assert any(e["n"] < len(raw) for e in expected.values())
     mwds = [e["mwds"] for e in expected.values()]
     assert {v: rows[v].rank for v in expected} == dict(zip(expected, ranks(mwds), strict=True))
     rdm = [(e["rdm_median"], e["rdm_positive"]) for e in expected.values()]
@@ -116,15 +121,32 @@ def test_rows_with_fewer_than_k_pairs_show_no_figure(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     result = compute(session, qs)
-    [withheld] = result.withheld
-    assert withheld.value == "digital_literacy"
-    figures = ("n", "importance", "capacity", "discrepancy", "mwds", "rdm_median", "rank")
-    assert all(getattr(withheld, name) is None for name in figures)
-    assert (withheld.rdm_positive, withheld.rdm_rank, withheld.point) == (None, None, None)
+    assert [row.value for row in result.withheld] == ["victim_support", "digital_literacy"]
+    for withheld in result.withheld:
+        figures = ("n", "importance", "capacity", "discrepancy", "mwds", "rdm_median", "rank")
+        assert all(getattr(withheld, name) is None for name in figures)
+        assert (withheld.rdm_positive, withheld.rdm_rank, withheld.point) == (None, None, None)
     assert result.notes
     bars, scatter = gap.draw(result)
     assert f"Digital literacy and online safety {HIDDEN_MARK}" in bars.alt
     assert "Digital literacy" not in scatter.alt
+    assert "Victim" not in scatter.alt
+
+
+def test_pairs_a_few_fewer_than_the_rows_raters_are_hidden_not_differenced(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    """28 pairs inside the 30 who rated importance: printing both means would give the
+    2 others' ratings, so the pairs' figures are hidden and the disclosure page says why."""
+    add_responses(session, qs[NEEDS], seeded_answers())
+    ctx = context(session, qs, [BLOCK], k=K)
+    gap.compute(ctx, ctx.report.blocks[0])
+    [hidden] = [h for h in ctx.disclosure.hidden_list() if h.definition.row == "victim_support"]
+    assert hidden.definition.also_answered == "confidence"
+    assert "differs from" in hidden.reason
+    assert not any(f.row == "victim_support" for f in ctx.disclosure.figures)
+    # Advocacy's 24 pairs are 6 fewer than its 30 raters: k or more apart, so shown.
+    assert any(f.row == "advocacy" and f.statistic == "borich_mwds" for f in ctx.disclosure.figures)
 
 
 def test_each_need_sits_in_the_quadrant_its_printed_figures_give(
@@ -132,7 +154,7 @@ def test_each_need_sits_in_the_quadrant_its_printed_figures_give(
 ) -> None:
     raw = seeded_answers()
     result = compute(session, qs)
-    shown = [e for e in expected_rows(raw).values() if e["n"] >= K]
+    shown = [e for v, e in expected_rows(raw).items() if v in SHOWN]
     imp_split = half_up(sum(e["importance"] for e in shown) / len(shown), 2)
     cap_split = half_up(sum(e["capacity"] for e in shown) / len(shown), 2)
     assert (result.importance_split, result.capacity_split) == (imp_split, cap_split)
@@ -220,3 +242,4 @@ def test_rendered_block_has_both_charts_both_models_and_the_key(
     statistics = {f.statistic for f in ctx.disclosure.figures}
     assert {"borich_mwds", "rdm_median_discrepancy", "rdm_percent_positive"} <= statistics
     assert not any(f.row == "digital_literacy" for f in ctx.disclosure.figures)
+    assert "Not plotted (fewer than k): Victim and witness support; Digital literacy" in html

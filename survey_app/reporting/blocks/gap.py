@@ -8,6 +8,7 @@ the printed (rounded) figures, so what the chart shows is what the table says.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -16,7 +17,7 @@ from ...models import Answer, Response
 from ...questionnaire.schema import MatrixQuestion
 from .. import charts
 from ..context import ReportContext
-from ..disclosure import HIDDEN_MARK, Population
+from ..disclosure import HIDDEN_MARK, Hidden, Population
 from ..measures import (
     answered_population,
     borich_mwds,
@@ -27,6 +28,8 @@ from ..measures import (
 from ..results import BlockResult, Chart
 from ..schema import GapBlock
 from ..scope import Scope
+from ..sql import ALL
+from ..sql import means as sql_means
 from . import BlockKind
 
 #: Corner captions of the quadrant chart: top left, top right, bottom left, bottom right.
@@ -104,13 +107,24 @@ def compute(ctx: ReportContext, block: GapBlock) -> GapResult:
     scope = ctx.scope()
     means = ctx.aggregate(paired_row_means, scope, block.importance, block.capacity)
     spreads = ctx.aggregate(discrepancy_counts, scope, block.importance, block.capacity)
+    raters = {
+        qid: ctx.aggregate(sql_means, scope, qid, keys=("row",))
+        for qid in (block.importance, block.capacity)
+    }
     shown: list[tuple[Population, GapRow]] = []
     withheld: list[GapRow] = []
     for option in importance.rows:
         n, imp, cap = means.get(option.value, (0, 0.0, 0.0))
         label = f"{ctx.scope_label(scope)} who rated “{option.label}” in both questions"
         pop = answered_population(
-            ctx.disclosure, scope, n, label, importance.id, option.value, also=capacity.id
+            ctx.disclosure,
+            scope,
+            n,
+            label,
+            importance.id,
+            option.value,
+            also=capacity.id,
+            within=_enclosing(ctx, scope, option.value, option.label, n, raters),
         )
         if not isinstance(pop, Population):
             withheld.append(GapRow(option.value, option.label))
@@ -155,6 +169,30 @@ def compute(ctx: ReportContext, block: GapBlock) -> GapResult:
         capacity_split=cap_split,
         importance_split=imp_split,
     )
+
+
+def _enclosing(
+    ctx: ReportContext,
+    scope: Scope,
+    row: str,
+    label: str,
+    n: int,
+    raters: dict[str, dict[tuple[Any, ...], tuple[int, float]]],
+) -> Population | Hidden:
+    """The population of those who rated the row in one of the two questions, for `within`.
+
+    Why: a question block prints the mean importance of everyone who rated the row; if the
+    gap's pairs were 1 to k-1 fewer, the difference of the two would give those people's
+    ratings. The one of the two that differs from the pairs by 1 to k-1, if any, is the one
+    to check against (the disclosure layer then hides the pairs' figures).
+    """
+    candidates = []
+    for qid, found in raters.items():
+        size = found.get((ALL, row), (0, 0.0))[0]
+        name = f"{ctx.scope_label(scope)} who rated “{label}”"
+        candidates.append((size, answered_population(ctx.disclosure, scope, size, name, qid, row)))
+    close = [pop for size, pop in candidates if 0 < size - n < ctx.k]
+    return close[0] if close else candidates[0][1]
 
 
 def _release(
