@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,14 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .label_placement import (
+    LABEL_CHAR_PT,
+    LABEL_HEIGHT_PT,
+    LABEL_NEAR_PT,
+    LABEL_PAD_PT,
+    place_labels,
+    rect,
+)
 from .results import HIDDEN
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
@@ -482,27 +491,20 @@ def quadrant_chart(
     y_range: tuple[float, float] | None = None,
     quadrant_labels: tuple[str, str, str, str] | None = None,
 ) -> str:
-    """Labelled points split into quadrants at (x_mid, y_mid), e.g. importance vs capacity.
+    """Points split into quadrants at (x_mid, y_mid), e.g. importance vs capacity.
 
-    `quadrant_labels` are written in the corners: (top left, top right, bottom left,
-    bottom right). A point with a None coordinate (suppressed) is left out.
+    Each point is drawn exactly at its coordinates and labelled with its (short) label,
+    placed by `place_labels` so that no label covers another, a point or a corner caption;
+    a label set apart from its point gets a thin leader line. Callers pass numbers and
+    print the key beside the chart: long names would crowd the plot. `quadrant_labels`
+    are written in the corners (top left, top right, bottom left, bottom right). A point
+    with a None coordinate (hidden) is left out.
     """
     shown = [(label, x, y) for label, x, y in points if x is not None and y is not None]
     with mpl.rc_context(RC):
         fig = new_figure(4.2)
         ax = fig.add_subplot()
         ax.scatter([x for _, x, _ in shown], [y for _, _, y in shown], color=MAIN, s=22, zorder=3)
-        for label, x, y in shown:
-            ax.annotate(
-                wrap_label(label, 26),
-                (x, y),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=7,
-                va="bottom",
-                # Readable where a label crosses a dividing line or the grid.
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5},
-            )
         ax.axvline(x_mid, color=MUTED, linewidth=0.8, linestyle="--")
         ax.axhline(y_mid, color=MUTED, linewidth=0.8, linestyle="--")
         ax.set_xlim(*(x_range or _span([x for _, x, _ in shown], x_mid)))
@@ -513,7 +515,7 @@ def quadrant_chart(
             (0.02, 0.02, "left", "bottom"),
             (0.98, 0.02, "right", "bottom"),
         )
-        for text, (cx, cy, ha, va) in zip(quadrant_labels or (), corners, strict=False):
+        captions = [
             ax.text(
                 cx,
                 cy,
@@ -525,11 +527,55 @@ def quadrant_chart(
                 color=MUTED,
                 style="italic",
             )
+            for text, (cx, cy, ha, va) in zip(quadrant_labels or (), corners, strict=False)
+        ]
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
         ax.tick_params(length=0)
         ax.grid(color="#eeeeee", linewidth=0.6)
         ax.set_axisbelow(True)
+        # Lay the axes out now, as `to_svg` will (labels stay inside the plot, so the
+        # layout does not change), to place labels in the points they are drawn at.
+        renderer = RendererSVG(  # type: ignore[no-untyped-call]  # unannotated in matplotlib
+            fig.bbox.width, fig.bbox.height, io.StringIO()
+        )
+        fit_axes(fig, renderer)
+        box = ax.get_window_extent(renderer)
+        anchors = [tuple(ax.transData.transform((x, y))) for _, x, y in shown]
+        sizes = [
+            (LABEL_CHAR_PT * len(label) + 2 * LABEL_PAD_PT, LABEL_HEIGHT_PT) for label, *_ in shown
+        ]
+        obstacles = [rect(t.get_window_extent(renderer)) for t in captions]
+        offsets = place_labels(
+            [(float(a), float(b)) for a, b in anchors],
+            sizes,
+            (box.x0, box.y0, box.x1, box.y1),
+            obstacles,
+        )
+        for (label, x, y), (dx, dy) in zip(shown, offsets, strict=True):
+            far = math.hypot(dx, dy) > LABEL_NEAR_PT
+            ax.annotate(
+                label,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.6},
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": MUTED,
+                    "linewidth": 0.5,
+                    "shrinkA": 0,
+                    "shrinkB": 3,
+                }
+                if far
+                else None,
+                zorder=4,
+                # Marks the number as a key to the table, not a figure about respondents.
+                gid=f"point-key-{label}",
+            )
         return to_svg(fig)
 
 

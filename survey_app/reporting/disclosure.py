@@ -70,6 +70,8 @@ class PopulationDef:
     #: Only those who answered this question (and `row` of it, for a matrix).
     answered: str | None = None
     row: str | None = None
+    #: And who also answered this question (the same `row` of it): the pairs of a gap.
+    also_answered: str | None = None
 
     def key(self) -> str:
         """A stable identifier, also used in the JSON report."""
@@ -87,6 +89,9 @@ class PopulationDef:
             parts.append(f"{self.group.question} {op} {','.join(self.group.values)}")
         if self.answered:
             parts.append(f"answered={self.answered}" + (f".{self.row}" if self.row else ""))
+        if self.also_answered:
+            also = self.also_answered + (f".{self.row}" if self.row else "")
+            parts.append(f"also answered={also}")
         return " | ".join(parts)
 
     def narrowed(self, **changes: Any) -> PopulationDef:

@@ -106,14 +106,15 @@ class PrioritiesBlock(BlockBase):
     """Needs ranked across questions or matrix rows by one measure."""
 
     type: Literal["priorities"]
-    #: mean: mean rating; top_box: share rating at least `top_box_min`; borda: ranking points.
+    #: mean: mean rating; top_box: share rating at least `top_box_min`; borda: Borda score
+    #: (points per respondent, as everywhere in the report: reporting/measures.py).
     measure: Literal["mean", "top_box", "borda"]
     top_box_min: int | None = None
     sources: list[PrioritySource] = Field(min_length=1)
 
 
 class GapBlock(BlockBase):
-    """Importance vs current capacity on the same matrix rows, ranked by Borich MWDS."""
+    """Importance vs current capacity on the same matrix rows: Borich MWDS and the RDM."""
 
     type: Literal["gap"]
     importance: Slug

@@ -112,12 +112,13 @@ def alt_figures(alt: str) -> list[str]:
 
 
 def svg_figures(svg: str) -> list[str]:
-    """Text written into the plot area of a chart (values on bars), not axis ticks or legends."""
+    """Text written into the plot area of a chart (values on bars), not axis ticks, legends or
+    the numbers keying a scatter's points to its table."""
     root = ET.fromstring(svg)  # noqa: S314 -- our own matplotlib output
 
     def walk(element: ET.Element, skip: bool) -> Iterator[str]:
         name = element.get("id") or ""
-        skip = skip or "axis" in name or "legend" in name
+        skip = skip or "axis" in name or "legend" in name or "point-key" in name
         if element.tag.endswith("text") and not skip:
             yield "".join(element.itertext()).strip()
         for child in element:
