@@ -165,7 +165,8 @@ def test_a_multi_choice_is_correct_only_when_the_picks_equal_the_key(
     add_responses(session, qs[POST], many)
     result = compute(session, qs, questions=[])
     protocols, review = result.knowledge.items[:2]
-    assert protocols.before is not None and review.before is not None
+    assert protocols.before is not None
+    assert review.before is not None
     assert protocols.before.percent == 25
     assert review.before.percent == 25
     assert result.knowledge.score_before == 0.5
@@ -410,7 +411,8 @@ def test_scale_and_number_questions_and_small_splits_all_show(session: Session) 
     assert scale.categories[0] == "1"
     assert number.axis == "Mean (hours)"
     [item] = result.knowledge.items
-    assert item.before is not None and item.after is not None
+    assert item.before is not None
+    assert item.after is not None
     assert item.before.percent == 60
     assert result.knowledge.score_before == 1.2
     # After: 3 of 25 wrong. The share shows: it describes all 25, not a group of 3.
