@@ -332,6 +332,10 @@ def test_fewer_than_k_pairs_show_no_paired_figure(session, qs):
     )
     assert pairing.notes == (too_few_pairs_note(K),)
     assert result.n_pre == 10  # 10 people before, 6 more than the pairs: shown whole
+    # 6 after, 4 of them paired: with no paired figure printed, nothing can be subtracted,
+    # so the phase is not cut down to the (hidden) pairs.
+    assert ctx.paired_only == frozenset()
+    assert result.n_post == 6
     assert not [f for f in ctx.disclosure.figures if "paired" in f.population]
     html = render_first_block(ReportContext(session, report(qs, [BLOCK], k=K), qs, training))
     assert "Paired comparison" in html

@@ -179,14 +179,16 @@ def sample_notes(ctx: ReportContext, paired: Population, sample: PairedSample) -
         ("pre", sample.unmatched_pre, "post"),
     ):
         if n:
+            printed = count("unmatched_codes", n, phase)
+            they = "they are" if printed != 1 else "it is"
             where = (
-                "they are left out of every figure"
+                "left out of every figure"
                 if phase in left_out
-                else "they count in the group figures only"
+                else "counted in the group figures only"
             )
             notes.append(
-                f"{_codes(count('unmatched_codes', n, phase))} of the {phase} questionnaire "
-                f"matched no {other} code: {where}."
+                f"{_codes(printed)} of the {phase} questionnaire matched no {other} code: "
+                f"{they} {where}."
             )
     if sample.post_without_code:
         n = count("without_code", sample.post_without_code, "post")
