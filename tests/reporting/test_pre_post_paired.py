@@ -438,3 +438,17 @@ def test_training_phases_and_questionnaires():
 )
 def test_training_dates_print_as_one_range(start, end, text):
     assert format_days(start, end) == text
+
+
+def test_group_figures_use_the_latest_answers_of_each_code_as_pairing_does(session, qs, seeded):
+    """Participants 0 and 1 first answered before with every item right, then again: only
+    their later answers count, in the group table as in the pairs."""
+    training, subs = seeded
+    result = compute(session, qs, training)
+    before = [pre for pre, _ in latest_pairs(subs)]
+    assert len(before) == result.n_pre == 8
+    mean = sum(score(a) for a in before) / 8
+    assert result.knowledge.score_before == half_up(mean, 2)
+    assert result.pairing is not None
+    assert result.pairing.knowledge is not None
+    assert result.pairing.knowledge.score.mean_before == half_up(mean, 2)

@@ -175,3 +175,21 @@ def test_five_identical_changes_print_the_exact_p_rounded_half_up(session, qs):
     figures = {f.statistic: f.value for f in ctx.disclosure.figures if f.row == ROWS[0]}
     assert figures["wilcoxon_p"] == 0.063
     assert figures["rank_biserial"] == 1.0
+
+
+def test_unmatched_codes_of_k_or_more_stay_in_the_group_figures(session, qs):
+    """10 before, 5 of them and 5 others after: the 5 unpaired after are k, so the group
+    figures describe all 10 after and the note says so."""
+    training = new_training(session)
+    subs = [Submission("pre", f"p{i}", person((2, 2, 2), False)) for i in range(10)]
+    subs += [Submission("post", f"p{i}", person((3, 3, 3), True)) for i in range(5)]
+    subs += [Submission("post", f"x{i}", person((4, 4, 4), True)) for i in range(5)]
+    store(session, qs, training, subs)
+    ctx, result, html = build(session, qs, training)
+    assert ctx.paired_only == frozenset()
+    assert (result.n_pre, result.n_post) == (10, 10)
+    assert result.questions[0].items[0].after.mean == 3.5
+    assert result.pairing is not None
+    assert result.pairing.pairs == 5
+    assert result.pairing.match_rate == 33  # 5 pairs of 15 distinct people
+    assert "5 codes of the post questionnaire matched no pre code: they are counted in" in html
