@@ -103,7 +103,8 @@ class ReportContext:
             whole = Scope(qid, *dates, training_id=training.id, phase=phase)
             everyone = self.aggregate(count_respondents, whole)
             paired = self.aggregate(count_respondents, replace(whole, paired=True))
-            if 0 < everyone - paired < self.k:
+            # Fewer than k pairs print no paired figure: nothing to subtract from.
+            if paired >= self.k and 0 < everyone - paired < self.k:
                 out.add(phase)
                 self.disclosure.hide_note(
                     f"{everyone - paired} {phase}-training responses that could not be paired "

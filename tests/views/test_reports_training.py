@@ -108,7 +108,7 @@ def test_filtered_pdf_names_the_training_and_prints_paired_figures(logged_in, tr
     assert "Match rate" in text
     assert "Wilcoxon p" in text
     assert "1 participant submitted the pre questionnaire more than once" in text
-    assert "1 post response matched no pre code" in text
+    assert "1 code of the post questionnaire matched no pre code: it is left out of every" in text
     assert TITLE in pages[-1]  # the running footer names the training
 
 
@@ -118,7 +118,7 @@ def test_too_few_pairs_print_why_paired_figures_are_missing(app, logged_in):
     html = logged_in.get(f"/reports/{PRE_POST_REPORT}.html?training={training}").get_data(
         as_text=True
     )
-    assert "Fewer than 5 participants answered both before and after with the same code" in html
+    assert "Paired comparison: fewer than k. Fewer than 5 participants answered both" in html
     assert "Match rate" not in html
 
 
