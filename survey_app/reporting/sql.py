@@ -330,3 +330,32 @@ def _numbers(answer: Any, scope: Scope, question_id: str, where: GroupFilter | N
         )
         stmt = stmt.where(~in_group if where.exclude else in_group)
     return stmt
+
+
+def respondent_answers(
+    session: Session, scope: Scope, question_ids: tuple[str, ...]
+) -> tuple[tuple[int, ...], tuple[tuple[Any, ...], ...]]:
+    """(every respondent in scope, their answer rows to `question_ids`).
+
+    Rows are (response_id, question_id, row, option_value, number_value, date_value, rank,
+    text_value), ordered by rank, so that skip logic can be evaluated as the form does.
+    """
+    ids = tuple(int(i) for i in session.scalars(select(Response.id).where(*scope.conditions())))
+    if not question_ids:
+        return ids, ()
+    stmt = (
+        select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.row,
+            Answer.option_value,
+            Answer.number_value,
+            Answer.date_value,
+            Answer.rank,
+            Answer.text_value,
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id.in_(question_ids), *scope.conditions())
+        .order_by(Answer.response_id, Answer.question_id, Answer.rank)
+    )
+    return ids, tuple(tuple(row) for row in session.execute(stmt))
