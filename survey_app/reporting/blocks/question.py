@@ -75,7 +75,7 @@ def base_sentence(summary: Summary) -> str:
     if summary.respondents is None:
         return f"Answered by {HIDDEN_MARK} respondents."
     answered = summary.answered or 0
-    if summary.shown is not None:
+    if summary.shown is not None and summary.shown != summary.respondents:
         text = (
             f"Answered by {answered:,} of the {summary.shown:,} respondents it was shown to "
             f"({summary.respondents:,} in all)"
