@@ -366,7 +366,8 @@ def histogram_chart(
     ylabel: str = "Respondents",
     gap: bool = False,
 ) -> str:
-    """Vertical bars over consecutive bins (touching) or periods (`gap`); None is left out."""
+    """Vertical bars over consecutive bins (touching) or periods (`gap`); a None value (a
+    hidden figure) is marked with HIDDEN_MARK along its bin, so it does not read as zero."""
     with mpl.rc_context(RC):
         fig = new_figure(2.6)
         ax = fig.add_subplot()
@@ -381,6 +382,20 @@ def histogram_chart(
                     textcoords="offset points",
                     ha="center",
                     fontsize=7,
+                )
+        for x, c in enumerate(counts):
+            if c is None:
+                ax.annotate(
+                    HIDDEN_MARK,
+                    (x, 0),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    rotation=90,
+                    fontsize=7,
+                    color=MUTED,
+                    style="italic",
                 )
         rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) > 10
         ax.set_xticks(
