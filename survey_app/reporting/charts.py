@@ -37,6 +37,8 @@ RC: dict[Any, Any] = {
     "axes.edgecolor": MUTED,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # A hyphen for negative ticks: the report font has no U+2212 and matplotlib warns.
+    "axes.unicode_minus": False,
 }
 WIDTH_IN = 6.3
 #: Space left between the figure's edge, its legend and the axes' labels (as much as
