@@ -385,8 +385,8 @@ def histogram_chart(
                     ha="center",
                     fontsize=7,
                 )
-        for x, c in enumerate(counts):
-            if c is None:
+        for x, value in enumerate(counts):
+            if value is None:
                 ax.annotate(
                     HIDDEN_MARK,
                     (x, 0),
