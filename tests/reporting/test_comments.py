@@ -133,3 +133,27 @@ def test_comment_html_is_escaped_and_long_strings_are_printed_whole(
     assert f'<p class="comment">{"x" * 3000}</p>' in html
     assert "Comments are printed as written, in a shuffled order" in html
     assert "Qm9vay1yZXBvcnQtMjAyNg" * 60 in html
+
+
+def test_a_report_with_comments_by_group_fails_to_load_at_the_line_of_by(tmp_path) -> None:
+    from survey_app.questionnaire import ContentError, load_registry
+    from survey_app.reporting.schema import Report
+    from survey_app.settings import ROOT
+
+    (tmp_path / "r.yaml").write_text(
+        "schema_version: 1\n"
+        "id: r\n"
+        "title: R\n"
+        "questionnaire: untoc-needs-assessment\n"
+        "blocks:\n"
+        "  - type: comments\n"
+        "    question: comments\n"
+        "    by: stakeholder_type\n"
+    )
+    with pytest.raises(ContentError) as caught:
+        load_registry([ROOT / "questionnaires"], [tmp_path], report_model=Report)
+    (error,) = caught.value.errors
+    assert str(error).endswith(
+        "8:9: blocks[0].by: comments are never printed per group: a small group's comments "
+        "would point at its members (remove `by`)"
+    )
