@@ -20,6 +20,7 @@ from ..disclosure import Population
 from ..results import BlockResult, Chart
 from ..schema import CommentsBlock
 from ..scope import Scope
+from ..sql import ALL, answered_by_group
 from . import BlockKind
 
 
@@ -40,7 +41,7 @@ class CommentsResult(BlockResult):
     prompt: str = ""
     anonymisation_note: str = ""
     comments: tuple[str, ...] = ()
-    #: Comments written (released), None when they are not printed.
+    #: Non-empty comments written (released as "texts"), None when none are printed.
     total: int | None = None
     #: Too few people wrote one: the block says so instead of printing any.
     withheld: bool = False
@@ -63,12 +64,15 @@ def compute(ctx: ReportContext, block: CommentsBlock) -> CommentsResult:
     if not isinstance(everyone, Population):
         return replace(base, empty=True)
     texts = ctx.aggregate(comment_texts, scope, question.id)
+    # The people who answered the question, counted as every block counts them (a
+    # question block on the same question describes the same population).
+    answered = ctx.aggregate(answered_by_group, scope, question.id).get(ALL, 0)
     definition = scope.population().narrowed(answered=question.id)
-    label = f"{ctx.scope_label(scope)} who wrote a comment on “{question.id}”"
-    writers = ctx.disclosure.text_population(definition, label, len(texts))
+    label = f"{ctx.scope_label(scope)} who answered “{question.id}”"
+    writers = ctx.disclosure.text_population(definition, label, answered)
     if not isinstance(writers, Population):
         return replace(base, withheld=bool(texts))
-    total = ctx.disclosure.release_count(writers, "size", writers.size)
+    total = ctx.disclosure.release_count(writers, "texts", len(texts), question=question.id)
     seed = f"{ctx.report.id}/{question.id}"
     return replace(base, comments=tuple(shuffled(texts, seed)[: block.limit]), total=total)
 
