@@ -193,41 +193,6 @@ def number_stats(
     return int(n), float(mean), float(low), float(high)
 
 
-def quantiles(
-    session: Session,
-    scope: Scope,
-    question_id: str,
-    fractions: Sequence[float],
-    n: int,
-    where: GroupFilter | None = None,
-) -> tuple[float | None, ...]:
-    """Quantiles of the `n` numbers answered, interpolated between neighbours (as numpy does).
-
-    Why ORDER BY/OFFSET: percentile functions differ between SQLite and PostgreSQL; fetching
-    the two ordered values around each position works on both and reads two rows.
-    """
-    out: list[float | None] = []
-    ordered = (
-        _numbers(_NUMBER, scope, question_id, where)
-        .add_columns(_NUMBER.number_value)
-        .order_by(_NUMBER.number_value)
-    )
-    for fraction in fractions:
-        if n <= 0:
-            out.append(None)
-            continue
-        position = fraction * (n - 1)
-        below = int(position)
-        values = [float(v) for v in session.scalars(ordered.limit(2).offset(below))]
-        if not values:
-            out.append(None)
-        elif len(values) == 1 or position == below:
-            out.append(values[0])
-        else:
-            out.append(values[0] + (position - below) * (values[1] - values[0]))
-    return tuple(out)
-
-
 def histogram_counts(
     session: Session,
     scope: Scope,
