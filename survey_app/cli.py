@@ -78,7 +78,9 @@ def validate(paths: tuple[Path, ...], strict_languages: bool) -> None:
     else:
         questionnaires, reports = [settings.questionnaires_dir], [settings.reports_dir]
     try:
-        registry = load_registry(questionnaires, reports, strict_languages=strict_languages)
+        registry = load_registry(
+            questionnaires, reports, report_model=Report, strict_languages=strict_languages
+        )
     except ContentError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)

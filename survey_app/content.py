@@ -14,16 +14,18 @@ EXTENSION_KEY = "survey.registry"
 
 def load_content(app: Flask, settings: Settings) -> None:
     """Load and validate every content file; ContentError stops the app from starting."""
-    loaded = load_registry([settings.questionnaires_dir], [settings.reports_dir])
+    loaded = load_registry(
+        [settings.questionnaires_dir], [settings.reports_dir], report_model=Report
+    )
     for questionnaire in loaded.questionnaires.values():
         for warning in questionnaire.warnings:
             app.logger.warning("%s (falls back to the default language)", warning)
     app.extensions[EXTENSION_KEY] = loaded
 
 
-def registry() -> Registry:
+def registry() -> Registry[Report]:
     """The current app's registry."""
-    loaded: Registry = current_app.extensions[EXTENSION_KEY]
+    loaded: Registry[Report] = current_app.extensions[EXTENSION_KEY]
     return loaded
 
 

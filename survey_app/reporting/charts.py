@@ -11,7 +11,6 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
@@ -21,6 +20,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .disclosure import HIDDEN_MARK
 from .label_placement import (
     LABEL_CHAR_PT,
     LABEL_HEIGHT_PT,
@@ -29,7 +29,6 @@ from .label_placement import (
     place_labels,
     rect,
 )
-from .results import HIDDEN
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -47,6 +46,8 @@ RC: dict[Any, Any] = {
     "axes.edgecolor": MUTED,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # A hyphen for negative ticks: the report font has no U+2212 and matplotlib warns.
+    "axes.unicode_minus": False,
 }
 WIDTH_IN = 6.3
 #: Space left between the figure's edge, its legend and the axes' labels (as much as
@@ -131,9 +132,9 @@ def _height(rows: int, per_row: float = 0.32, extra: float = 0.7) -> float:
 
 
 def _mark_hidden(ax: Axes, y: float, *, fontsize: float) -> None:
-    """Write HIDDEN where a suppressed bar would start, so it does not read as zero."""
+    """Write HIDDEN_MARK where a hidden bar would start, so it does not read as zero."""
     ax.annotate(
-        HIDDEN,
+        HIDDEN_MARK,
         (0, y),
         xytext=(3, 0),
         textcoords="offset points",
@@ -376,7 +377,8 @@ def histogram_chart(
     ylabel: str = "Respondents",
     gap: bool = False,
 ) -> str:
-    """Vertical bars over consecutive bins (touching) or periods (`gap`); None is left out."""
+    """Vertical bars over consecutive bins (touching) or periods (`gap`); a None value (a
+    hidden figure) is marked with HIDDEN_MARK along its bin, so it does not read as zero."""
     with mpl.rc_context(RC):
         fig = new_figure(2.6)
         ax = fig.add_subplot()
@@ -391,6 +393,20 @@ def histogram_chart(
                     textcoords="offset points",
                     ha="center",
                     fontsize=7,
+                )
+        for x, value in enumerate(counts):
+            if value is None:
+                ax.annotate(
+                    HIDDEN_MARK,
+                    (x, 0),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    rotation=90,
+                    fontsize=7,
+                    color=MUTED,
+                    style="italic",
                 )
         rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) > 10
         ax.set_xticks(
@@ -408,75 +424,6 @@ def histogram_chart(
         ax.tick_params(length=0)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
-        return to_svg(fig)
-
-
-@dataclass(frozen=True)
-class Box:
-    """Five-number summary (and mean) of one group's numbers, for `box_chart`."""
-
-    low: float
-    q1: float
-    median: float
-    q3: float
-    high: float
-    mean: float | None = None
-
-
-def box_chart(boxes: Sequence[tuple[str, Box | None]], *, xlabel: str, k: int) -> str:
-    """Horizontal box plots, first on top: box = quartiles, line = median, diamond = mean,
-    whiskers = min and max. A None box (fewer than k respondents) is written, not drawn."""
-    with mpl.rc_context(RC):
-        fig = new_figure(_height(len(boxes), per_row=0.4, extra=0.8))
-        ax = fig.add_subplot()
-        ys = list(range(len(boxes)))[::-1]
-        drawn = [(y, box) for y, (_, box) in zip(ys, boxes, strict=True) if box is not None]
-        if drawn:
-            ax.bxp(
-                [
-                    {
-                        "whislo": box.low,
-                        "q1": box.q1,
-                        "med": box.median,
-                        "q3": box.q3,
-                        "whishi": box.high,
-                        "mean": box.median if box.mean is None else box.mean,
-                        "fliers": [],
-                    }
-                    for _, box in drawn
-                ],
-                positions=[y for y, _ in drawn],
-                orientation="horizontal",
-                widths=0.5,
-                patch_artist=True,
-                showfliers=False,
-                showmeans=all(box.mean is not None for _, box in drawn),
-                manage_ticks=False,
-                boxprops={"facecolor": PALETTE[4], "edgecolor": MAIN},
-                medianprops={"color": PALETTE[5], "linewidth": 1.5},
-                whiskerprops={"color": MAIN},
-                capprops={"color": MAIN},
-                meanprops={"marker": "D", "markersize": 4, "markerfacecolor": "#000000"},
-            )
-            middle = (min(b.low for _, b in drawn) + max(b.high for _, b in drawn)) / 2
-        else:
-            middle = 0.5
-        for y, (_, box) in zip(ys, boxes, strict=True):
-            if box is None:
-                ax.text(
-                    middle,
-                    y,
-                    f"fewer than {k} respondents",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=MUTED,
-                )
-        ax.set_yticks(ys, [label for label, _ in boxes])
-        ax.set_ylim(-0.6, len(boxes) - 0.4)
-        ax.margins(x=0.05)
-        ax.set_xlabel(xlabel)
-        _style(ax)
         return to_svg(fig)
 
 

@@ -229,6 +229,18 @@ class Disclosure:
             return self._hide(definition, label, reason)
         return self._show(definition, label, size)
 
+    def text_population(
+        self, definition: PopulationDef, label: str, size: int
+    ) -> Population | Hidden:
+        """The population if its free-text answers may print (k_text people or more).
+
+        Why not recorded as hidden: the same people's counts may show elsewhere (k is
+        lower than k_text); only their texts stay out, and the block says so.
+        """
+        if size < self.k_text:
+            return Hidden(definition, label, f"fewer than {self.k_text} people (free text)")
+        return self.population(definition, label, size)
+
     def breakdown(
         self,
         within: Population,

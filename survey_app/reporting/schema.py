@@ -43,7 +43,8 @@ CHARTS_FOR_TYPE: dict[str, tuple[ChartKind, ...]] = {
     "scale": ("diverging", "bar"),
     "matrix": ("diverging",),
     "ranking": ("borda", "mean_rank"),
-    "number": ("histogram", "box"),
+    # No box plot: its whiskers and quartiles are single people's answers.
+    "number": ("histogram",),
     "date": ("bar",),
     "short_text": ("none",),
     "long_text": ("none",),
@@ -193,10 +194,11 @@ class RecommendationsBlock(BlockBase):
 
 
 class CommentsBlock(BlockBase):
-    """Free-text answers, printed only because the block asks; never from groups under k."""
+    """Free-text answers, printed only because the block asks, for k_text writers or more."""
 
     type: Literal["comments"]
     question: Slug
+    #: Not allowed (a located error says why); kept so that old reports get that message.
     by: Slug | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -348,12 +350,14 @@ class _Checker:
                 (ShortTextQuestion, LongTextQuestion),
                 "comments need a text question",
             )
-            self.find(
-                block.by,
-                (*loc, "by"),
-                GROUPING_TYPES,
-                "a breakdown needs a single_choice or country question",
-            )
+            if block.by is not None:
+                self.problems.append(
+                    (
+                        (*loc, "by"),
+                        "comments are never printed per group: a small group's comments "
+                        "would point at its members (remove `by`)",
+                    )
+                )
 
     def _priorities(self, block: PrioritiesBlock, loc: Loc) -> None:
         kinds: tuple[type, ...] = (

@@ -45,7 +45,7 @@ blocks:
 PEOPLE = [
     *[Person("ngo", "MY")] * 7,
     *[Person("academia", "TH")] * 6,
-    *[Person("private", "TL")] * 2,  # under k: never printed as a number
+    *[Person("private", "TL")] * 2,  # a cell of 15 people: printed
 ]
 
 
@@ -120,20 +120,24 @@ def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
         assert f"Page {number} of {len(pages)}" in page
 
 
-def test_pdf_never_prints_a_suppressed_figure(session):
+def test_pdf_prints_every_figure_of_a_shown_population_and_nothing_else(session):
+    """15 people reach k: the 2 from the private sector are a cell of them, printed as such
+    (the population, not the cell, must reach k; see disclosure.py)."""
     seed(session, PEOPLE)
+    doc = build(session)
     text = "\n".join(pdf_pages(build_report_pdf(session, *_inputs())))
     lines = text.splitlines()
-    private = [line for line in lines if line.startswith("Private sector")]
-    assert private
-    assert all(re.fullmatch(r"Private sector ?(not shown ?)*", line) for line in private)
-    # Timor-Leste (2) is under k: counted in "Other countries", never named.
-    assert "Timor" not in text
-    # Thailand (6) is hidden too: the total minus Malaysia would give the others away.
-    assert [line for line in lines if line.startswith("Thailand")] == [
-        "Thailand not shown not shown"
-    ] * 2
-    assert "fewer than 5 respondents gave that answer" in text.replace("\n", " ")
+    rows = [line for line in lines if re.match(r"(Private sector|Timor-Leste) \d", line)]
+    # Once per overview block (the chart's axis labels carry no figure).
+    assert rows == ["Private sector 2 13% 4–38%", "Timor-Leste 2 13%"] * 2
+    assert doc.disclosure is not None
+    figures = doc.disclosure.data["figures"]
+    assert {(f["statistic"], f["item"], f["value"]) for f in figures} >= {
+        ("count", "private", 2),
+        ("percent", "private", 13),
+        ("ci_low", "private", 4),
+        ("ci_high", "private", 38),
+    }
 
 
 def test_report_without_responses_is_a_valid_pdf_that_says_so(session):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from survey_app.cli import questionnaire_schema, report_schema, survey
 from survey_app.content import registry
 from survey_app.questionnaire import ContentError, load_registry
 from survey_app.questionnaire.registry import is_report_file
+from survey_app.reporting.schema import Report
 from survey_app.settings import ROOT, Settings
 
 from .report_app import Person, pdf_pages, seed, settings_with_reports
@@ -116,7 +116,7 @@ def errors_for(content: Path, **reports: str) -> list[str]:
     for name, text in reports.items():
         (content / "reports" / f"{name}.yaml").write_text(text)
     with pytest.raises(ContentError) as caught:
-        load_registry([content / "questionnaires"], [content / "reports"])
+        load_registry([content / "questionnaires"], [content / "reports"], report_model=Report)
     return [str(e).removeprefix(str(content / "reports") + "/") for e in caught.value.errors]
 
 
@@ -159,7 +159,7 @@ def test_reports_are_not_cross_checked_when_a_questionnaire_is_broken(content):
 
 def test_valid_reports_load_into_the_registry(content):
     (content / "reports" / "r.yaml").write_text(VALID)
-    loaded = load_registry([content / "questionnaires"], [content / "reports"])
+    loaded = load_registry([content / "questionnaires"], [content / "reports"], report_model=Report)
     assert list(loaded.reports) == ["tiny-report"]
     report = loaded.report("tiny-report")
     assert report is not None
