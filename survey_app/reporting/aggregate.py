@@ -12,7 +12,7 @@ fails when one is missing. Matrix, ranking and number aggregators live in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..questionnaire.countries import country_name
@@ -21,6 +21,7 @@ from .aggregate_numeric import summarize_matrix, summarize_number, summarize_ran
 from .breakdown import (
     OTHER_LABEL,
     TOTAL_LABEL,
+    Rows,
     base_fields,
     by_column,
     point_label,
@@ -29,6 +30,7 @@ from .breakdown import (
     summarize_distribution,
     weighted_mean,
 )
+from .disclosure import Population
 from .schema import question_type
 from .shown import Frame
 from .sql import date_counts, grouped_counts
@@ -45,6 +47,8 @@ from .summaries import (
 )
 
 OTHER_COUNTRIES = "_other_countries"
+#: Column of a group-defining question's answers that may not show by name.
+OTHER_GROUPS = "_other_groups"
 #: Countries listed by name, the most frequent first; the others are counted together.
 MAX_COUNTRIES = 12
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -90,6 +94,8 @@ def _summarize_choice(
     if question.other or totals.get(OTHER_VALUE):
         categories.append(Category(OTHER_VALUE, OTHER_LABEL))
     groups = frame.run(grouped_counts, frame.scope, question.id, by=by) if rows.groups else {}
+    if question.id in frame.disclosure.dimensions and not multiple:
+        categories, totals, groups = fold_dimension(frame, rows, categories, totals, groups)
     summary = summarize_distribution(
         ChoiceSummary,
         frame,
@@ -118,6 +124,8 @@ def summarize_country(
     rows = start(frame, question, by, by_question)
     raw = by_column(frame.run(grouped_counts, frame.scope, question.id))
     named = sorted(raw, key=lambda c: (-raw[c], country_name(c)))[:MAX_COUNTRIES]
+    if question.id in frame.disclosure.dimensions:
+        named = list(shown_groups(frame, rows, {str(c): raw[c] for c in named}))
 
     def fold(code: Any) -> str:
         return str(code) if code in named else OTHER_COUNTRIES
@@ -135,6 +143,48 @@ def summarize_country(
     summary = summarize_distribution(ChoiceSummary, frame, rows, categories, totals, groups)
     assert isinstance(summary, ChoiceSummary)  # noqa: S101 -- built from cls above
     return summary
+
+
+def shown_groups(frame: Frame, rows: Rows, sizes: Mapping[str, int]) -> tuple[str, ...]:
+    """The answers to a group-defining question that may be printed by name.
+
+    Why: each count of such a question is the size of a group; the groups hidden in a
+    breakdown must not be counted here either. `Disclosure.breakdown` applies the same
+    rules (k, and the residual of hidden groups either none or at least k).
+    """
+    if not isinstance(rows.total, Population):
+        return ()
+    question = rows.question
+    labels = {value: value for value in sizes}
+    plan = frame.disclosure.breakdown(
+        rows.total, question.id, sizes, labels, max_groups=len(sizes) or 1
+    )
+    return tuple(value for value, _ in plan.groups)
+
+
+def fold_dimension(
+    frame: Frame,
+    rows: Rows,
+    categories: Sequence[Category],
+    totals: Mapping[str, int],
+    groups: Mapping[tuple[Any, ...], int],
+) -> tuple[list[Category], dict[str, int], dict[tuple[Any, ...], int]]:
+    """A group-defining question's options, those that may not show counted as one column."""
+    named = set(shown_groups(frame, rows, {c.value: totals.get(c.value, 0) for c in categories}))
+
+    def fold(value: Any) -> str:
+        return str(value) if value in named else OTHER_GROUPS
+
+    folded_totals: dict[str, int] = defaultdict(int)
+    for value, n in totals.items():
+        folded_totals[fold(value)] += n
+    folded_groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    for (group, value), n in groups.items():
+        folded_groups[(group, fold(value))] += n
+    kept = [c for c in categories if c.value in named]
+    if folded_totals.get(OTHER_GROUPS):
+        kept.append(Category(OTHER_GROUPS, "Other groups"))
+    return kept, dict(folded_totals), dict(folded_groups)
 
 
 # --- scales ---------------------------------------------------------------

@@ -8,14 +8,21 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..questionnaire.schema import QuestionBase, Questionnaire
+from ..questionnaire.schema import (
+    CountryQuestion,
+    QuestionBase,
+    Questionnaire,
+    SingleChoiceQuestion,
+)
 from .disclosure import Disclosure, Hidden, Population
-from .schema import PrePostBlock, Report
+from .schema import OverviewBlock, PrePostBlock, Report
 from .scope import Scope
 from .sql import count_respondents
 from .training import ReportTraining
 
 P = ParamSpec("P")
+#: The stakeholder question an overview uses when it names none.
+DEFAULT_STAKEHOLDER = "stakeholder_type"
 T = TypeVar("T")
 
 
@@ -38,7 +45,8 @@ class ReportContext:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "disclosure", Disclosure(self.report.k, self.report.k_text))
+        disclosure = Disclosure(self.report.k, self.report.k_text, dimensions=self._dimensions())
+        object.__setattr__(self, "disclosure", disclosure)
         object.__setattr__(self, "paired_only", self._plan_phases())
 
     @property
@@ -82,6 +90,33 @@ class ReportContext:
         if scope.phase:
             return f"All {scope.phase}-training respondents"
         return "All respondents"
+
+    def stakeholder_question(self, block: OverviewBlock) -> QuestionBase | None:
+        """The overview's stakeholder question: named, or `stakeholder_type` if there is one."""
+        if block.stakeholder is not None:
+            return self.question(block.stakeholder)
+        found = self.questionnaire.question(DEFAULT_STAKEHOLDER)
+        return found if isinstance(found, SingleChoiceQuestion) else None
+
+    def country_question(self, block: OverviewBlock) -> QuestionBase | None:
+        """The overview's country question: named, or the questionnaire's first one."""
+        if block.country is not None:
+            return self.question(block.country)
+        questions = self.questionnaire.questions()
+        return next((q for q in questions if isinstance(q, CountryQuestion)), None)
+
+    def _dimensions(self) -> frozenset[str]:
+        """Questions whose answers define groups anywhere in the report."""
+        found: set[str] = set()
+        for block in self.report.blocks:
+            by = getattr(block, "by", None)
+            if by:
+                found.add(by)
+            if isinstance(block, OverviewBlock):
+                for question in (self.stakeholder_question(block), self.country_question(block)):
+                    if question is not None:
+                        found.add(question.id)
+        return frozenset(found)
 
     def _plan_phases(self) -> frozenset[str]:
         """The phases whose figures describe only the paired respondents.

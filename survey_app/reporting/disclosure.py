@@ -180,6 +180,10 @@ class Disclosure:
     k_text: int
     #: The block being computed; recorded with each figure.
     block: int | None = None
+    #: Questions that define groups in this report (breakdowns, the overview's stakeholder
+    #: and country): their own distributions print only groups that may show, since each
+    #: count of theirs is the size of a group.
+    dimensions: frozenset[str] = frozenset()
     figures: list[Figure] = field(default_factory=list)
     shown: dict[str, Population] = field(default_factory=dict)
     hidden: dict[str, Hidden] = field(default_factory=dict)
@@ -272,8 +276,11 @@ class Disclosure:
             (g, self._show(base.narrowed(group=Group(by, (g,))), labels.get(g, g), sizes[g]))
             for g in shown
         )
+        # Hidden groups are recorded without their answer: naming one on the disclosure
+        # page or in the JSON would tell that someone with that answer took part.
+        unnamed = base.narrowed(group=Group(by, ()))
         hidden = tuple(
-            self._hide(base.narrowed(group=Group(by, (g,))), labels.get(g, g), self.reason_protect)
+            self._hide(unnamed, f"Groups by “{by}” not shown by name", self.reason_protect)
             for g in order
             if g not in shown
         )

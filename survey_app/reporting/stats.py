@@ -134,6 +134,9 @@ def wilcoxon_signed_rank(differences: Sequence[float]) -> WilcoxonResult:
     if not tied and n <= EXACT_MAX:
         method = "exact"
         p = float(stats.wilcoxon(d, method="exact").pvalue)
+    elif m == 1:
+        # One change: its two sign flips give W+ = 0 and W+ = its rank, each as extreme.
+        method, p = "exact permutation", 1.0
     elif m <= RESAMPLED_MAX:
         method = "exact permutation" if m <= EXACT_PERMUTATION_MAX else "permutation"
         p = _sign_flip_p(d, ranks, exact=m <= EXACT_PERMUTATION_MAX)

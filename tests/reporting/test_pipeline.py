@@ -108,7 +108,7 @@ def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
     assert "Needs assessment — civil society engagement in UNTOC implementation" in cover
     assert "15" in cover
     assert "1 April 2026" in cover
-    assert "fewer than\n5 people" in cover or "fewer than 5 people" in cover.replace("\n", " ")
+    assert "a group of at least 5 people" in cover.replace("\n", " ")
     assert "Page" not in cover  # the cover has no running footer
     assert "Contents" in contents
     assert re.search(r"1\s+Overview\s*\.+\s*3", contents)
@@ -120,30 +120,41 @@ def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
         assert f"Page {number} of {len(pages)}" in page
 
 
-def test_pdf_prints_every_figure_of_a_shown_population_and_nothing_else(session):
-    """15 people reach k: the 2 from the private sector are a cell of them, printed as such
-    (the population, not the cell, must reach k; see disclosure.py)."""
+def test_groups_of_the_overview_print_only_when_they_may_show(session):
+    """Stakeholder type and country define groups: each of their counts is a group's size.
+
+    7 NGO, 6 academia, 2 private sector (Malaysia, Thailand, Timor-Leste alike): the 2 are
+    under k, and academia must be hidden too, or 15 - 7 - 6 would give the 2 away; the 8
+    print together as "Other groups", and nothing names the private sector or Timor-Leste.
+    """
     seed(session, PEOPLE)
     doc = build(session)
     text = "\n".join(pdf_pages(build_report_pdf(session, *_inputs())))
-    lines = text.splitlines()
-    rows = [line for line in lines if re.match(r"(Private sector|Timor-Leste) \d", line)]
-    # Once per overview block (the chart's axis labels carry no figure).
-    assert rows == ["Private sector 2 13% 4–38%", "Timor-Leste 2 13%"] * 2
+    assert not re.search(r"(Private sector|Timor-Leste|Academia|Thailand)", text)
+    rows = [line for line in text.splitlines() if re.search(r" [78] (47|53)%", line)]
+    # Once per overview block: the stakeholder table (with intervals), then the countries.
+    assert rows.count("Other groups 8 53% 30–75%") == 2
+    assert rows.count("Other countries 8 53%") == 2
+    assert rows.count("Malaysia 7 47%") == 2
+    assert sum(row.endswith("7 47% 25–70%") for row in rows) == 2
+    assert len(rows) == 8
     assert doc.disclosure is not None
     figures = doc.disclosure.data["figures"]
+    items = {f["item"] for f in figures}
+    assert {"private", "academia", "TL", "TH"}.isdisjoint(items)
     assert {(f["statistic"], f["item"], f["value"]) for f in figures} >= {
-        ("count", "private", 2),
-        ("percent", "private", 13),
-        ("ci_low", "private", 4),
-        ("ci_high", "private", 38),
+        ("count", "ngo", 7),
+        ("count", "_other_groups", 8),
     }
+    hidden = doc.disclosure.data["hidden"]
+    assert all("private" not in str(h["definition"]) for h in hidden)
 
 
 def test_report_without_responses_is_a_valid_pdf_that_says_so(session):
     pages = pdf_pages(build_report_pdf(session, *_inputs()))
-    assert len(pages) == 3
+    assert len(pages) == 4  # cover, contents, the block, the disclosure page
     assert "No responses have been received yet" in pages[2]
+    assert "How this report protects respondents" in pages[3]
     assert chart_images(render_html(build(session))) == []
 
 

@@ -348,9 +348,8 @@ def test_a_date_filter_drops_pairs_whose_latest_answers_fall_outside_it(session,
     """Three participants answer after once more, days later: with the filter ending before,
     their pairs (the latest answers) are out of the report, not replaced by earlier ones.
 
-    Their pre answers are still in range and paired (Scope counts a paired response whose
-    partner is out of range), so the 8 paired pre respondents and the 5 pairs in range
-    differ by 3: the paired figures would give those 3 away and are hidden.
+    A pair counts only when both its responses are in range, so the paired set is the 5
+    pairs in range on both sides; the 10 pre respondents in range differ from them by 5.
     """
     training, _ = seeded
     rng = random.Random(11)  # noqa: S311 -- reproducible test data, not secrets
@@ -361,11 +360,10 @@ def test_a_date_filter_drops_pairs_whose_latest_answers_fall_outside_it(session,
     definition = report(qs, [BLOCK], k=K, filter={"submitted_to": until})
     ctx = ReportContext(session, definition, qs, training)
     result = pre_post.compute(ctx, definition.blocks[0])
-    assert (result.n_pre, result.n_post) == (8, 5)
+    assert (result.n_pre, result.n_post) == (10, 5)
     assert result.pairing is not None
-    assert not result.pairing.shown
-    [hidden] = [h for h in ctx.disclosure.hidden_list() if h.label.startswith("Paired resp")]
-    assert hidden.reason.startswith("differs from “Paired pre-training respondents” by fewer")
+    assert result.pairing.shown
+    assert result.pairing.pairs == 5
 
 
 def test_without_a_training_nothing_is_paired(session, qs, seeded):

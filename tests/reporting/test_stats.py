@@ -209,3 +209,10 @@ def test_wilson_interval_matches_the_closed_form() -> None:
 def test_mean_paired_difference_is_after_minus_before() -> None:
     assert mean_paired_difference([(1, 3), (2, 2), (4, 3)]) == pytest.approx(1 / 3)
     assert mean_paired_difference([]) is None
+
+
+def test_one_change_among_ties_has_p_one_instead_of_failing():
+    """A single non-zero difference: both sign flips are as extreme, so p is exactly 1."""
+    result = wilcoxon_signed_rank([0.0, 0.0, 2.0])
+    assert result.p_value == 1.0
+    assert result.method == "exact permutation"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ...questionnaire.schema import CountryQuestion, QuestionBase, SingleChoiceQuestion
+from ...questionnaire.schema import QuestionBase
 from ..aggregate import summarize
 from ..breakdown import by_column
 from ..context import ReportContext
@@ -23,9 +23,6 @@ from . import BlockKind
 from .question import base_sentence, frame_of, notes_for
 from .question_charts import chart_of
 from .question_tables import Marks, Table, build_tables
-
-#: The stakeholder question used when the block names none.
-DEFAULT_STAKEHOLDER = "stakeholder_type"
 
 
 @dataclass(frozen=True)
@@ -62,8 +59,8 @@ def compute(ctx: ReportContext, block: OverviewBlock) -> OverviewResult:
         return OverviewResult(heading=base.heading, intro=base.intro, empty=True)
     responses = ctx.disclosure.release_count(scope, "size", scope.size)
     first, last = ctx.aggregate(submission_range, frame.scope)
-    country = _country_question(ctx, block)
-    stakeholder = _stakeholder_question(ctx, block)
+    country = ctx.country_question(block)
+    stakeholder = ctx.stakeholder_question(block)
     parts = {
         "stakeholder": _part(ctx, stakeholder) if stakeholder else None,
         "country": _part(ctx, country) if country else None,
@@ -112,19 +109,6 @@ def _distinct(ctx: ReportContext, part: OverviewPart) -> int | None:
     answered = frame.scope.population().narrowed(answered=part.question_id)
     population = ctx.disclosure.shown[answered.key()]
     return ctx.disclosure.release_count(population, "distinct", found, question=part.question_id)
-
-
-def _country_question(ctx: ReportContext, block: OverviewBlock) -> QuestionBase | None:
-    if block.country is not None:
-        return ctx.question(block.country)
-    return next((q for q in ctx.questionnaire.questions() if isinstance(q, CountryQuestion)), None)
-
-
-def _stakeholder_question(ctx: ReportContext, block: OverviewBlock) -> QuestionBase | None:
-    if block.stakeholder is not None:
-        return ctx.question(block.stakeholder)
-    found = ctx.questionnaire.question(DEFAULT_STAKEHOLDER)
-    return found if isinstance(found, SingleChoiceQuestion) else None
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
