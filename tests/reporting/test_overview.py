@@ -81,18 +81,17 @@ def test_collection_dates_are_the_first_and_last_submission_days(session):
     assert (result.first_day, result.last_day) == (dt.date(2026, 3, 2), dt.date(2026, 3, 3))
 
 
-def test_a_shown_population_prints_every_cell_even_of_one_or_two(session):
-    """The population (20 people) reaches k; its cells are its figures, small or not."""
+def test_the_stakeholder_mix_prints_only_groups_that_may_show(session):
+    """Each count of the stakeholder question is a group's size: the 2 from the private
+    sector are under k, and academia (6) is hidden too, or 20 - 12 - 6 would give them away."""
     seed(session, PEOPLE)
     table = rows(overview_of(session).stakeholder)
     assert {label: cells[:2] for label, cells in table.items()} == {
         "Non-governmental organisation": ("12", "60%"),
-        "Academia or research": ("6", "30%"),
-        "Private sector": ("2", "10%"),
-        "Other": ("0", "0%"),
+        "Other groups": ("8", "40%"),
         "Answered": ("20", ""),
     }
-    assert table["Private sector"][2] == "3–30%"  # the Wilson interval of 2 in 20
+    assert table["Other groups"][2] == "22–61%"  # the Wilson interval of 8 in 20
 
 
 def test_every_figure_of_the_overview_is_released_for_a_shown_population(session):
@@ -102,8 +101,8 @@ def test_every_figure_of_the_overview_is_released_for_a_shown_population(session
     released = {(f.statistic, f.question, f.item): f.value for f in ctx.disclosure.figures}
     assert released[("size", None, None)] == 20
     assert released[("distinct", "country", None)] == result.countries == 4
-    assert released[("count", "stakeholder_type", "private")] == 2
-    assert released[("ci_high", "stakeholder_type", "private")] == 30
+    assert released[("count", "stakeholder_type", "_other_groups")] == 8
+    assert ("count", "stakeholder_type", "private") not in released
     assert {f.population for f in ctx.disclosure.figures} <= set(ctx.disclosure.shown)
 
 
@@ -161,7 +160,7 @@ def test_the_chart_says_what_the_table_says(session):
     assert "Non-governmental organisation" in chart.svg
     assert chart.alt == (
         "Bar chart of the share of respondents per answer: Non-governmental organisation: 60%; "
-        "Academia or research: 30%; Private sector: 10%; Other: 0%."
+        "Other groups: 40%."
     )
 
 
