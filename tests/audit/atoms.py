@@ -77,12 +77,25 @@ class Atoms:
         bins: Mapping[str, set[tuple[int, int]]],
         open_values: Mapping[str, set[str]],
         bound: int,
+        shown: Iterable[str] = (),
     ) -> None:
         self.model, self.questionnaire, self.specs = model, questionnaire, specs
         self.open_values = open_values
         self.dims = list(dims)
         self.dim_index = {d.name: i for i, d in enumerate(self.dims)}
-        self.sigs = list(itertools.product(*(d.domain for d in self.dims)))
+        # Why prune: a required breakdown question is never blank, so those cells are empty.
+        required_groups = [
+            i
+            for i, d in enumerate(self.dims)
+            if d.name[0] == "group"
+            and specs[d.name[1]].required
+            and not specs[d.name[1]].conditional
+        ]
+        self.sigs = [
+            sig
+            for sig in itertools.product(*(d.domain for d in self.dims))
+            if all(sig[i] != BLANK for i in required_groups)
+        ]
         self.vars: list[cp_model.IntVar] = []
         self.bound = bound
         self.size = [self._new(bound) for _ in self.sigs]
@@ -93,6 +106,10 @@ class Atoms:
         self.intervals: dict[str, list[tuple[int, int]]] = {}
         for qid in sorted(set(modelled) - self.group_questions):
             self._question(specs[qid], bins.get(qid, set()))
+        #: conditional question -> per signature, the people it was shown to
+        self.shown: dict[str, list[int]] = {
+            q: [self._new(bound) for _ in self.sigs] for q in sorted(shown)
+        }
         self._structure()
 
     # --- variables ---------------------------------------------------------------------
@@ -166,12 +183,16 @@ class Atoms:
         for spec in self.specs.values():
             if spec.kind == "ranking" and (spec.id, "@1") in self.subs:
                 self._ranking(spec)
-        for name, i in self.dim_index.items():
-            spec = self.specs[name[1]] if name[0] == "group" else None
-            if spec is not None and spec.required and not spec.conditional:
-                for s, sig in enumerate(self.sigs):
-                    if sig[i] == BLANK:
-                        m.add(v[self.size[s]] == 0)
+        for qid, shown in self.shown.items():
+            spec = self.specs[qid]
+            for s in range(len(self.sigs)):
+                m.add(v[shown[s]] <= v[self.size[s]])
+                for sub in [None] if qid in self.multi else subs_of(spec):
+                    answered = self.expr(self.nonblank(qid, sub, s, raw=True))
+                    if spec.required and sub in (None, "@1") and spec.kind != "matrix":
+                        m.add(answered == v[shown[s]])
+                    else:
+                        m.add(answered <= v[shown[s]])
 
     def _ranking(self, spec: QuestionSpec) -> None:
         """An option takes one position per person; positions fill from the first."""
@@ -186,16 +207,10 @@ class Atoms:
     def _must_answer(self, spec: QuestionSpec, sub: str | None, s: int) -> bool:
         if not spec.required or spec.kind == "matrix" or sub not in (None, "@1"):
             return False
-        if not spec.conditional:
-            return True
-        shown = self.dim_index.get(("shown", spec.id))
-        return shown is not None and self.sigs[s][shown] is True
+        return not spec.conditional
 
     def _may_answer(self, question: str, sub: str | None, s: int) -> bool:
         sig = self.sigs[s]
-        shown = self.dim_index.get(("shown", question))
-        if shown is not None and sig[shown] is False:
-            return False
         flag = self.dim_index.get(("answered", question, sub))
         return flag is None or sig[flag] is not False
 
@@ -218,7 +233,9 @@ class Atoms:
         if not lin:
             return 0
         keys = list(lin)
-        return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in keys], [lin[i] for i in keys])
+        return cp_model.LinearExpr.weighted_sum(
+            [self.vars[i] for i in keys], [lin[i] for i in keys]
+        )
 
     def blank(self, question: str, sub: str | None, s: int) -> Lin:
         """People of signature s who left the question (row, position) blank."""
@@ -268,9 +285,9 @@ class Atoms:
                 raise AuditError(f"{question}: bin {item} cuts an atom {state}")
         return picked
 
-    def nonblank(self, question: str, sub: str | None, s: int) -> Lin:
+    def nonblank(self, question: str, sub: str | None, s: int, raw: bool = False) -> Lin:
         """People of signature s who answered (ranking: gave a first position)."""
-        if self.specs[question].kind == "ranking":
+        if self.specs[question].kind == "ranking" and not raw:
             sub = "@1"
         return add({self.size[s]: 1}, self.blank(question, sub, s), -1)
 
@@ -279,7 +296,7 @@ class Atoms:
         spec = self.specs[question]
         entry = self.sub(question, sub)
         if spec.kind == "number":
-            return {var: 1 for var in entry.sums[s].values()}
+            return dict.fromkeys(entry.sums[s].values(), 1)
         if spec.kind not in ("scale", "matrix"):
             raise AuditError(f"{question}: a mean of a {spec.kind} question")
         return {entry.cells[s][str(p)]: p for p in range(spec.low, spec.high + 1)}
@@ -315,8 +332,6 @@ class Atoms:
                 values = chosen(r.answers.get(d.name[1]))
                 value = values[0] if values else BLANK
                 out.append(value if value in d.domain else OTHER)
-            elif kind == "shown":
-                out.append(r.was_shown(d.name[1]))
             else:
                 out.append(answer_of(r, d.name[1], d.name[2]) is not None)
         return tuple(out)

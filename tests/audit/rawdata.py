@@ -85,9 +85,13 @@ def spec_of(question: Any) -> QuestionSpec:
     if qtype == "matrix":
         rows = tuple(r.value for r in question.rows)
         scale = question.scale
-        return QuestionSpec(question.id, "matrix", rows=rows, low=scale.min, high=scale.max, **common)
+        return QuestionSpec(
+            question.id, "matrix", rows=rows, low=scale.min, high=scale.max, **common
+        )
     if qtype == "ranking":
-        return QuestionSpec(question.id, "ranking", options, top=question.top or len(options), **common)
+        return QuestionSpec(
+            question.id, "ranking", options, top=question.top or len(options), **common
+        )
     if qtype == "number":
         low = int(question.min) if question.min is not None else 0
         high = int(question.max) if question.max is not None else 10_000

@@ -54,7 +54,7 @@ class Publisher:
     def show(self, definition: PopulationDef, label: str = "") -> Population:
         """Show a population whatever its size (an attack may show what the rules hide)."""
         size = len(members(self.rows, definition))
-        return self.disclosure._show(definition, label or definition.key(), size)  # noqa: SLF001
+        return self.disclosure._show(definition, label or definition.key(), size)
 
     def ask(self, definition: PopulationDef, label: str = "") -> Population | None:
         """The population as the disclosure rules decide it; None when hidden."""
@@ -64,7 +64,7 @@ class Publisher:
 
     def hide(self, definition: PopulationDef, label: str = "") -> None:
         """Record a hidden population, as a breakdown does for a small group."""
-        self.disclosure._hide(definition, label or definition.key(), self.disclosure.reason_protect)  # noqa: SLF001
+        self.disclosure._hide(definition, label or definition.key(), self.disclosure.reason_protect)
 
     def breakdown(self, within: Population, by: str) -> list[Population]:
         """A breakdown through the real residual rule."""
@@ -76,24 +76,44 @@ class Publisher:
         plan = self.disclosure.breakdown(within, by, counts, {})
         return list(plan.populations)
 
-    def counts(self, pop: Population, question: str, items: Sequence[str], row: str | None = None) -> None:
+    def counts(
+        self, pop: Population, question: str, items: Sequence[str], row: str | None = None
+    ) -> None:
         """Counts of every item, and the answered count."""
         c = Recount(members(self.rows, pop.definition))
         for item in items:
-            self.disclosure.release(pop, "count", c.count(question, row, item), question=question, row=row, item=item)
-        self.disclosure.release(pop, "answered", c.answered(question, row), question=question, row=row)
+            self.disclosure.release(
+                pop, "count", c.count(question, row, item), question=question, row=row, item=item
+            )
+        self.disclosure.release(
+            pop, "answered", c.answered(question, row), question=question, row=row
+        )
 
-    def percent(self, pop: Population, question: str, item: str, row: str | None = None, digits: int = 0) -> None:
+    def percent(
+        self, pop: Population, question: str, item: str, row: str | None = None, digits: int = 0
+    ) -> None:
         """A share of those who answered, rounded half up."""
         c = Recount(members(self.rows, pop.definition))
         base = c.answered(question, row)
-        self.disclosure.release_share(pop, c.count(question, row, item), base, digits=digits, question=question, row=row, item=item)
+        self.disclosure.release_share(
+            pop,
+            c.count(question, row, item),
+            base,
+            digits=digits,
+            question=question,
+            row=row,
+            item=item,
+        )
 
     def mean(self, pop: Population, question: str, row: str | None = None, digits: int = 2) -> None:
         """A mean and its n."""
         c = Recount(members(self.rows, pop.definition))
-        self.disclosure.release(pop, "mean", c.mean(question, row) or 0.0, digits=digits, question=question, row=row)
-        self.disclosure.release(pop, "answered", c.answered(question, row), question=question, row=row)
+        self.disclosure.release(
+            pop, "mean", c.mean(question, row) or 0.0, digits=digits, question=question, row=row
+        )
+        self.disclosure.release(
+            pop, "answered", c.answered(question, row), question=question, row=row
+        )
 
     def json(self) -> dict[str, Any]:
         """The JSON report."""
