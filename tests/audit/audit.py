@@ -36,7 +36,7 @@ from .rawdata import (
 
 SOLVE_SECONDS = 5.0
 #: Time for each of the first solves, which move as many targets as they can at once.
-QUICK_SECONDS = 0.2
+QUICK_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,13 @@ class AuditResult:
     #: Determined, but by one shown population's own figures alone (homogeneous answers).
     homogeneous: list[tuple[Target, str]] = field(default_factory=list)
     undecided: list[Target] = field(default_factory=list)
+    #: Shown populations of 1 to k-1 people (printed outright: no solving needed).
+    small: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No leak and nothing the solver could not decide."""
-        return not self.leaks and not self.undecided
+        """No leak, no small population shown, nothing the solver could not decide."""
+        return not self.leaks and not self.undecided and not self.small
 
 
 @dataclass
@@ -113,6 +115,7 @@ def audit(
         else:
             result.skipped.append(figure["statistic"])
     k = int(data["k"])
+    result.small = [p["key"] for p in data["populations"] if 0 < p["size"] < k]
     for qid, group in sorted(by_questionnaire.items()):
         rows = [r for r in respondents if r.questionnaire == qid]
         _audit_questionnaire(result, group, rows, specs[qid], k, seconds)
@@ -194,9 +197,9 @@ class _Plan:
         for pop in pops:
             d = pop.definition
             if d.group is not None:
-                spec = specs[d.group.question]
-                if spec.kind not in ("single", "scale"):
-                    raise AuditError(f"breakdown by a {spec.kind} question is not modelled")
+                by = specs.get(d.group.question)
+                if by is None or by.kind not in ("single", "scale"):
+                    raise AuditError(f"breakdown by {d.group.question} is not modelled")
                 groups.setdefault(d.group.question, set()).update(d.group.values)
             if d.answered:
                 self.modelled.add(d.answered)

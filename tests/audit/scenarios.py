@@ -238,11 +238,15 @@ class HarnessRun:
 
     @property
     def failures(self) -> list[str]:
-        """One line per leaked or undecided hidden value."""
+        """One line per leaked or undecided hidden value, or small population shown."""
         return [
-            f"seed {sc.seed} k={sc.k}: {t}"
+            f"seed {sc.seed} k={sc.k}: {line}"
             for sc, result in self.results
-            for t in [*result.leaks, *result.undecided]
+            for line in [
+                *(f"leak: {t}" for t in result.leaks),
+                *(f"undecided: {t}" for t in result.undecided),
+                *(f"shown with fewer than {sc.k}: {key}" for key in result.small),
+            ]
         ]
 
 

@@ -12,6 +12,7 @@ import os
 import pytest
 
 from survey_app.content import registry
+from survey_app.reporting.disclosure import BreakdownPlan, Disclosure, Group
 
 from .reference import reference_json
 from .scenarios import app_json, respondents, run_audits, scenarios, specs_for
@@ -64,3 +65,40 @@ def test_a_full_release_under_the_rules_leaks_nothing(models):
     assert run.figures_checked > 300 * REFERENCE_COUNT
     assert sum(len(result.targets) for _, result in run.results) > 200 * REFERENCE_COUNT
     assert not run.failures, "\n".join(run.failures[:20])
+
+
+def test_the_harness_fails_a_build_without_the_residual_rule(models, monkeypatch):
+    """The same full release, but groups of k or more show whatever the residual: the lone
+    private-sector members are the total minus the shown groups, and the harness fails."""
+    specs = specs_for(models)
+
+    def per_cell(self, within, by, sizes, labels, **_):
+        def one(g):
+            return within.definition.narrowed(group=Group(by, (g,)))
+
+        shown = tuple((g, self._show(one(g), g, n)) for g, n in sizes.items() if n >= self.k)
+        hidden = tuple(
+            self._hide(one(g), g, self.reason_small) for g, n in sizes.items() if 0 < n < self.k
+        )
+        return BreakdownPlan(shown, None, hidden)
+
+    monkeypatch.setattr(Disclosure, "breakdown", per_cell)
+    many = [s for s in scenarios(10, models) if s.k == 5][:2]
+    run = run_audits(lambda sc: reference_json(sc, specs), many, specs)
+    assert any("stakeholder_type in private" in line for line in run.failures)
+
+
+def test_the_harness_fails_a_build_that_shows_a_small_group(models, monkeypatch):
+    specs = specs_for(models)
+
+    def every_group(self, within, by, sizes, labels, **_):
+        def one(g):
+            return within.definition.narrowed(group=Group(by, (g,)))
+
+        return BreakdownPlan(
+            tuple((g, self._show(one(g), g, n)) for g, n in sizes.items() if n), None, ()
+        )
+
+    monkeypatch.setattr(Disclosure, "breakdown", every_group)
+    run = run_audits(lambda sc: reference_json(sc, specs), scenarios(1, models), specs)
+    assert any("shown with fewer than" in line for line in run.failures)
