@@ -34,6 +34,7 @@ from .reporting.pipeline import (
     pdf_filename,
     render_html,
     render_pdf,
+    report_json,
 )
 from .reporting.schema import Report
 from .settings import Settings
@@ -80,7 +81,9 @@ def validate(paths: tuple[Path, ...], strict_languages: bool) -> None:
     else:
         questionnaires, reports = [settings.questionnaires_dir], [settings.reports_dir]
     try:
-        registry = load_registry(questionnaires, reports, strict_languages=strict_languages)
+        registry = load_registry(
+            questionnaires, reports, report_model=Report, strict_languages=strict_languages
+        )
     except ContentError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -456,9 +459,19 @@ def report() -> None:
     default=None,
     help="Count only this training's responses, pairing them before and after.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "json"]),
+    default="pdf",
+    show_default=True,
+    help="json: every printed figure with its population, question, statistic and value.",
+)
 @with_appcontext
-def build_report_command(report_id: str, output: Path | None, training_id: int | None) -> None:
-    """Build a report's PDF from the current database, as /reports/<id>.pdf would."""
+def build_report_command(
+    report_id: str, output: Path | None, training_id: int | None, output_format: str
+) -> None:
+    """Build a report's PDF (or its figures as JSON) from the current database."""
     content = registry()
     loaded = content.report(report_id)
     if loaded is None:
@@ -471,6 +484,12 @@ def build_report_command(report_id: str, output: Path | None, training_id: int |
     except (UnknownTrainingError, ReportNotForTrainingError) as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()
+    if output_format == "json":
+        target = output or Path(pdf_filename(doc)).with_suffix(".json")
+        text = report_json(doc)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {target} ({len(json.loads(text)['figures'])} figures)")
+        return
     pdf = render_pdf(render_html(doc))
     target = output or Path(pdf_filename(doc))
     target.write_bytes(pdf.data)

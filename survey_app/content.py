@@ -49,7 +49,9 @@ def load_content(app: Flask, settings: Settings) -> None:
     The files are served until the database is first reached; then those that changed are
     published as new versions and the database's current versions are served.
     """
-    loaded = load_registry([settings.questionnaires_dir], [settings.reports_dir])
+    loaded = load_registry(
+        [settings.questionnaires_dir], [settings.reports_dir], report_model=Report
+    )
     for questionnaire in loaded.questionnaires.values():
         for warning in questionnaire.warnings:
             app.logger.warning("%s (falls back to the default language)", warning)

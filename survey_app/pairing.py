@@ -3,6 +3,11 @@
 For each code hash the latest pre response (highest id) is paired with the latest post
 response. Earlier submissions with the same code stay stored; they are counted as
 duplicates so reports can say so, and are left out of the pairs.
+
+Near misses (a code with one element mistyped) cannot be found here: only a keyed hash of
+the whole code is stored, by design, so two codes that differ in one letter look as
+unrelated as any two. A mistyped code is therefore one unmatched pre and one unmatched
+post participant.
 """
 
 from __future__ import annotations
@@ -31,6 +36,18 @@ class PairingSummary:
     unmatched_post: int
     #: Post responses that carry no code at all.
     post_without_code: int
+    #: Distinct pre codes that no post code matches, and post codes that match no pre code.
+    unmatched_pre_codes: int = 0
+    unmatched_post_codes: int = 0
+    #: Distinct people over both phases: one per code, one per response without a code.
+    participants: int = 0
+
+    @property
+    def match_rate(self) -> float | None:
+        """Pairs per distinct participant (a code used twice is one person), 0-1."""
+        if self.participants <= 0:
+            return None
+        return len(self.pairs) / self.participants
 
     @property
     def paired_ids(self) -> frozenset[int]:
@@ -66,6 +83,8 @@ def pairing_summary(session: Session, training_id: int) -> PairingSummary:
     """Counts and pairs of one training's responses."""
     pre_count, post_count, post_without_code = _phase_counts(session, training_id)
     pairs = tuple((int(a), int(b)) for a, b in session.execute(pairs_query(training_id)))
+    pre_codes = _codes(session, training_id, "pre")
+    post_codes = _codes(session, training_id, "post")
     return PairingSummary(
         pre=pre_count,
         post=post_count,
@@ -74,6 +93,9 @@ def pairing_summary(session: Session, training_id: int) -> PairingSummary:
         duplicate_post_codes=_duplicate_codes(session, training_id, "post"),
         unmatched_post=_unmatched_post(session, training_id),
         post_without_code=post_without_code,
+        unmatched_pre_codes=len(pre_codes - post_codes),
+        unmatched_post_codes=len(post_codes - pre_codes),
+        participants=len(pre_codes | post_codes) + _without_code(session, training_id),
     )
 
 
@@ -90,6 +112,26 @@ def _phase_counts(session: Session, training_id: int) -> tuple[int, int, int]:
         ).where(Response.training_id == training_id)
     ).one()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def _codes(session: Session, training_id: int, phase: str) -> set[str]:
+    """The distinct code hashes of one phase (a few dozen per training)."""
+    stmt = select(Response.participant_code_hash).where(
+        Response.training_id == training_id,
+        Response.phase == phase,
+        Response.participant_code_hash.is_not(None),
+    )
+    return {code for code in session.scalars(stmt.distinct()) if code is not None}
+
+
+def _without_code(session: Session, training_id: int) -> int:
+    """Responses of either phase without a code: each is one person (nothing pairs them)."""
+    stmt = select(func.count(Response.id)).where(
+        Response.training_id == training_id,
+        Response.phase.in_(("pre", "post")),
+        Response.participant_code_hash.is_(None),
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def _duplicate_codes(session: Session, training_id: int, phase: str) -> int:

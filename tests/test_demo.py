@@ -331,14 +331,15 @@ def test_confidence_and_knowledge_are_higher_after_the_training(needs, post):
     assert score_after > score_before + 0.15
 
 
-def test_comments_are_occasional_and_include_hostile_and_non_latin_text(needs):
+def test_comments_are_occasional_and_include_non_latin_text_but_no_attack_strings(needs):
     samples = sample_answers(needs.model, 400)
     comments = [a["comments"] for a in samples if "comments" in a]
     assert 0.1 <= len(comments) / len(samples) <= 0.3
     assert set(texts.SPECIAL_COMMENTS) <= set(comments)
-    assert any("<img src=file:///etc/passwd>" in c for c in comments)
-    assert max(len(c) for c in comments) >= 1500
-    assert all(len(c) <= 2000 for c in comments)
+    # A new user's first report looks like a real one: no markup, no 1,500-character link
+    # (tests/reporting/test_comments.py and test_pipeline.py keep those cases).
+    assert not [c for c in comments if "<" in c or ">" in c]
+    assert max(len(c) for c in comments) < 300
 
 
 # --- the command --------------------------------------------------------------------

@@ -125,3 +125,40 @@ def test_several_pairs_come_ordered_by_pre_id(session, training, respond):
     post_a = respond(training, "post", "a")
     post_b = respond(training, "post", "b")
     assert pairing_summary(session, training.id).pairs == ((pre_b, post_b), (pre_a, post_a))
+
+
+def test_participants_are_distinct_people_and_a_repeated_code_is_one(session, training, respond):
+    """a: pre twice, post once (one person, paired); b: pre only; c: post twice, no pre
+    (one person); two responses without a code (two people)."""
+    respond(training, "pre", "a")
+    respond(training, "pre", "a")
+    respond(training, "post", "a")
+    respond(training, "pre", "b")
+    respond(training, "post", "c")
+    respond(training, "post", "c")
+    respond(training, "pre", None)
+    respond(training, "post", None)
+    summary = pairing_summary(session, training.id)
+    assert summary.participants == 3 + 2
+    assert (summary.unmatched_pre_codes, summary.unmatched_post_codes) == (1, 1)
+    assert summary.unmatched_post == 2  # responses, as the dashboard counts them
+    assert summary.match_rate == pytest.approx(1 / 5)
+
+
+def test_a_mistyped_code_is_an_unmatched_pre_and_an_unmatched_post_participant(
+    session, training, respond
+):
+    """Only keyed hashes of whole codes are stored: a one-letter typo cannot be told apart."""
+    for code in ("ab|01|11", "cd|02|22", "ef|03|33"):
+        respond(training, "pre", code)
+    respond(training, "post", "ab|01|11")
+    respond(training, "post", "cd|02|22")
+    respond(training, "post", "eg|03|33")
+    summary = pairing_summary(session, training.id)
+    assert len(summary.pairs) == 2
+    assert summary.participants == 4
+    assert summary.match_rate == pytest.approx(2 / 4)
+
+
+def test_empty_training_has_no_match_rate(session, training):
+    assert pairing_summary(session, training.id).match_rate is None

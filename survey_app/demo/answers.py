@@ -282,8 +282,6 @@ def _text(pool: Sequence[str], specials: Sequence[str] = ()) -> Factory:
             if text is None:
                 if local and rng.random() < 0.5:
                     text = local[rng.randrange(len(local))]
-                elif rng.random() < 0.01:
-                    text = texts.HOSTILE[rng.randrange(len(texts.HOSTILE))]
                 else:
                     text = pool[rng.randrange(len(pool))]
             return text[: q.max_length].strip() or None

@@ -90,24 +90,12 @@ COMMENTS_BY_COUNTRY = {
     "JO": ("نحتاج إلى أمثلة عملية عن مشاركة المجتمع المدني في آلية الاستعراض.",),
 }
 
-#: One unbroken 1,500-character token, as when someone pastes a long link.
-LONG_UNBROKEN = "https://drive.example.org/s/" + ("Qm9vay1yZXBvcnQtMjAyNg" * 68)[:1472]
-
-#: Markup a participant might type to make the PDF renderer fetch local or internal URLs.
-HOSTILE = (
-    "Great training! <img src=file:///etc/passwd> Please share the slides.",
-    '<link rel=attachment href="file:///etc/hostname"><style>@import '
-    'url("http://169.254.169.254/latest/meta-data/");</style>More case studies please.',
-    '<script>alert("x")</script> Tags & "quotes" should print as typed: <b>bold?</b> &amp;',
-)
-
-#: Printed by the first respondents who comment, so even a small demo shows each of them.
+#: Printed by the first respondents who comment, so even a small demo shows each script.
+#: (Markup and very long unbroken strings are tested in tests/, not shown to a new user:
+#: the demo's first report should look like a real one.)
 SPECIAL_COMMENTS = (
     COMMENTS_BY_COUNTRY["TH"][0],
     COMMENTS_BY_COUNTRY["KH"][0],
     COMMENTS_BY_COUNTRY["AE"][0],
     COMMENTS_BY_COUNTRY["IN"][0],
-    LONG_UNBROKEN,
-    HOSTILE[0],
-    HOSTILE[1],
 )

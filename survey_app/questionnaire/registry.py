@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel
 
@@ -19,24 +19,24 @@ from .loader import (
 )
 from .schema import Questionnaire
 
-if TYPE_CHECKING:
-    from ..reporting.schema import Report
-
 M = TypeVar("M", bound=BaseModel)
+#: The report model. Why a parameter: reporting depends on questionnaires, not the other
+#: way round, so the caller that loads reports (survey_app.content, the CLI) names it.
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class Registry:
+class Registry(Generic[R]):
     """The validated content the app serves."""
 
     questionnaires: dict[str, LoadedFile[Questionnaire]] = field(default_factory=dict)
-    reports: dict[str, LoadedFile[Report]] = field(default_factory=dict)
+    reports: dict[str, LoadedFile[R]] = field(default_factory=dict)
 
     def questionnaire(self, questionnaire_id: str) -> LoadedFile[Questionnaire] | None:
         """The loaded questionnaire with this id, if any."""
         return self.questionnaires.get(questionnaire_id)
 
-    def report(self, report_id: str) -> LoadedFile[Report] | None:
+    def report(self, report_id: str) -> LoadedFile[R] | None:
         """The loaded report definition with this id, if any."""
         return self.reports.get(report_id)
 
@@ -79,26 +79,47 @@ def is_report_file(path: Path) -> bool:
     return "blocks" in data
 
 
+@overload
+def load_registry(
+    questionnaire_paths: Iterable[Path],
+    report_paths: Iterable[Path],
+    *,
+    report_model: type[R],
+    strict_languages: bool = False,
+) -> Registry[R]: ...
+
+
+@overload
+def load_registry(
+    questionnaire_paths: Iterable[Path],
+    *,
+    strict_languages: bool = False,
+) -> Registry[BaseModel]: ...
+
+
 def load_registry(
     questionnaire_paths: Iterable[Path],
     report_paths: Iterable[Path] = (),
     *,
+    report_model: type[BaseModel] | None = None,
     strict_languages: bool = False,
-) -> Registry:
-    """Load questionnaires, then reports checked against them; raise ContentError listing every
-    problem (missing translations too, when `strict_languages`).
+) -> Registry[Any]:
+    """Load questionnaires, then reports (as `report_model`) checked against them; raise
+    ContentError listing every problem (missing translations too, when `strict_languages`).
 
     Why reports are checked without references when a questionnaire failed: a report naming
     a broken questionnaire would only repeat that error as "not a questionnaire".
     """
-    # Imported here: reporting.schema imports questionnaire.schema, whose package imports us.
-    from ..reporting.schema import Report
-
+    report_paths = list(report_paths)
+    if report_paths and report_model is None:
+        raise TypeError("loading reports needs their model (survey_app.reporting.schema.Report)")
     errors: list[DefinitionError] = []
     questionnaires = _load_all(Questionnaire, "questionnaire", questionnaire_paths, errors)
     known = {qid: loaded.model for qid, loaded in questionnaires.items()}
     context = None if errors else {"questionnaires": known}
-    reports = _load_all(Report, "report", report_paths, errors, context)
+    reports = (
+        _load_all(report_model, "report", report_paths, errors, context) if report_model else {}
+    )
     if strict_languages:
         errors += [w for loaded in questionnaires.values() for w in loaded.warnings]
     if errors:

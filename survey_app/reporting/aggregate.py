@@ -1,18 +1,19 @@
-"""One aggregator per question type: counts in SQL, small cells hidden, frozen summaries out.
+"""One aggregator per question type: counts in SQL, released through the disclosure layer.
 
-`summarize_<type>(session, scope, question, k, by=None, by_question=None)` counts with the
-GROUP BY helpers of `sql.py`, hides whatever could single out fewer than k respondents
-(`breakdown.py` explains how, also for `by` breakdowns) and returns plain numbers and
-strings (`summaries.py`). `AGGREGATORS` maps every question type to its aggregator;
-tests/test_question_types.py fails when one is missing. Matrix, ranking and number
-aggregators live in `aggregate_numeric.py`.
+`summarize_<type>(frame, question, by=None, by_question=None)` counts with the GROUP BY
+helpers of `sql.py`, asks the disclosure layer which populations show (`breakdown.py`:
+the scope's people who answered, and the groups of a `by` breakdown), releases every
+figure of the shown ones and returns plain numbers and strings (`summaries.py`).
+`AGGREGATORS` maps every question type to its aggregator; tests/test_question_types.py
+fails when one is missing. Matrix, ranking and number aggregators live in
+`aggregate_numeric.py`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ..questionnaire.countries import country_name
 from ..questionnaire.schema import OTHER_VALUE, ChoiceQuestionBase, QuestionBase, ScaleQuestion
@@ -20,16 +21,18 @@ from .aggregate_numeric import summarize_matrix, summarize_number, summarize_ran
 from .breakdown import (
     OTHER_LABEL,
     TOTAL_LABEL,
+    Rows,
     base_fields,
     by_column,
     point_label,
+    release_n,
     start,
     summarize_distribution,
-    visible,
     weighted_mean,
 )
+from .disclosure import Population
 from .schema import question_type
-from .scope import Scope
+from .shown import Frame
 from .sql import date_counts, grouped_counts
 from .summaries import (
     REST,
@@ -43,11 +46,10 @@ from .summaries import (
     TextSummary,
 )
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
 OTHER_COUNTRIES = "_other_countries"
-#: Countries listed by name; the others are counted together.
+#: Column of a group-defining question's answers that may not show by name.
+OTHER_GROUPS = "_other_groups"
+#: Countries listed by name, the most frequent first; the others are counted together.
 MAX_COUNTRIES = 12
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -58,58 +60,50 @@ Aggregator = Callable[..., Summary]
 
 
 def summarize_single_choice(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> ChoiceSummary:
     """Respondents and share per option ("Other" included); shares add up to 100%."""
-    return _summarize_choice(session, scope, question, k, by, by_question, multiple=False)
+    return _summarize_choice(frame, question, by, by_question, multiple=False)
 
 
 def summarize_multi_choice(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> ChoiceSummary:
     """Respondents and share of respondents per option; shares add up to more than 100%."""
-    return _summarize_choice(session, scope, question, k, by, by_question, multiple=True)
+    return _summarize_choice(frame, question, by, by_question, multiple=True)
 
 
 def _summarize_choice(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None,
     by_question: QuestionBase | None,
     *,
     multiple: bool,
 ) -> ChoiceSummary:
     assert isinstance(question, ChoiceQuestionBase)  # noqa: S101 -- AGGREGATORS dispatches by type
-    answered, breakdown = start(session, scope, question, k, by, by_question)
-    totals = by_column(grouped_counts(session, scope, question.id))
+    rows = start(frame, question, by, by_question)
+    totals = by_column(frame.run(grouped_counts, frame.scope, question.id))
     categories = [Category(o.value, o.label) for o in question.options]
     if question.other or totals.get(OTHER_VALUE):
         categories.append(Category(OTHER_VALUE, OTHER_LABEL))
-    groups = grouped_counts(session, scope, question.id, by=by) if breakdown.rows else {}
+    groups = frame.run(grouped_counts, frame.scope, question.id, by=by) if rows.groups else {}
+    if question.id in frame.disclosure.dimensions and not multiple:
+        categories, totals, groups = fold_dimension(frame, rows, categories, totals, groups)
     summary = summarize_distribution(
         ChoiceSummary,
-        session,
-        scope,
-        question,
-        k,
-        breakdown,
-        answered,
+        frame,
+        rows,
         categories,
         totals,
         groups,
-        additive=not multiple,
+        intervals=True,
         multiple=multiple,
     )
     assert isinstance(summary, ChoiceSummary)  # noqa: S101 -- built from cls above
@@ -117,22 +111,21 @@ def _summarize_choice(
 
 
 def summarize_country(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> ChoiceSummary:
-    """Respondents per country, largest first; small and surplus countries counted together.
+    """Respondents per country, most frequent first; beyond MAX_COUNTRIES counted together.
 
-    Why not list small countries as "not shown": a row named after a country tells that
-    someone from there answered; only countries of at least k are named.
+    Every country of a shown population is a figure of that population, however few
+    people named it (the population, not the cell, is what must reach k).
     """
-    answered, breakdown = start(session, scope, question, k, by, by_question)
-    raw = by_column(grouped_counts(session, scope, question.id))
-    named = sorted((c for c, n in raw.items() if n >= k), key=lambda c: (-raw[c], country_name(c)))
-    named = named[:MAX_COUNTRIES]
+    rows = start(frame, question, by, by_question)
+    raw = by_column(frame.run(grouped_counts, frame.scope, question.id))
+    named = sorted(raw, key=lambda c: (-raw[c], country_name(c)))[:MAX_COUNTRIES]
+    if question.id in frame.disclosure.dimensions:
+        named = list(shown_groups(frame, rows, {str(c): raw[c] for c in named}))
 
     def fold(code: Any) -> str:
         return str(code) if code in named else OTHER_COUNTRIES
@@ -144,75 +137,93 @@ def summarize_country(
     if totals.get(OTHER_COUNTRIES):
         categories.append(Category(OTHER_COUNTRIES, "Other countries"))
     groups: dict[tuple[Any, ...], int] = defaultdict(int)
-    if breakdown.rows:
-        for (group, code), n in grouped_counts(session, scope, question.id, by=by).items():
+    if rows.groups:
+        for (group, code), n in frame.run(grouped_counts, frame.scope, question.id, by=by).items():
             groups[(group, fold(code))] += n
-    summary = summarize_distribution(
-        ChoiceSummary,
-        session,
-        scope,
-        question,
-        k,
-        breakdown,
-        answered,
-        categories,
-        totals,
-        groups,
-    )
+    summary = summarize_distribution(ChoiceSummary, frame, rows, categories, totals, groups)
     assert isinstance(summary, ChoiceSummary)  # noqa: S101 -- built from cls above
     return summary
+
+
+def shown_groups(frame: Frame, rows: Rows, sizes: Mapping[str, int]) -> tuple[str, ...]:
+    """The answers to a group-defining question that may be printed by name.
+
+    Why: each count of such a question is the size of a group; the groups hidden in a
+    breakdown must not be counted here either. `Disclosure.breakdown` applies the same
+    rules (k, and the residual of hidden groups either none or at least k).
+    """
+    if not isinstance(rows.total, Population):
+        return ()
+    question = rows.question
+    labels = {value: value for value in sizes}
+    plan = frame.disclosure.breakdown(
+        rows.total, question.id, sizes, labels, max_groups=len(sizes) or 1
+    )
+    return tuple(value for value, _ in plan.groups)
+
+
+def fold_dimension(
+    frame: Frame,
+    rows: Rows,
+    categories: Sequence[Category],
+    totals: Mapping[str, int],
+    groups: Mapping[tuple[Any, ...], int],
+) -> tuple[list[Category], dict[str, int], dict[tuple[Any, ...], int]]:
+    """A group-defining question's options, those that may not show counted as one column."""
+    named = set(shown_groups(frame, rows, {c.value: totals.get(c.value, 0) for c in categories}))
+
+    def fold(value: Any) -> str:
+        return str(value) if value in named else OTHER_GROUPS
+
+    folded_totals: dict[str, int] = defaultdict(int)
+    for value, n in totals.items():
+        folded_totals[fold(value)] += n
+    folded_groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    for (group, value), n in groups.items():
+        folded_groups[(group, fold(value))] += n
+    kept = [c for c in categories if c.value in named]
+    if folded_totals.get(OTHER_GROUPS):
+        kept.append(Category(OTHER_GROUPS, "Other groups"))
+    return kept, dict(folded_totals), dict(folded_groups)
 
 
 # --- scales ---------------------------------------------------------------
 
 
 def summarize_scale(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> ScaleSummary:
     """Respondents per scale point and the mean, per group."""
     assert isinstance(question, ScaleQuestion)  # noqa: S101 -- AGGREGATORS dispatches by type
-    answered, breakdown = start(session, scope, question, k, by, by_question)
+    rows = start(frame, question, by, by_question)
     keys = ("number_value",)
     totals = {
         str(int(key[1])): n
-        for key, n in grouped_counts(session, scope, question.id, keys).items()
+        for key, n in frame.run(grouped_counts, frame.scope, question.id, keys).items()
         if key[1] is not None
     }
     groups = {
         (key[0], str(int(key[1]))): n
         for key, n in (
-            grouped_counts(session, scope, question.id, keys, by=by) if breakdown.rows else {}
+            frame.run(grouped_counts, frame.scope, question.id, keys, by=by) if rows.groups else {}
         ).items()
         if key[1] is not None
     }
     means = {TOTAL: weighted_mean(totals)}
-    for key, _, _ in breakdown.rows:
+    for key, _ in rows.groups:
         if key == REST:
             rest = {
-                v: n - sum(groups.get((g, v), 0) for g in breakdown.named)
-                for v, n in totals.items()
+                v: n - sum(groups.get((g, v), 0) for g in rows.named) for v, n in totals.items()
             }
             means[REST] = weighted_mean(rest)
         else:
             means[key] = weighted_mean({v: n for (g, v), n in groups.items() if g == key})
     categories = [Category(str(p), point_label(question, p)) for p in question.scale.points()]
     summary = summarize_distribution(
-        ScaleSummary,
-        session,
-        scope,
-        question,
-        k,
-        breakdown,
-        answered,
-        categories,
-        totals,
-        groups,
-        means=means,
+        ScaleSummary, frame, rows, categories, totals, groups, means=means
     )
     assert isinstance(summary, ScaleSummary)  # noqa: S101 -- built from cls above
     return summary
@@ -222,16 +233,14 @@ def summarize_scale(
 
 
 def summarize_date(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> DateSummary:
     """Respondents per month; per year, or decade, when the dates span longer."""
-    answered, breakdown = start(session, scope, question, k, by, by_question)
-    raw = date_counts(session, scope, question.id)
+    rows = start(frame, question, by, by_question)
+    raw = frame.run(date_counts, frame.scope, question.id)
     months = sorted((int(y), int(m)) for _, y, m in raw)
     period = "month"
     categories: list[Category] = []
@@ -258,41 +267,32 @@ def summarize_date(
     for (_, y, m), n in raw.items():
         totals[column(y, m)] += n
     groups: dict[tuple[Any, ...], int] = defaultdict(int)
-    if breakdown.rows:
-        for (g, y, m), n in date_counts(session, scope, question.id, by).items():
+    if rows.groups:
+        for (g, y, m), n in frame.run(date_counts, frame.scope, question.id, by).items():
             groups[(g, column(y, m))] += n
     summary = summarize_distribution(
-        DateSummary,
-        session,
-        scope,
-        question,
-        k,
-        breakdown,
-        answered,
-        categories,
-        totals,
-        groups,
-        period=period,
+        DateSummary, frame, rows, categories, totals, groups, period=period
     )
     assert isinstance(summary, DateSummary)  # noqa: S101 -- built from cls above
     return summary
 
 
 def summarize_text(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> TextSummary:
     """How many answered, per group; the answers themselves never leave the database here."""
-    answered, breakdown = start(session, scope, question, k, by, by_question)
+    rows = start(frame, question, by, by_question)
+    disclosure = frame.disclosure
     return TextSummary(
-        **base_fields(session, scope, question, k, breakdown),
+        **base_fields(frame, rows),
         categories=(),
-        total=Distribution(TOTAL, TOTAL_LABEL, visible(answered, k)),
-        groups=tuple(Distribution(key, label, n) for key, label, n in breakdown.rows),
+        total=Distribution(TOTAL, TOTAL_LABEL, release_n(disclosure, rows.total)),
+        groups=tuple(
+            Distribution(key, pop.label, release_n(disclosure, pop)) for key, pop in rows.groups
+        ),
     )
 
 
@@ -312,12 +312,10 @@ AGGREGATORS: dict[str, Aggregator] = {
 
 
 def summarize(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> Summary:
     """The summary of any question, by its type."""
-    return AGGREGATORS[question_type(question)](session, scope, question, k, by, by_question)
+    return AGGREGATORS[question_type(question)](frame, question, by, by_question)

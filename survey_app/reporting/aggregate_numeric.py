@@ -1,4 +1,4 @@
-"""Aggregators whose figures go beyond counts: matrix means, ranking scores, number quantiles.
+"""Aggregators whose figures go beyond counts: matrix means, ranking scores, number means.
 
 Same contract as `aggregate.py` (which lists them in `AGGREGATORS`).
 """
@@ -9,28 +9,28 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..questionnaire.schema import MatrixQuestion, NumberQuestion, QuestionBase, RankingQuestion
 from .breakdown import (
     TOTAL_LABEL,
-    Breakdown,
+    Rows,
     base_fields,
-    cells_of,
-    distribution,
     point_label,
+    release_n,
+    release_row,
+    row_counts,
     start,
-    tabulate,
-    visible,
     weighted_mean,
 )
-from .privacy import suppress_counts, suppress_table
-from .scope import Scope
-from .sql import GroupFilter, grouped_counts, histogram_counts, number_stats, quantiles
+from .disclosure import Population
+from .shown import Frame
+from .sql import grouped_counts, histogram_counts, number_stats
 from .summaries import (
     REST,
     TOTAL,
     Category,
+    Distribution,
     GroupMeans,
     GroupRanking,
     MatrixSummary,
@@ -40,9 +40,6 @@ from .summaries import (
     RankingSummary,
 )
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
 #: About this many histogram bins.
 TARGET_BINS = 10
 
@@ -51,88 +48,92 @@ TARGET_BINS = 10
 
 
 def summarize_matrix(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> MatrixSummary:
-    """Per matrix row (YAML order): respondents per point and the mean; per group, means."""
+    """Per matrix row (YAML order): respondents per point and the mean; per group, means.
+
+    The population is everyone who rated at least one row; per row, "answered" counts
+    those who rated it, the base of its shares and mean.
+    """
     assert isinstance(question, MatrixQuestion)  # noqa: S101 -- AGGREGATORS dispatches by type
-    answered, breakdown = start(session, scope, question, k, by, by_question)
+    rows = start(frame, question, by, by_question)
+    disclosure = frame.disclosure
     keys = ("row", "number_value")
     points = [str(p) for p in question.scale.points()]
     per_row: dict[str, dict[str, int]] = defaultdict(dict)
-    for (_, row, value), n in grouped_counts(session, scope, question.id, keys).items():
+    for (_, row, value), n in frame.run(grouped_counts, frame.scope, question.id, keys).items():
         if row is not None and value is not None:
             per_row[str(row)][str(int(value))] = n
-    rows = []
+    out = []
     for row in question.rows:
         counts = per_row.get(row.value, {})
-        n = sum(counts.values())
+        total = rows.total
+        if not isinstance(total, Population):
+            out.append(Distribution(row.value, row.label, None))
+            continue
+        where: dict[str, Any] = {"question": question.id, "row": row.value}
+        n = disclosure.release_count(total, "answered", sum(counts.values()), **where)
         raw = {p: counts.get(p, 0) for p in points}
-        cells = cells_of(raw, suppress_counts(raw, k), k)
-        rows.append(distribution(row.value, row.label, n, cells, k, weighted_mean(counts)))
+        released = tuple(
+            disclosure.release_count(total, "count", c, item=p, **where) for p, c in raw.items()
+        )
+        shares = tuple(
+            disclosure.release_share(total, c, n, item=p, **where) if n else 0.0
+            for p, c in raw.items()
+        )
+        mean = weighted_mean(counts)
+        shown_mean = (
+            None if mean is None else disclosure.release(total, "mean", mean, digits=1, **where)
+        )
+        out.append(Distribution(row.value, row.label, n, released, shares, shown_mean))
     groups: tuple[GroupMeans, ...] = ()
-    if breakdown.rows:
-        groups = _matrix_groups(session, scope, question, k, breakdown, per_row)
+    if rows.groups:
+        groups = _matrix_groups(frame, question, rows, per_row)
     return MatrixSummary(
-        **base_fields(session, scope, question, k, breakdown),
-        n=visible(answered, k),
+        **base_fields(frame, rows),
+        n=release_n(disclosure, rows.total),
         points=tuple(Category(str(p), point_label(question, p)) for p in question.scale.points()),
-        rows=tuple(rows),
+        rows=tuple(out),
         groups=groups,
     )
 
 
 def _matrix_groups(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: MatrixQuestion,
-    k: int,
-    breakdown: Breakdown,
+    rows: Rows,
     per_row: Mapping[str, Mapping[str, int]],
 ) -> tuple[GroupMeans, ...]:
-    """Mean per matrix row for each breakdown row; respondents per (group, row) suppressed."""
+    """Mean per matrix row for each shown breakdown row (a function of its cells)."""
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     keys = ("row", "number_value")
-    for (group, row, value), n in grouped_counts(
-        session, scope, question.id, keys, by=breakdown.by
+    for (group, row, value), n in frame.run(
+        grouped_counts, frame.scope, question.id, keys, by=rows.by
     ).items():
         if row is not None and value is not None:
             counts[(str(group), str(row))][str(int(value))] = n
     for row in question.rows:
         counts[(REST, row.value)] = {
-            v: n - sum(counts.get((g, row.value), {}).get(v, 0) for g in breakdown.named)
+            v: n - sum(counts.get((g, row.value), {}).get(v, 0) for g in rows.named)
             for v, n in per_row.get(row.value, {}).items()
         }
-    table = {
-        (key, row.value): sum(counts.get((key, row.value), {}).values())
-        for key, _, _ in breakdown.rows
-        for row in question.rows
-    }
-    hidden = suppress_table(table, k)
     out = []
-    for key, label, n in breakdown.rows:
-        ns = tuple(hidden[(key, row.value)] for row in question.rows)
-        out.append(
-            GroupMeans(
-                key,
-                label,
-                n,
-                ns,
-                tuple(
-                    weighted_mean(counts.get((key, row.value), {})) if shown is not None else None
-                    for row, shown in zip(question.rows, ns, strict=True)
-                ),
-                tuple(
-                    i
-                    for i, row in enumerate(question.rows)
-                    if ns[i] is None and not 0 < table[(key, row.value)] < k
-                ),
+    for key, population in rows.groups:
+        means: list[float | None] = []
+        for row in question.rows:
+            mean = weighted_mean(counts.get((key, row.value), {}))
+            means.append(
+                None
+                if mean is None
+                else frame.disclosure.release(
+                    population, "mean", mean, digits=1, question=question.id, row=row.value
+                )
             )
-        )
+        n = frame.disclosure.release_count(population, "size", population.size)
+        out.append(GroupMeans(key, population.label, n, tuple(means)))
     return tuple(out)
 
 
@@ -160,107 +161,119 @@ def _tally(counts: Mapping[tuple[str, int], int], top: int, option: str) -> _Ran
 
 
 def summarize_ranking(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> RankingSummary:
     """Per option: times ranked, times first, mean rank and Borda score, best first.
 
     Borda: an option at place r of a top-t list earns t + 1 - r points; the score is the
-    points summed over respondents divided by the respondents who answered.
+    points summed over respondents divided by the respondents who answered. Released as
+    count (item = option: ranked anywhere; "option@1": ranked first), mean_rank and borda.
     """
     assert isinstance(question, RankingQuestion)  # noqa: S101 -- AGGREGATORS dispatches by type
-    answered, breakdown = start(session, scope, question, k, by, by_question)
+    rows = start(frame, question, by, by_question)
+    disclosure = frame.disclosure
     keys = ("option_value", "rank")
     totals = {
         (str(key[1]), int(key[2])): n
-        for key, n in grouped_counts(session, scope, question.id, keys).items()
+        for key, n in frame.run(grouped_counts, frame.scope, question.id, keys).items()
         if key[1] is not None and key[2] is not None
     }
-    values = question.option_values()
-    tallies = {v: _tally(totals, question.top, v) for v in values}
-    small = 0 < answered < k
-    times = suppress_counts({v: t.times for v, t in tallies.items()}, k)
-    firsts = suppress_counts({v: t.first for v, t in tallies.items()}, k)
+    total = rows.total
     options = []
     for option in question.options:
-        t = tallies[option.value]
-        shown = not small and times[option.value] is not None
+        if not isinstance(total, Population):
+            options.append(RankedOption(option.value, option.label, None, None, None, None))
+            continue
+        t = _tally(totals, question.top, option.value)
+        where: dict[str, Any] = {"question": question.id}
         options.append(
             RankedOption(
                 option.value,
                 option.label,
-                times_ranked=times[option.value] if not small else None,
-                times_first=firsts[option.value] if not small else None,
-                mean_rank=t.rank_sum / t.times if shown and t.times else None,
-                borda=t.points / answered if shown and answered else None,
-                ranked_withheld=not small and times[option.value] is None and not 0 < t.times < k,
-                first_withheld=not small and firsts[option.value] is None and not 0 < t.first < k,
+                times_ranked=disclosure.release_count(
+                    total, "count", t.times, item=option.value, **where
+                ),
+                times_first=disclosure.release_count(
+                    total, "count", t.first, item=f"{option.value}@1", **where
+                ),
+                mean_rank=_release_mean_rank(frame, total, question.id, option.value, t),
+                borda=disclosure.release(
+                    total, "borda", t.points / total.size, digits=2, item=option.value, **where
+                ),
             )
         )
     options.sort(key=lambda o: (o.borda is None, -(o.borda or 0), o.mean_rank or math.inf, o.label))
     groups: tuple[GroupRanking, ...] = ()
-    if breakdown.rows:
+    if rows.groups:
         order = [o.value for o in options]
-        groups = _ranking_groups(session, scope, question, k, breakdown, totals, order)
+        groups = _ranking_groups(frame, question, rows, totals, order)
     return RankingSummary(
-        **base_fields(session, scope, question, k, breakdown),
+        **base_fields(frame, rows),
         top=question.top,
-        n=visible(answered, k),
+        n=release_n(disclosure, total),
         options=tuple(options),
         groups=groups,
     )
 
 
+def _release_mean_rank(
+    frame: Frame, population: Population, question_id: str, option: str, tally: _RankTally
+) -> float | None:
+    if not tally.times:
+        return None
+    return frame.disclosure.release(
+        population,
+        "mean_rank",
+        tally.rank_sum / tally.times,
+        digits=1,
+        question=question_id,
+        item=option,
+    )
+
+
 def _ranking_groups(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: RankingQuestion,
-    k: int,
-    breakdown: Breakdown,
+    rows: Rows,
     totals: Mapping[tuple[str, int], int],
     order: Sequence[str],
 ) -> tuple[GroupRanking, ...]:
-    """Borda score and mean rank per option for each breakdown row."""
+    """Borda score and mean rank per option for each shown breakdown row."""
     raw: dict[str, dict[tuple[str, int], int]] = defaultdict(dict)
     keys = ("option_value", "rank")
-    for (group, value, rank), n in grouped_counts(
-        session, scope, question.id, keys, by=breakdown.by
+    for (group, value, rank), n in frame.run(
+        grouped_counts, frame.scope, question.id, keys, by=rows.by
     ).items():
         if value is not None and rank is not None:
             raw[str(group)][(str(value), int(rank))] = n
     raw[REST] = {
-        cell: n - sum(raw[g].get(cell, 0) for g in breakdown.named) for cell, n in totals.items()
+        cell: n - sum(raw[g].get(cell, 0) for g in rows.named) for cell, n in totals.items()
     }
-    tallies = {
-        (key, v): _tally(raw[key], question.top, v) for key, _, _ in breakdown.rows for v in order
-    }
-    hidden = suppress_table({cell: t.times for cell, t in tallies.items()}, k)
     out = []
-    for key, label, n in breakdown.rows:
-        shown = [hidden[(key, v)] is not None for v in order]
+    for key, population in rows.groups:
+        tallies = [_tally(raw[key], question.top, v) for v in order]
         out.append(
             GroupRanking(
                 key,
-                label,
-                n,
+                population.label,
+                frame.disclosure.release_count(population, "size", population.size),
                 borda=tuple(
-                    tallies[(key, v)].points / n if ok else None
-                    for v, ok in zip(order, shown, strict=True)
+                    frame.disclosure.release(
+                        population,
+                        "borda",
+                        t.points / population.size,
+                        digits=2,
+                        question=question.id,
+                        item=v,
+                    )
+                    for v, t in zip(order, tallies, strict=True)
                 ),
                 mean_rank=tuple(
-                    tallies[(key, v)].rank_sum / tallies[(key, v)].times
-                    if ok and tallies[(key, v)].times
-                    else None
-                    for v, ok in zip(order, shown, strict=True)
-                ),
-                withheld=tuple(
-                    i
-                    for i, v in enumerate(order)
-                    if not shown[i] and not 0 < tallies[(key, v)].times < k
+                    _release_mean_rank(frame, population, question.id, v, t)
+                    for v, t in zip(order, tallies, strict=True)
                 ),
             )
         )
@@ -271,50 +284,54 @@ def _ranking_groups(
 
 
 def summarize_number(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question: QuestionBase,
-    k: int,
     by: str | None = None,
     by_question: QuestionBase | None = None,
 ) -> NumberSummary:
-    """n, mean, median, quartiles, min/max and a histogram (bins in SQL), per group.
+    """n, mean and a histogram (bins in SQL), per group.
 
-    Nothing but "not shown" is printed for fewer than k numbers: min and max are one
-    person's answer each, and so are the quartiles of a handful.
+    Why no minimum, maximum, median or quartiles: the extremes are one person's answer,
+    and in the small groups this product reports on (6 to 50 people) a median or
+    quartile is one person's answer too, or the midpoint of two; the histogram, whose
+    bins count people, shows the spread without naming any one answer.
     """
     assert isinstance(question, NumberQuestion)  # noqa: S101 -- AGGREGATORS dispatches by type
-    _, breakdown = start(session, scope, question, k, by, by_question)
-    stats = number_stats(session, scope, question.id)
-    n, _, low, high = stats
-    total = _number_stats(session, scope, question.id, k, TOTAL, TOTAL_LABEL, None, stats)
+    rows = start(frame, question, by, by_question)
+    disclosure = frame.disclosure
+    _, mean, low, high = frame.run(number_stats, frame.scope, question.id)
+    total = _number_stats(frame, question.id, TOTAL, TOTAL_LABEL, rows.total, mean)
     fields: dict[str, Any] = {}
-    if n >= k and low is not None and high is not None:
+    if isinstance(rows.total, Population) and low is not None and high is not None:
         edges, bins = bin_edges(question, low, high)
         columns = [b.value for b in bins]
         totals = {
-            str(key[1]): c
-            for key, c in histogram_counts(session, scope, question.id, edges).items()
+            columns[int(key[1])]: c
+            for key, c in frame.run(
+                histogram_counts, frame.scope, question.id, tuple(edges)
+            ).items()
         }
         groups: dict[tuple[Any, ...], int] = {}
-        if breakdown.rows:
-            raw = histogram_counts(session, scope, question.id, edges, by=by)
-            groups = {(key[0], str(key[1])): c for key, c in raw.items()}
-        cells = tabulate(breakdown, totals, groups, columns, k, additive=True)
+        if rows.groups:
+            raw = frame.run(histogram_counts, frame.scope, question.id, tuple(edges), by=by)
+            groups = {(key[0], columns[int(key[1])]): c for key, c in raw.items()}
+        cells = row_counts(rows, totals, groups, columns)
         fields = {
             "bins": bins,
-            "histogram": distribution(TOTAL, TOTAL_LABEL, n, cells[TOTAL], k),
+            "histogram": release_row(
+                disclosure, rows.total, TOTAL, TOTAL_LABEL, question.id, cells[TOTAL]
+            ),
             "group_histograms": tuple(
-                distribution(key, label, size, cells[key], k) for key, label, size in breakdown.rows
+                release_row(disclosure, pop, key, pop.label, question.id, cells[key])
+                for key, pop in rows.groups
             ),
         }
     group_stats = []
-    for key, label, _ in breakdown.rows:
-        where = breakdown.where(key)
-        found = number_stats(session, scope, question.id, where)
-        group_stats.append(_number_stats(session, scope, question.id, k, key, label, where, found))
+    for key, pop in rows.groups:
+        found = frame.run(number_stats, frame.scope, question.id, rows.where(key))
+        group_stats.append(_number_stats(frame, question.id, key, pop.label, pop, found[1]))
     return NumberSummary(
-        **base_fields(session, scope, question, k, breakdown),
+        **base_fields(frame, rows),
         unit=question.unit,
         integer=question.integer,
         total=total,
@@ -324,21 +341,24 @@ def summarize_number(
 
 
 def _number_stats(
-    session: Session,
-    scope: Scope,
+    frame: Frame,
     question_id: str,
-    k: int,
     key: str,
     label: str,
-    where: GroupFilter | None,
-    stats: tuple[int, float | None, float | None, float | None],
+    population: Any,
+    mean: float | None,
 ) -> NumberStats:
-    """Figures for one row: everything when n reaches k, else only that it does not."""
-    n, mean, low, high = stats
-    if n < k:
-        return NumberStats(key, label, visible(n, k))
-    q1, median, q3 = quantiles(session, scope, question_id, (0.25, 0.5, 0.75), n, where)
-    return NumberStats(key, label, n, mean, median, q1, q3, low, high)
+    """n and mean of one row as released; only the label when its population is hidden."""
+    if not isinstance(population, Population):
+        return NumberStats(key, label, None)
+    disclosure = frame.disclosure
+    n = disclosure.release_count(population, "size", population.size)
+    shown = (
+        None
+        if mean is None
+        else disclosure.release(population, "mean", mean, digits=1, question=question_id)
+    )
+    return NumberStats(key, label, n, shown)
 
 
 def bin_edges(
@@ -372,9 +392,11 @@ def bin_edges(
         if question.integer:
             top = b if i == count - 1 and b <= hi else b - 1
             text = f"{a:g}" if top == a else f"{a:g}–{top:g}"
+            item = f"{a:g}..{top:g}"
         else:
             text = f"{a:g}–{b:g}"
-        bins.append(Category(str(i), text))
+            item = f"{a:g}..{b:g}"
+        bins.append(Category(item, text))
     return edges, tuple(bins)
 
 

@@ -1,22 +1,18 @@
-"""Breakdowns and suppressed tables: the machinery every per-type aggregator shares.
+"""Populations and released rows: the machinery every per-type aggregator shares.
 
-A breakdown (`by`, a single_choice or country question) is built in two steps.
-
-1. Groups: a group with fewer than k respondents to the question is pooled, with those
-   who left `by` blank, into one "rest" row. If the rest is itself under k, the smallest
-   shown group joins it until it reaches k (complementary suppression of whole groups).
-   So every printed row covers at least k people, and the rows add up to the total.
-2. Cells: the total row is suppressed exactly as in a block without `by` (other blocks
-   print it), and the group rows are suppressed as one table whose totals are public,
-   with that total row as a settled margin: a total cell hidden is never the sum of
-   group cells shown, and a group cell hidden is never the total minus the others.
+A question's figures describe populations the disclosure layer clears (disclosure.py):
+the scope's people who answered the question (`PopulationDef.answered`), and for a `by`
+breakdown (a single_choice or country question) its groups as `Disclosure.breakdown`
+plans them, hidden groups and people who left `by` blank counted as "Other groups" when
+they are k or more together. A shown population prints all its figures, each released
+here; a hidden one prints nothing. Aggregators never compare a count with k.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..questionnaire.countries import country_name
 from ..questionnaire.schema import (
@@ -27,41 +23,40 @@ from ..questionnaire.schema import (
     QuestionBase,
     ScaleQuestion,
 )
-from .privacy import share, suppress_counts, suppress_table
+from .disclosure import Disclosure, Hidden, Population
 from .schema import question_type
-from .scope import Scope
-from .sql import ALL, GroupFilter, answered_by_group, count_respondents
+from .shown import Frame, shown_count
+from .sql import ALL, GroupFilter, answered_by_group
+from .stats import wilson_interval
 from .summaries import REST, TOTAL, Category, Distribution, DistributionSummary
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+__all__ = ["Frame", "Rows"]
 
 TOTAL_LABEL = "All respondents"
 OTHER_LABEL = "Other"
-#: Named groups in a breakdown; smaller ones join the pooled rest.
+#: Named groups in a breakdown; smaller ones join the other groups.
 MAX_GROUPS = 8
 
 
-def visible(n: int, k: int) -> int | None:
-    """A count as printed: None when it describes 1 to k-1 people."""
-    return None if 0 < n < k else n
-
-
 @dataclass(frozen=True)
-class Breakdown:
-    """The rows of a `by` breakdown: named groups of at least k, then the pooled rest."""
+class Rows:
+    """The populations of one question: who answered it, and the breakdown's shown rows."""
 
+    question: QuestionBase
+    #: Respondents in scope who answered.
+    answered: int
+    total: Population | Hidden
+    #: (key, population) per shown breakdown row in print order; REST ("Other groups") last.
+    groups: tuple[tuple[str, Population], ...] = ()
+    #: Groups not shown by name (fewer than k, or hidden to protect one that is).
+    hidden_groups: int = 0
     by: str | None = None
     by_question: QuestionBase | None = None
-    #: (key, label, respondents who answered this question) per row; REST last if any.
-    rows: tuple[tuple[str, str, int], ...] = ()
-    #: Groups not shown by name (under k, beyond MAX_GROUPS, or pooled to protect the rest).
-    pooled: int = 0
 
     @property
     def named(self) -> tuple[str, ...]:
         """Values of the groups shown by name."""
-        return tuple(key for key, _, _ in self.rows if key != REST)
+        return tuple(key for key, _ in self.groups if key != REST)
 
     def where(self, key: str) -> GroupFilter | None:
         """SQL filter for one row (None for the total)."""
@@ -72,41 +67,36 @@ class Breakdown:
         return GroupFilter(self.by, (key,))
 
 
-def plan_breakdown(
-    session: Session,
-    scope: Scope,
-    question_id: str,
-    k: int,
+def start(
+    frame: Frame,
+    question: QuestionBase,
     by: str | None,
     by_question: QuestionBase | None,
-    answered: int,
-) -> Breakdown:
-    """Which groups are shown by name and who falls into the rest (see the module doc)."""
-    if by is None:
-        return Breakdown()
-    sizes = {str(g): n for g, n in answered_by_group(session, scope, question_id, by).items() if n}
-    ordered = _group_order(by_question, sizes)
-    largest = sorted((g for g in ordered if sizes[g] >= k), key=lambda g: (-sizes[g], g))
-    shown = [g for g in ordered if g in largest[:MAX_GROUPS]]
-
-    def rest() -> int:
-        return answered - sum(sizes[g] for g in shown)
-
-    while shown and 0 < rest() < k:
-        shown.remove(min(shown, key=lambda g: (sizes[g], g)))
-    if not shown:
-        return Breakdown(by, by_question, (), len(sizes))
-    pooled = len(sizes) - len(shown)
-    rows = [(g, group_label(by_question, g), sizes[g]) for g in shown]
-    if rest():
-        blank = answered > sum(sizes.values())
-        label = {
-            (True, True): "Other groups or no answer",
-            (True, False): "Other groups",
-            (False, True): "No answer",
-        }[(pooled > 0, blank)]
-        rows.append((REST, label, rest()))
-    return Breakdown(by, by_question, tuple(rows), pooled)
+) -> Rows:
+    """Who answered the question, and the breakdown's groups, as populations."""
+    disclosure = frame.disclosure
+    answered = frame.run(answered_by_group, frame.scope, question.id).get(ALL, 0)
+    definition = frame.scope.population().narrowed(answered=question.id)
+    label = f"{frame.label} who answered “{question.id}”"
+    total = disclosure.population(definition, label, answered)
+    if by is None or not isinstance(total, Population):
+        return Rows(question, answered, total, by=by, by_question=by_question)
+    raw = frame.run(answered_by_group, frame.scope, question.id, by)
+    sizes = {str(g): n for g, n in raw.items() if g is not None and n}
+    ordered = {g: sizes[g] for g in _group_order(by_question, sizes)}
+    blank = answered > sum(sizes.values())
+    plan = disclosure.breakdown(
+        total,
+        by,
+        ordered,
+        {g: group_label(by_question, g) for g in ordered},
+        max_groups=MAX_GROUPS,
+        other_label="Other groups or no answer" if blank else "Other groups",
+    )
+    groups = [(g, pop) for g, pop in plan.groups]
+    if plan.other is not None:
+        groups.append((REST, plan.other))
+    return Rows(question, answered, total, tuple(groups), len(plan.hidden), by, by_question)
 
 
 def group_label(by_question: QuestionBase | None, value: str) -> str:
@@ -128,112 +118,108 @@ def _group_order(by_question: QuestionBase | None, sizes: Mapping[str, int]) -> 
     return sorted(sizes, key=lambda g: (-sizes[g], group_label(by_question, g)))
 
 
-@dataclass(frozen=True)
-class Cells:
-    """One row of counts as printed, and which hidden ones are hidden only as a cover."""
-
-    counts: tuple[int | None, ...]
-    withheld: tuple[int, ...] = ()
-
-
-def tabulate(
-    breakdown: Breakdown,
+def row_counts(
+    rows: Rows,
     totals: Mapping[str, int],
     groups: Mapping[tuple[Any, ...], int],
     columns: Sequence[str],
-    k: int,
-    *,
-    additive: bool,
-) -> dict[str, Cells]:
-    """Suppressed cells for the total (TOTAL) and for every breakdown row.
+) -> dict[str, dict[str, int]]:
+    """Raw counts per column for the total (TOTAL) and every shown breakdown row.
 
-    `totals` maps column -> respondents; `groups` maps (group, column) -> respondents.
-    The rest row is the total minus the named groups. `additive` tells whether the total
-    row's cells add up to its printed n (single choice) or overlap (multi-choice).
+    `groups` maps (group, column) -> respondents; "Other groups" is the total minus the
+    groups shown by name.
     """
-    raw_total = {c: totals.get(c, 0) for c in columns}
-    out = {TOTAL: cells_of(raw_total, suppress_counts(raw_total, k, additive=additive), k)}
-    if not breakdown.rows:
-        return out
-    table: dict[tuple[str, str], int] = {}
-    for key, _, _ in breakdown.rows:
-        for c in columns:
-            if key == REST:
-                named = sum(groups.get((g, c), 0) for g in breakdown.named)
-                table[(key, c)] = max(0, raw_total[c] - named)
-            else:
-                table[(key, c)] = groups.get((key, c), 0)
-    # The total row as printed (here and in every block without `by`) takes part in the
-    # columns: a total hidden there must not be the sum of shown group cells.
-    printed = dict(zip(columns, out[TOTAL].counts, strict=True))
-    hidden = suppress_table(table, k, fixed={(TOTAL, c): printed[c] for c in columns})
-    for key, _, _ in breakdown.rows:
-        raw = {c: table[(key, c)] for c in columns}
-        out[key] = cells_of(raw, {c: hidden[(key, c)] for c in columns}, k)
+    out = {TOTAL: {c: totals.get(c, 0) for c in columns}}
+    for key, _ in rows.groups:
+        if key == REST:
+            out[key] = {
+                c: totals.get(c, 0) - sum(groups.get((g, c), 0) for g in rows.named)
+                for c in columns
+            }
+        else:
+            out[key] = {c: groups.get((key, c), 0) for c in columns}
     return out
 
 
-def cells_of(raw: Mapping[str, int], shown: Mapping[str, int | None], k: int) -> Cells:
-    """A row as printed; `withheld` lists the hidden cells that are not under k themselves."""
-    columns = list(raw)
-    if 0 < sum(raw.values()) < k:
-        # A row about fewer than k people shows nothing, not even its zeros.
-        return Cells(tuple(None for _ in columns))
-    return Cells(
-        tuple(shown[c] for c in columns),
-        tuple(i for i, c in enumerate(columns) if shown[c] is None and not 0 < raw[c] < k),
-    )
-
-
-def distribution(
-    key: str, label: str, n: int, cells: Cells, k: int, mean: float | None = None
+def release_row(
+    disclosure: Disclosure,
+    population: Population | Hidden,
+    key: str,
+    label: str,
+    question: str,
+    counts: Mapping[str, int],
+    *,
+    mean: float | None = None,
+    row: str | None = None,
+    intervals: bool = False,
 ) -> Distribution:
-    """A printed row: n answered, counts, shares of n, and the mean when n reaches k."""
-    if 0 < n < k:
-        return Distribution(key, label, None, tuple(None for _ in cells.counts))
-    return Distribution(
-        key,
-        label,
-        n,
-        cells.counts,
-        tuple(share(c, n) for c in cells.counts),
-        mean if n else None,
-        cells.withheld,
+    """A printed row: n, count and share per column, the mean; nothing when hidden."""
+    if not isinstance(population, Population):
+        return Distribution(key, label, None)
+    where: dict[str, Any] = {"question": question, "row": row}
+    n = disclosure.release_count(population, "size", population.size)
+    released = tuple(
+        disclosure.release_count(population, "count", c, item=item, **where)
+        for item, c in counts.items()
     )
+    shares = tuple(
+        disclosure.release_share(population, c, n, item=item, **where) for item, c in counts.items()
+    )
+    cis: list[tuple[float, float]] = []
+    if intervals:
+        for item, c in counts.items():
+            low, high = wilson_interval(c, n) or (0.0, 0.0)
+            bounds = (
+                disclosure.release(population, name, 100 * value, digits=0, item=item, **where)
+                for name, value in (("ci_low", low), ("ci_high", high))
+            )
+            cis.append((next(bounds), next(bounds)))
+    shown_mean = None
+    if mean is not None:
+        shown_mean = disclosure.release(population, "mean", mean, digits=1, **where)
+    return Distribution(key, label, n, released, shares, shown_mean, tuple(cis))
 
 
-def base_fields(
-    session: Session, scope: Scope, question: QuestionBase, k: int, breakdown: Breakdown
-) -> dict[str, Any]:
-    """The fields every summary has."""
-    by_question = breakdown.by_question
+def release_n(disclosure: Disclosure, population: Population | Hidden) -> int | None:
+    """A population's size as printed, None when hidden."""
+    if not isinstance(population, Population):
+        return None
+    return disclosure.release_count(population, "size", population.size)
+
+
+def base_fields(frame: Frame, rows: Rows) -> dict[str, Any]:
+    """The fields every summary has: scope size, answered, shown to, the breakdown."""
+    question, disclosure, scope = rows.question, frame.disclosure, frame.population
+    respondents = answered = shown = None
+    if isinstance(scope, Population):
+        respondents = disclosure.release_count(scope, "size", scope.size)
+        answered = disclosure.release_count(scope, "answered", rows.answered, question=question.id)
+        if frame.questionnaire is not None and _conditional(frame, question.id):
+            count = shown_count(frame, question.id)
+            shown = disclosure.release_count(scope, "shown", count, question=question.id)
+    by_question = rows.by_question
     return {
         "question_id": question.id,
         "question_type": question_type(question),
         "prompt": question.prompt,
-        "k": k,
-        "respondents": visible(count_respondents(session, scope), k),
-        "by": breakdown.by,
+        "k": disclosure.k,
+        "respondents": respondents,
+        "answered": answered,
+        "shown": shown,
+        "by": rows.by,
         "by_prompt": by_question.prompt if by_question is not None else None,
-        "pooled_groups": breakdown.pooled,
+        "hidden_groups": rows.hidden_groups,
     }
 
 
-def answered_in_scope(session: Session, scope: Scope, question_id: str) -> int:
-    return answered_by_group(session, scope, question_id).get(ALL, 0)
-
-
-def start(
-    session: Session,
-    scope: Scope,
-    question: QuestionBase,
-    k: int,
-    by: str | None,
-    by_question: QuestionBase | None,
-) -> tuple[int, Breakdown]:
-    """Respondents who answered, and the breakdown plan."""
-    answered = answered_in_scope(session, scope, question.id)
-    return answered, plan_breakdown(session, scope, question.id, k, by, by_question, answered)
+def _conditional(frame: Frame, question_id: str) -> bool:
+    questionnaire = frame.questionnaire
+    assert questionnaire is not None  # noqa: S101 -- checked by the caller
+    for section in questionnaire.sections:
+        for question in section.questions:
+            if question.id == question_id:
+                return section.show_if is not None or question.show_if is not None
+    return False
 
 
 def by_column(counts: Mapping[tuple[Any, ...], int]) -> dict[str, int]:
@@ -243,33 +229,39 @@ def by_column(counts: Mapping[tuple[Any, ...], int]) -> dict[str, int]:
 
 def summarize_distribution(
     cls: type[DistributionSummary],
-    session: Session,
-    scope: Scope,
-    question: QuestionBase,
-    k: int,
-    breakdown: Breakdown,
-    answered: int,
+    frame: Frame,
+    rows: Rows,
     categories: Sequence[Category],
     totals: Mapping[str, int],
     groups: Mapping[tuple[Any, ...], int],
     *,
-    additive: bool = True,
     means: Mapping[str, float | None] | None = None,
+    intervals: bool = False,
     **extra: Any,
 ) -> DistributionSummary:
-    """Tabulate, suppress and package a one-dimensional distribution and its breakdown."""
-    cells = tabulate(breakdown, totals, groups, [c.value for c in categories], k, additive=additive)
+    """Release and package a one-dimensional distribution and its breakdown."""
+    counts = row_counts(rows, totals, groups, [c.value for c in categories])
     means = means or {}
-    total = distribution(TOTAL, TOTAL_LABEL, answered, cells[TOTAL], k, means.get(TOTAL))
-    rows = tuple(
-        distribution(key, label, n, cells[key], k, means.get(key))
-        for key, label, n in breakdown.rows
+    qid = rows.question.id
+    total = release_row(
+        frame.disclosure,
+        rows.total,
+        TOTAL,
+        TOTAL_LABEL,
+        qid,
+        counts[TOTAL],
+        mean=means.get(TOTAL),
+        intervals=intervals,
+    )
+    groups_out = tuple(
+        release_row(frame.disclosure, pop, key, pop.label, qid, counts[key], mean=means.get(key))
+        for key, pop in rows.groups
     )
     return cls(
-        **base_fields(session, scope, question, k, breakdown),
+        **base_fields(frame, rows),
         categories=tuple(categories),
         total=total,
-        groups=rows,
+        groups=groups_out,
         **extra,
     )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
@@ -20,7 +20,15 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .results import HIDDEN
+from .disclosure import HIDDEN_MARK
+from .label_placement import (
+    LABEL_CHAR_PT,
+    LABEL_HEIGHT_PT,
+    LABEL_NEAR_PT,
+    LABEL_PAD_PT,
+    place_labels,
+    rect,
+)
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -38,6 +46,8 @@ RC: dict[Any, Any] = {
     "axes.edgecolor": MUTED,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # A hyphen for negative ticks: the report font has no U+2212 and matplotlib warns.
+    "axes.unicode_minus": False,
 }
 WIDTH_IN = 6.3
 #: Space left between the figure's edge, its legend and the axes' labels (as much as
@@ -122,9 +132,9 @@ def _height(rows: int, per_row: float = 0.32, extra: float = 0.7) -> float:
 
 
 def _mark_hidden(ax: Axes, y: float, *, fontsize: float) -> None:
-    """Write HIDDEN where a suppressed bar would start, so it does not read as zero."""
+    """Write HIDDEN_MARK where a hidden bar would start, so it does not read as zero."""
     ax.annotate(
-        HIDDEN,
+        HIDDEN_MARK,
         (0, y),
         xytext=(3, 0),
         textcoords="offset points",
@@ -367,7 +377,8 @@ def histogram_chart(
     ylabel: str = "Respondents",
     gap: bool = False,
 ) -> str:
-    """Vertical bars over consecutive bins (touching) or periods (`gap`); None is left out."""
+    """Vertical bars over consecutive bins (touching) or periods (`gap`); a None value (a
+    hidden figure) is marked with HIDDEN_MARK along its bin, so it does not read as zero."""
     with mpl.rc_context(RC):
         fig = new_figure(2.6)
         ax = fig.add_subplot()
@@ -382,6 +393,20 @@ def histogram_chart(
                     textcoords="offset points",
                     ha="center",
                     fontsize=7,
+                )
+        for x, value in enumerate(counts):
+            if value is None:
+                ax.annotate(
+                    HIDDEN_MARK,
+                    (x, 0),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    rotation=90,
+                    fontsize=7,
+                    color=MUTED,
+                    style="italic",
                 )
         rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) > 10
         ax.set_xticks(
@@ -402,75 +427,6 @@ def histogram_chart(
         return to_svg(fig)
 
 
-@dataclass(frozen=True)
-class Box:
-    """Five-number summary (and mean) of one group's numbers, for `box_chart`."""
-
-    low: float
-    q1: float
-    median: float
-    q3: float
-    high: float
-    mean: float | None = None
-
-
-def box_chart(boxes: Sequence[tuple[str, Box | None]], *, xlabel: str, k: int) -> str:
-    """Horizontal box plots, first on top: box = quartiles, line = median, diamond = mean,
-    whiskers = min and max. A None box (fewer than k respondents) is written, not drawn."""
-    with mpl.rc_context(RC):
-        fig = new_figure(_height(len(boxes), per_row=0.4, extra=0.8))
-        ax = fig.add_subplot()
-        ys = list(range(len(boxes)))[::-1]
-        drawn = [(y, box) for y, (_, box) in zip(ys, boxes, strict=True) if box is not None]
-        if drawn:
-            ax.bxp(
-                [
-                    {
-                        "whislo": box.low,
-                        "q1": box.q1,
-                        "med": box.median,
-                        "q3": box.q3,
-                        "whishi": box.high,
-                        "mean": box.median if box.mean is None else box.mean,
-                        "fliers": [],
-                    }
-                    for _, box in drawn
-                ],
-                positions=[y for y, _ in drawn],
-                orientation="horizontal",
-                widths=0.5,
-                patch_artist=True,
-                showfliers=False,
-                showmeans=all(box.mean is not None for _, box in drawn),
-                manage_ticks=False,
-                boxprops={"facecolor": PALETTE[4], "edgecolor": MAIN},
-                medianprops={"color": PALETTE[5], "linewidth": 1.5},
-                whiskerprops={"color": MAIN},
-                capprops={"color": MAIN},
-                meanprops={"marker": "D", "markersize": 4, "markerfacecolor": "#000000"},
-            )
-            middle = (min(b.low for _, b in drawn) + max(b.high for _, b in drawn)) / 2
-        else:
-            middle = 0.5
-        for y, (_, box) in zip(ys, boxes, strict=True):
-            if box is None:
-                ax.text(
-                    middle,
-                    y,
-                    f"fewer than {k} respondents",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=MUTED,
-                )
-        ax.set_yticks(ys, [label for label, _ in boxes])
-        ax.set_ylim(-0.6, len(boxes) - 0.4)
-        ax.margins(x=0.05)
-        ax.set_xlabel(xlabel)
-        _style(ax)
-        return to_svg(fig)
-
-
 def quadrant_chart(
     points: Sequence[tuple[str, float | None, float | None]],
     x_label: str,
@@ -482,27 +438,20 @@ def quadrant_chart(
     y_range: tuple[float, float] | None = None,
     quadrant_labels: tuple[str, str, str, str] | None = None,
 ) -> str:
-    """Labelled points split into quadrants at (x_mid, y_mid), e.g. importance vs capacity.
+    """Points split into quadrants at (x_mid, y_mid), e.g. importance vs capacity.
 
-    `quadrant_labels` are written in the corners: (top left, top right, bottom left,
-    bottom right). A point with a None coordinate (suppressed) is left out.
+    Each point is drawn exactly at its coordinates and labelled with its (short) label,
+    placed by `place_labels` so that no label covers another, a point or a corner caption;
+    a label set apart from its point gets a thin leader line. Callers pass numbers and
+    print the key beside the chart: long names would crowd the plot. `quadrant_labels`
+    are written in the corners (top left, top right, bottom left, bottom right). A point
+    with a None coordinate (hidden) is left out.
     """
     shown = [(label, x, y) for label, x, y in points if x is not None and y is not None]
     with mpl.rc_context(RC):
         fig = new_figure(4.2)
         ax = fig.add_subplot()
         ax.scatter([x for _, x, _ in shown], [y for _, _, y in shown], color=MAIN, s=22, zorder=3)
-        for label, x, y in shown:
-            ax.annotate(
-                wrap_label(label, 26),
-                (x, y),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=7,
-                va="bottom",
-                # Readable where a label crosses a dividing line or the grid.
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5},
-            )
         ax.axvline(x_mid, color=MUTED, linewidth=0.8, linestyle="--")
         ax.axhline(y_mid, color=MUTED, linewidth=0.8, linestyle="--")
         ax.set_xlim(*(x_range or _span([x for _, x, _ in shown], x_mid)))
@@ -513,7 +462,7 @@ def quadrant_chart(
             (0.02, 0.02, "left", "bottom"),
             (0.98, 0.02, "right", "bottom"),
         )
-        for text, (cx, cy, ha, va) in zip(quadrant_labels or (), corners, strict=False):
+        captions = [
             ax.text(
                 cx,
                 cy,
@@ -525,11 +474,55 @@ def quadrant_chart(
                 color=MUTED,
                 style="italic",
             )
+            for text, (cx, cy, ha, va) in zip(quadrant_labels or (), corners, strict=False)
+        ]
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
         ax.tick_params(length=0)
         ax.grid(color="#eeeeee", linewidth=0.6)
         ax.set_axisbelow(True)
+        # Lay the axes out now, as `to_svg` will (labels stay inside the plot, so the
+        # layout does not change), to place labels in the points they are drawn at.
+        renderer = RendererSVG(  # type: ignore[no-untyped-call]  # unannotated in matplotlib
+            fig.bbox.width, fig.bbox.height, io.StringIO()
+        )
+        fit_axes(fig, renderer)
+        box = ax.get_window_extent(renderer)
+        anchors = [tuple(ax.transData.transform((x, y))) for _, x, y in shown]
+        sizes = [
+            (LABEL_CHAR_PT * len(label) + 2 * LABEL_PAD_PT, LABEL_HEIGHT_PT) for label, *_ in shown
+        ]
+        obstacles = [rect(t.get_window_extent(renderer)) for t in captions]
+        offsets = place_labels(
+            [(float(a), float(b)) for a, b in anchors],
+            sizes,
+            (box.x0, box.y0, box.x1, box.y1),
+            obstacles,
+        )
+        for (label, x, y), (dx, dy) in zip(shown, offsets, strict=True):
+            far = math.hypot(dx, dy) > LABEL_NEAR_PT
+            ax.annotate(
+                label,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.6},
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": MUTED,
+                    "linewidth": 0.5,
+                    "shrinkA": 0,
+                    "shrinkB": 3,
+                }
+                if far
+                else None,
+                zorder=4,
+                # Marks the number as a key to the table, not a figure about respondents.
+                gid=f"point-key-{label}",
+            )
         return to_svg(fig)
 
 

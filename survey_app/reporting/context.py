@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..questionnaire.schema import QuestionBase, Questionnaire
-from .schema import Report
+from ..questionnaire.schema import (
+    CountryQuestion,
+    QuestionBase,
+    Questionnaire,
+    SingleChoiceQuestion,
+)
+from .disclosure import Disclosure, Hidden, Population
+from .schema import OverviewBlock, PrePostBlock, Report
 from .scope import Scope
+from .sql import count_respondents
 from .training import ReportTraining
 
 P = ParamSpec("P")
+#: The stakeholder question an overview uses when it names none.
+DEFAULT_STAKEHOLDER = "stakeholder_type"
 T = TypeVar("T")
 
 
@@ -26,14 +35,23 @@ class ReportContext:
     questionnaires: Mapping[str, Questionnaire]
     #: The training the report is filtered to: only responses collected through it count.
     training: ReportTraining | None = None
+    #: What may be printed, and what has been: one per build.
+    disclosure: Disclosure = field(init=False)
+    #: Phases whose figures count only the paired respondents (see `__post_init__`).
+    paired_only: frozenset[str] = field(init=False)
     #: Results of `aggregate`, for this build only: a context lives for one build.
     _results: dict[Hashable, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    def __post_init__(self) -> None:
+        disclosure = Disclosure(self.report.k, self.report.k_text, dimensions=self._dimensions())
+        object.__setattr__(self, "disclosure", disclosure)
+        object.__setattr__(self, "paired_only", self._plan_phases())
+
     @property
     def k(self) -> int:
-        """The minimum cell size."""
+        """The minimum group size."""
         return self.report.k
 
     @property
@@ -49,13 +67,86 @@ class ReportContext:
         """
         qid = questionnaire_id or self.report.questionnaire
         training = self.training
+        chosen = (phase or training.phase_of(qid)) if training else None
         return Scope(
             qid,
             self.report.filter.submitted_from,
             self.report.filter.submitted_to,
             training_id=training.id if training else None,
-            phase=(phase or training.phase_of(qid)) if training else None,
+            phase=chosen,
+            paired=chosen in self.paired_only,
         )
+
+    def population(self, scope: Scope, label: str | None = None) -> Population | Hidden:
+        """Everyone a scope counts, as a population (shown only when k or more)."""
+        size = self.aggregate(count_respondents, scope)
+        name = label or self.scope_label(scope)
+        return self.disclosure.population(scope.population(), name, size)
+
+    def scope_label(self, scope: Scope) -> str:
+        """How a scope's respondents are named in tables and on the disclosure page."""
+        if scope.paired:
+            return f"Paired {scope.phase}-training respondents"
+        if scope.phase:
+            return f"All {scope.phase}-training respondents"
+        return "All respondents"
+
+    def stakeholder_question(self, block: OverviewBlock) -> QuestionBase | None:
+        """The overview's stakeholder question: named, or `stakeholder_type` if there is one."""
+        if block.stakeholder is not None:
+            return self.question(block.stakeholder)
+        found = self.questionnaire.question(DEFAULT_STAKEHOLDER)
+        return found if isinstance(found, SingleChoiceQuestion) else None
+
+    def country_question(self, block: OverviewBlock) -> QuestionBase | None:
+        """The overview's country question: named, or the questionnaire's first one."""
+        if block.country is not None:
+            return self.question(block.country)
+        questions = self.questionnaire.questions()
+        return next((q for q in questions if isinstance(q, CountryQuestion)), None)
+
+    def _dimensions(self) -> frozenset[str]:
+        """Questions whose answers define groups anywhere in the report."""
+        found: set[str] = set()
+        for block in self.report.blocks:
+            by = getattr(block, "by", None)
+            if by:
+                found.add(by)
+            if isinstance(block, OverviewBlock):
+                for question in (self.stakeholder_question(block), self.country_question(block)):
+                    if question is not None:
+                        found.add(question.id)
+        return frozenset(found)
+
+    def _plan_phases(self) -> frozenset[str]:
+        """The phases whose figures describe only the paired respondents.
+
+        Why: a report with a paired comparison prints figures of the paired set; if it
+        also printed those of everyone in that phase and the two differed by 1 to k-1
+        people, subtracting one from the other would give those people's answers. Then
+        every figure of that phase describes the paired set, and the disclosure page says so.
+        """
+        training = self.training
+        if training is None or not any(isinstance(b, PrePostBlock) for b in self.report.blocks):
+            return frozenset()
+        out: set[str] = set()
+        for phase in ("pre", "post"):
+            qid = training.questionnaire_for(phase)
+            if qid is None:
+                continue
+            dates = (self.report.filter.submitted_from, self.report.filter.submitted_to)
+            whole = Scope(qid, *dates, training_id=training.id, phase=phase)
+            everyone = self.aggregate(count_respondents, whole)
+            paired = self.aggregate(count_respondents, replace(whole, paired=True))
+            # Fewer than k pairs print no paired figure: nothing to subtract from.
+            if paired >= self.k and 0 < everyone - paired < self.k:
+                out.add(phase)
+                self.disclosure.hide_note(
+                    f"{everyone - paired} {phase}-training responses that could not be paired "
+                    f"are left out of every figure: fewer than {self.k} people, whose answers "
+                    "would otherwise be the difference between all and the paired figures."
+                )
+        return frozenset(out)
 
     def aggregate(
         self, query: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

@@ -10,7 +10,7 @@ per compared question and one for the whole knowledge test, never one per pair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,13 +32,7 @@ from ..models import Answer, Response
 from ..pairing import pairing_summary, pairs_query
 from ..questionnaire.schema import ChoiceQuestionBase, MultiChoiceQuestion
 from .scope import Scope
-from .stats import (
-    gain_band,
-    match_rate,
-    mean_paired_difference,
-    normalised_gain,
-    wilcoxon_signed_rank,
-)
+from .stats import WilcoxonResult, match_rate, mean_paired_difference, wilcoxon_signed_rank
 
 #: Item key of a scale or number question's answer row (a matrix row's is the row value).
 SINGLE = ""
@@ -49,78 +43,32 @@ class PairedSample:
     """How a training's participants pair up within the block's scopes."""
 
     pairs: int
-    #: Participants (one per code; each response without a code is one) per phase.
-    participants_pre: int
-    participants_post: int
+    #: Distinct people in either phase: one per code, one per response without a code.
+    participants: int
     #: Codes used by more than one pre (post) response; only the latest of each is paired.
     duplicate_pre: int
     duplicate_post: int
-    #: Post responses whose code matches no pre response of the training.
+    #: Distinct post codes that match no pre code (and pre codes no post code matches).
     unmatched_post: int
+    unmatched_pre: int
     post_without_code: int
 
     @property
     def match_rate(self) -> float | None:
-        """Pairs per participant seen in either phase (see `stats.match_rate`)."""
-        return match_rate(self.participants_pre, self.participants_post, self.pairs)
+        """Pairs per distinct participant (see `stats.match_rate`)."""
+        return match_rate(self.pairs, self.participants)
 
 
 @dataclass(frozen=True)
-class PairedChange:
-    """Each pair's change on one item (scale, matrix row, number, or test score)."""
+class PairedStats:
+    """Each pair's change on one item (a scale, matrix row, number or test score), unrounded."""
 
-    label: str
-    #: Pairs who answered the item before and after; None when fewer than k (nothing shown).
-    n: int | None = None
-    mean_before: float | None = None
-    mean_after: float | None = None
+    n: int
+    mean_before: float
+    mean_after: float
     #: Mean of (after − before) over the pairs.
-    mean_difference: float | None = None
-    #: Two-sided Wilcoxon signed-rank p-value; None when no pair changed.
-    p_value: float | None = None
-    #: "exact", "normal" (approximation) or "none" (no test: no pair changed).
-    method: str = "none"
-    #: Matched-pairs rank-biserial correlation, −1..1 (positive: higher after).
-    effect_size: float | None = None
-
-
-@dataclass(frozen=True)
-class PairedQuestion:
-    """A compared question's paired changes, one per item (matrix row) or a single one."""
-
-    question_id: str
-    prompt: str
-    items: tuple[PairedChange, ...]
-
-
-@dataclass(frozen=True)
-class PairedKnowledge:
-    """The knowledge-test score (points) of each pair, before and after."""
-
-    score: PairedChange
-    max_points: float
-
-    @property
-    def percent_before(self) -> float | None:
-        """Paired mean score before, as % of the maximum."""
-        return _percent(self.score.mean_before, self.max_points)
-
-    @property
-    def percent_after(self) -> float | None:
-        """Paired mean score after, as % of the maximum."""
-        return _percent(self.score.mean_after, self.max_points)
-
-    @property
-    def gain(self) -> float | None:
-        """Hake's normalised gain on the paired means."""
-        if self.percent_before is None or self.percent_after is None:
-            return None
-        return normalised_gain(self.percent_before, self.percent_after)
-
-    @property
-    def gain_band(self) -> str | None:
-        """low, medium or high."""
-        return None if self.gain is None else gain_band(self.gain)
+    mean_difference: float
+    test: WilcoxonResult
 
 
 def scoped_pairs(training_id: int, pre: Scope, post: Scope) -> Subquery:
@@ -133,20 +81,30 @@ def scoped_pairs(training_id: int, pre: Scope, post: Scope) -> Subquery:
     )
 
 
+def count_pairs(session: Session, pairs: Subquery) -> int:
+    """Pairs in a `scoped_pairs` subquery."""
+    return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
+
+
 def paired_sample(
     session: Session, training_id: int, pairs: Subquery, pre: Scope, post: Scope
 ) -> PairedSample:
-    """Pairs (`scoped_pairs`) and participants in scope; the training's duplicate and
-    unmatched codes, as `pairing_summary` counts them."""
-    n_pairs = int(session.scalar(select(func.count()).select_from(pairs)) or 0)
+    """Pairs (`scoped_pairs`) and distinct participants in scope; the training's duplicate
+    and unmatched codes, as `pairing_summary` counts them.
+
+    `pre` and `post` are taken with every respondent of their phase, also when the report
+    shows only the paired ones: the match rate is about everyone who took part.
+    """
     summary = pairing_summary(session, training_id)
     return PairedSample(
-        pairs=n_pairs,
-        participants_pre=_participants(session, pre),
-        participants_post=_participants(session, post),
+        pairs=count_pairs(session, pairs),
+        participants=_participants(
+            session, replace(pre, paired=False), replace(post, paired=False)
+        ),
         duplicate_pre=summary.duplicate_pre_codes,
         duplicate_post=summary.duplicate_post_codes,
-        unmatched_post=summary.unmatched_post,
+        unmatched_post=summary.unmatched_post_codes,
+        unmatched_pre=summary.unmatched_pre_codes,
         post_without_code=summary.post_without_code,
     )
 
@@ -207,21 +165,17 @@ def paired_scores(
     return [(float(b), float(a)) for b, a in session.execute(stmt)]
 
 
-def paired_change(label: str, pairs: Sequence[tuple[float, float]], k: int) -> PairedChange:
-    """Means, mean difference and Wilcoxon test of (before, after) pairs; blank under k."""
+def paired_stats(pairs: Sequence[tuple[float, float]]) -> PairedStats | None:
+    """Means, mean difference and Wilcoxon test of (before, after) pairs; None without pairs."""
     n = len(pairs)
-    if n < k or n == 0:
-        return PairedChange(label)
-    test = wilcoxon_signed_rank([after - before for before, after in pairs])
-    return PairedChange(
-        label=label,
+    if n == 0:
+        return None
+    return PairedStats(
         n=n,
         mean_before=sum(before for before, _ in pairs) / n,
         mean_after=sum(after for _, after in pairs) / n,
-        mean_difference=mean_paired_difference(pairs),
-        p_value=test.p_value,
-        method=test.method,
-        effect_size=test.rank_biserial,
+        mean_difference=mean_paired_difference(pairs) or 0.0,
+        test=wilcoxon_signed_rank([after - before for before, after in pairs]),
     )
 
 
@@ -229,10 +183,15 @@ def _ids(scope: Scope) -> Select[int]:
     return select(Response.id).where(*scope.conditions())
 
 
-def _participants(session: Session, scope: Scope) -> int:
-    """Distinct participants in scope: one per code hash, one per response without a code."""
+def _participants(session: Session, pre: Scope, post: Scope) -> int:
+    """Distinct people in either scope: one per code hash, one per response without a code.
+
+    Why across both phases: a code used before and after is one person, and a code used
+    twice in one phase is one person too (each scope keeps the latest response per code).
+    """
     who = func.coalesce(Response.participant_code_hash, cast(Response.id, String))
-    stmt = select(func.count(distinct(who))).where(*scope.conditions())
+    either = or_(and_(*pre.conditions()), and_(*post.conditions()))
+    stmt = select(func.count(distinct(who))).where(either)
     return int(session.scalar(stmt) or 0)
 
 
@@ -278,9 +237,3 @@ def _is_correct(
         size = len(question.correct or [])
         return and_(picked == size, hits == size)
     return hits >= 1
-
-
-def _percent(score: float | None, max_points: float) -> float | None:
-    if score is None or max_points <= 0:
-        return None
-    return 100 * score / max_points

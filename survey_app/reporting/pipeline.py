@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
@@ -24,6 +26,7 @@ from ..questionnaire.texts import localize
 from .blocks import BlockKind
 from .blocks.registry import BLOCKS
 from .context import ReportContext
+from .disclosure import round_half_up
 from .results import BlockResult, Chart, RenderedBlock
 from .schema import PrePostBlock, Report, ReportFilter
 from .sql import count_respondents
@@ -75,6 +78,8 @@ class ReportDocument:
     blocks: tuple[RenderedBlock, ...]
     #: The training the report is filtered to, if any (printed on the cover and footer).
     training: ReportTraining | None = None
+    #: What the disclosure layer released and hid: the JSON report and the disclosure page.
+    disclosure: DisclosureRecord | None = None
 
     @property
     def running_title(self) -> str:
@@ -87,6 +92,20 @@ class ReportDocument:
     def questionnaire_titles(self) -> tuple[str, ...]:
         """Titles of the questionnaires the report draws on, main one first."""
         return tuple(source.title for source in self.sources)
+
+
+@dataclass(frozen=True)
+class DisclosureRecord:
+    """The disclosure layer's account of one build, as plain data."""
+
+    k: int
+    k_text: int
+    #: (label, reason) of every hidden population, in the order they were met.
+    hidden: tuple[tuple[str, str], ...]
+    #: Sentences about what was left out of the whole report.
+    notes: tuple[str, ...]
+    #: The JSON report's content (`Disclosure.as_json`).
+    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -145,11 +164,13 @@ def _build_report(
     # session stays in this thread.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as drawing:
         computed = []
-        for block in report.blocks:
+        for number, block in enumerate(report.blocks, start=1):
             kind = BLOCKS[block.type]
+            ctx.disclosure.block = number
             with _timed(timings, "sql"):
                 result = kind.compute(ctx, block)
             computed.append((block, result, drawing.submit(_draw, kind, result, timings)))
+        ctx.disclosure.block = None
         with _timed(timings, "sql"):
             sources = tuple(
                 Source(
@@ -179,7 +200,39 @@ def _build_report(
         sources=sources,
         blocks=blocks,
         training=training,
+        disclosure=_record(ctx, report, training, sources),
     )
+
+
+def _record(
+    ctx: ReportContext,
+    report: Report,
+    training: ReportTraining | None,
+    sources: tuple[Source, ...],
+) -> DisclosureRecord:
+    """The disclosure layer's account, with the report's identity in the JSON."""
+    disclosure = ctx.disclosure
+    data = {
+        "report": report.id,
+        "title": report.title,
+        "training": training.id if training else None,
+        "responses": {source.questionnaire_id: source.responses for source in sources},
+        **disclosure.as_json(),
+    }
+    return DisclosureRecord(
+        k=disclosure.k,
+        k_text=disclosure.k_text,
+        hidden=tuple((h.label, h.reason) for h in disclosure.hidden_list()),
+        notes=tuple(disclosure.notes),
+        data=data,
+    )
+
+
+def report_json(doc: ReportDocument) -> str:
+    """The machine-readable report: every printed figure with its population (see disclosure.py)."""
+    assert doc.disclosure is not None  # noqa: S101 - build_report always sets it
+    data = {"generated": doc.generated.isoformat(), **doc.disclosure.data}
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 
 def render_html(doc: ReportDocument, *, static_url: str = "") -> str:
@@ -306,15 +359,19 @@ def format_days(start: dt.date, end: dt.date) -> str:
 
 
 def format_number(value: float | None) -> str:
-    """`12,345` or `3.5`; empty for None."""
+    """`12,345` or `3.5` (rounded half up); empty for None."""
     if value is None:
         return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{round_half_up(value, 1):,.1f}"
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:
-    """A share (0-1) as `42%`; empty for None."""
-    return "" if value is None else f"{value:.{digits}%}"
+    """A share (0-1) as `42%`, rounded half up; empty for None."""
+    if value is None:
+        return ""
+    return f"{round_half_up(100 * value, digits):.{digits}f}%"
 
 
 @cache

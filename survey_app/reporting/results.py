@@ -48,20 +48,3 @@ class RenderedBlock:
     block_type: str
     result: Any
     charts: tuple[Chart, ...] = field(default_factory=tuple)
-
-
-#: How every table and chart marks a hidden figure, whatever the reason it is hidden.
-HIDDEN = "not shown"
-
-
-def suppressed_note(k: int) -> str:
-    """The one sentence printed under a block wherever figures were hidden.
-
-    Why one marker for both reasons: if figures under k and figures hidden only to protect
-    them were marked differently, a reader would know which hidden cells are small and
-    which are large, which narrows down the values the suppression is there to hide.
-    """
-    return (
-        f"Cells marked “{HIDDEN}” are hidden because fewer than {k} respondents gave that "
-        "answer, or because the hidden figure could otherwise be worked out from the totals."
-    )

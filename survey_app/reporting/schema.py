@@ -43,7 +43,8 @@ CHARTS_FOR_TYPE: dict[str, tuple[ChartKind, ...]] = {
     "scale": ("diverging", "bar"),
     "matrix": ("diverging",),
     "ranking": ("borda", "mean_rank"),
-    "number": ("histogram", "box"),
+    # No box plot: its whiskers and quartiles are single people's answers.
+    "number": ("histogram",),
     "date": ("bar",),
     "short_text": ("none",),
     "long_text": ("none",),
@@ -106,14 +107,15 @@ class PrioritiesBlock(BlockBase):
     """Needs ranked across questions or matrix rows by one measure."""
 
     type: Literal["priorities"]
-    #: mean: mean rating; top_box: share rating at least `top_box_min`; borda: ranking points.
+    #: mean: mean rating; top_box: share rating at least `top_box_min`; borda: Borda score
+    #: (points per respondent, as everywhere in the report: reporting/measures.py).
     measure: Literal["mean", "top_box", "borda"]
     top_box_min: int | None = None
     sources: list[PrioritySource] = Field(min_length=1)
 
 
 class GapBlock(BlockBase):
-    """Importance vs current capacity on the same matrix rows, ranked by Borich MWDS."""
+    """Importance vs current capacity on the same matrix rows: Borich MWDS and the RDM."""
 
     type: Literal["gap"]
     importance: Slug
@@ -192,10 +194,11 @@ class RecommendationsBlock(BlockBase):
 
 
 class CommentsBlock(BlockBase):
-    """Free-text answers, printed only because the block asks; never from groups under k."""
+    """Free-text answers, printed only because the block asks, for k_text writers or more."""
 
     type: Literal["comments"]
     question: Slug
+    #: Not allowed (a located error says why); kept so that old reports get that message.
     by: Slug | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -234,8 +237,10 @@ class Report(Strict):
     filter: ReportFilter = Field(default_factory=ReportFilter)
     #: Language of the question and option labels printed (default: each questionnaire's own).
     language: Language | None = None
-    #: Minimum cell size: any group or cell with fewer respondents is suppressed.
-    k: int = Field(default=5, ge=2, le=100)
+    #: Minimum group size: a population of fewer people shows nothing (see disclosure.py).
+    k: int = Field(default=5, ge=3, le=100)
+    #: Free-text answers are printed only for populations of at least this many people.
+    k_text: int = Field(default=10, ge=3, le=1000)
     blocks: list[Block] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -345,12 +350,14 @@ class _Checker:
                 (ShortTextQuestion, LongTextQuestion),
                 "comments need a text question",
             )
-            self.find(
-                block.by,
-                (*loc, "by"),
-                GROUPING_TYPES,
-                "a breakdown needs a single_choice or country question",
-            )
+            if block.by is not None:
+                self.problems.append(
+                    (
+                        (*loc, "by"),
+                        "comments are never printed per group: a small group's comments "
+                        "would point at its members (remove `by`)",
+                    )
+                )
 
     def _priorities(self, block: PrioritiesBlock, loc: Loc) -> None:
         kinds: tuple[type, ...] = (

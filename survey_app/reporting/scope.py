@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func, or_, select, union
+from sqlalchemy.orm import aliased
 
 from ..models import Response
+from ..pairing import pairs_query
+from .disclosure import PopulationDef
 
 
 @dataclass(frozen=True)
@@ -21,19 +25,72 @@ class Scope:
     training_id: int | None = None
     #: "pre" or "post": only the training's responses to that phase (needs `training_id`).
     phase: str | None = None
+    #: Only responses that are part of a pre/post pair (needs `training_id`).
+    paired: bool = False
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """WHERE conditions on `Response`."""
-        out = [Response.questionnaire_id == self.questionnaire_id]
-        if self.submitted_from is not None:
-            out.append(Response.submitted_at >= _midnight(self.submitted_from))
-        if self.submitted_to is not None:
-            out.append(Response.submitted_at < _midnight(self.submitted_to + dt.timedelta(days=1)))
+        """WHERE conditions on `Response`.
+
+        Within a training, a participant who submitted a phase twice under the same code
+        counts once, with the latest submission (the one pairing uses).
+        """
+        out = [Response.questionnaire_id == self.questionnaire_id, *self._dates(Response)]
         if self.training_id is not None:
             out.append(Response.training_id == self.training_id)
             if self.phase is not None:
                 out.append(Response.phase == self.phase)
+            out.append(_latest_per_code(self.training_id))
+            if self.paired:
+                out.append(Response.id.in_(self._paired_ids(self.training_id)))
         return out
+
+    def _dates(self, response: Any) -> list[ColumnElement[bool]]:
+        """Submitted within the date filter (inclusive days)."""
+        out = []
+        if self.submitted_from is not None:
+            out.append(response.submitted_at >= _midnight(self.submitted_from))
+        if self.submitted_to is not None:
+            out.append(response.submitted_at < _midnight(self.submitted_to + dt.timedelta(days=1)))
+        return out
+
+    def _paired_ids(self, training_id: int) -> Any:
+        """Ids of both responses of every pair whose two responses are within the dates.
+
+        Why both: a pair cut by the date filter is no pair in this report; counting its
+        one side would make the paired set differ from what the pairing figures say.
+        """
+        pairs = pairs_query(training_id).subquery()
+        stmt_pairs = select(pairs.c.pre_id, pairs.c.post_id)
+        if self.submitted_from is not None or self.submitted_to is not None:
+            other = aliased(Response)
+            in_range = select(other.id).where(*self._dates(other))
+            stmt_pairs = stmt_pairs.where(
+                pairs.c.pre_id.in_(in_range), pairs.c.post_id.in_(in_range)
+            )
+        chosen = stmt_pairs.subquery()
+        return union(select(chosen.c.pre_id), select(chosen.c.post_id))
+
+    def population(self) -> PopulationDef:
+        """The same responses as a disclosure population."""
+        return PopulationDef(
+            questionnaire=self.questionnaire_id,
+            training=self.training_id,
+            phase=self.phase,
+            submitted_from=self.submitted_from.isoformat() if self.submitted_from else None,
+            submitted_to=self.submitted_to.isoformat() if self.submitted_to else None,
+            paired=self.paired,
+        )
+
+
+def _latest_per_code(training_id: int) -> ColumnElement[bool]:
+    """Responses without a code, or the latest one per (phase, code) of the training."""
+    other = aliased(Response)
+    latest = (
+        select(func.max(other.id))
+        .where(other.training_id == training_id, other.participant_code_hash.is_not(None))
+        .group_by(other.phase, other.participant_code_hash)
+    )
+    return or_(Response.participant_code_hash.is_(None), Response.id.in_(latest))
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -193,41 +193,6 @@ def number_stats(
     return int(n), float(mean), float(low), float(high)
 
 
-def quantiles(
-    session: Session,
-    scope: Scope,
-    question_id: str,
-    fractions: Sequence[float],
-    n: int,
-    where: GroupFilter | None = None,
-) -> tuple[float | None, ...]:
-    """Quantiles of the `n` numbers answered, interpolated between neighbours (as numpy does).
-
-    Why ORDER BY/OFFSET: percentile functions differ between SQLite and PostgreSQL; fetching
-    the two ordered values around each position works on both and reads two rows.
-    """
-    out: list[float | None] = []
-    ordered = (
-        _numbers(_NUMBER, scope, question_id, where)
-        .add_columns(_NUMBER.number_value)
-        .order_by(_NUMBER.number_value)
-    )
-    for fraction in fractions:
-        if n <= 0:
-            out.append(None)
-            continue
-        position = fraction * (n - 1)
-        below = int(position)
-        values = [float(v) for v in session.scalars(ordered.limit(2).offset(below))]
-        if not values:
-            out.append(None)
-        elif len(values) == 1 or position == below:
-            out.append(values[0])
-        else:
-            out.append(values[0] + (position - below) * (values[1] - values[0]))
-    return tuple(out)
-
-
 def histogram_counts(
     session: Session,
     scope: Scope,
@@ -330,3 +295,32 @@ def _numbers(answer: Any, scope: Scope, question_id: str, where: GroupFilter | N
         )
         stmt = stmt.where(~in_group if where.exclude else in_group)
     return stmt
+
+
+def respondent_answers(
+    session: Session, scope: Scope, question_ids: tuple[str, ...]
+) -> tuple[tuple[int, ...], tuple[tuple[Any, ...], ...]]:
+    """(every respondent in scope, their answer rows to `question_ids`).
+
+    Rows are (response_id, question_id, row, option_value, number_value, date_value, rank,
+    text_value), ordered by rank, so that skip logic can be evaluated as the form does.
+    """
+    ids = tuple(int(i) for i in session.scalars(select(Response.id).where(*scope.conditions())))
+    if not question_ids:
+        return ids, ()
+    stmt = (
+        select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.row,
+            Answer.option_value,
+            Answer.number_value,
+            Answer.date_value,
+            Answer.rank,
+            Answer.text_value,
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id.in_(question_ids), *scope.conditions())
+        .order_by(Answer.response_id, Answer.question_id, Answer.rank)
+    )
+    return ids, tuple(tuple(row) for row in session.execute(stmt))

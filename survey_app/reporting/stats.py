@@ -1,7 +1,7 @@
-"""Pure statistics for pre/post comparisons: normalised gain, match rate, Wilcoxon signed-rank.
+"""Statistics for pre/post comparisons: normalised gain, match rate, Wilcoxon signed-rank.
 
-No database, no numpy: plain floats in, frozen results out, so the trainings issue only has
-to feed the pairs and every figure is testable against textbook values.
+Plain floats in, frozen results out; the distributions come from scipy, never written by
+hand. Figures are computed unrounded; blocks round them (half up) when they release them.
 """
 
 from __future__ import annotations
@@ -9,12 +9,32 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-#: Largest number of non-zero differences for which the exact null distribution is used.
-EXACT_MAX_N = 25
+#: Largest number of non-zero differences whose p-value enumerates every sign flip
+#: (2^13 = 8,192 of them). Why 13: scipy's own cut-off for a deterministic permutation
+#: p-value; above it the enumeration takes seconds per item (2^16: about one).
+EXACT_PERMUTATION_MAX = 13
+#: Largest number of differences for scipy's exact null distribution without ties or zeros.
+EXACT_MAX = 50
+#: Random sign flips, from a fixed seed, for samples too large to enumerate and too small
+#: (or too tied) for the normal approximation: the p-value's standard error is below 0.002.
+RESAMPLES = 20_000
+#: Above this many non-zero differences, the normal approximation.
+RESAMPLED_MAX = 50
+SEED = 20_261_205
 
-GainBand = Literal["low", "medium", "high"]
+GainBand = Literal["negative", "low", "medium", "high"]
+Method = Literal["exact", "exact permutation", "permutation", "normal", "none"]
+
+#: How each method is named in the tables.
+METHOD_LABELS: dict[str, str] = {
+    "exact": "exact",
+    "exact permutation": "exact permutation, ties and zeros kept",
+    "permutation": f"permutation, {RESAMPLES:,} random sign flips",
+    "normal": "normal approximation",
+    "none": "no test: no pair changed",
+}
 
 
 def normalised_gain(pre_percent: float, post_percent: float) -> float | None:
@@ -25,7 +45,13 @@ def normalised_gain(pre_percent: float, post_percent: float) -> float | None:
 
 
 def gain_band(gain: float) -> GainBand:
-    """Hake's bands: low below 0.3, medium from 0.3 below 0.7, high from 0.7."""
+    """Hake's bands (low below 0.3, medium below 0.7, high), and "negative" below 0.
+
+    Why a band of its own: a group that scored lower after the training did not make a
+    "low" gain, it lost ground, and the report must not file that under a gain.
+    """
+    if gain < 0:
+        return "negative"
     if gain >= 0.7:
         return "high"
     if gain >= 0.3:
@@ -33,16 +59,16 @@ def gain_band(gain: float) -> GainBand:
     return "low"
 
 
-def match_rate(n_pre: int, n_post: int, n_pairs: int) -> float | None:
-    """Share of participants seen in both phases: pairs / (pre + post − pairs).
+def match_rate(pairs: int, participants: int) -> float | None:
+    """Share of the distinct participants of both phases who are paired: pairs / participants.
 
-    Why this denominator: it counts each participant once whichever phase they answered,
-    so the rate is the same whether attrition happened before or after the training.
+    Participants are people, not responses: a code submitted twice in a phase is one
+    person; a pre code that no post code matches and a post code that matches no pre
+    code are two (nothing tells that they are one person who mistyped).
     """
-    participants = n_pre + n_post - n_pairs
-    if n_pairs < 0 or n_pairs > min(n_pre, n_post) or participants <= 0:
+    if participants <= 0 or not 0 <= pairs <= participants:
         return None
-    return n_pairs / participants
+    return pairs / participants
 
 
 def mean_paired_difference(pairs: Sequence[tuple[float, float]]) -> float | None:
@@ -54,85 +80,127 @@ def mean_paired_difference(pairs: Sequence[tuple[float, float]]) -> float | None
 
 @dataclass(frozen=True)
 class WilcoxonResult:
-    """Wilcoxon signed-rank test on paired differences (two-sided)."""
+    """Wilcoxon signed-rank test of paired differences (two-sided), zeros kept (Pratt)."""
 
-    #: Non-zero differences, the ones ranked.
+    #: Differences, zeros included.
     n: int
-    #: Zero differences, dropped before ranking (Wilcoxon's method).
+    #: Zero differences: ranked (Pratt), but counted towards neither sign.
     n_zero: int
+    #: Rank sums of the positive and negative differences (ranks of |d| among all n).
     w_plus: float
     w_minus: float
-    #: min(W+, W−), the statistic tables and most software report.
-    statistic: float
-    #: None with the exact method.
-    z: float | None
     p_value: float | None
-    method: Literal["exact", "normal", "none"]
-    #: Matched-pairs rank-biserial correlation (W+ − W−) / (W+ + W−), in −1..1.
+    method: Method
+    #: Matched-pairs rank-biserial correlation (W+ − W−) / (n(n+1)/2), in −1..1.
     rank_biserial: float | None
+    #: 95% interval of the rank-biserial correlation (Fisher z); None when |r| = 1.
+    ci: tuple[float, float] | None
+
+    @property
+    def method_label(self) -> str:
+        """How the p-value was computed, as the tables say it."""
+        return METHOD_LABELS[self.method]
 
 
 def wilcoxon_signed_rank(differences: Sequence[float]) -> WilcoxonResult:
     """Two-sided Wilcoxon signed-rank test of (after − before) differences.
 
-    Zero differences are dropped (Wilcoxon's method) and tied absolute differences get
-    their mean rank. With at most EXACT_MAX_N differences and no ties the p-value is exact
-    (the null distribution of W+ by counting); otherwise it is the normal approximation
-    with the tie correction of the variance and a continuity correction of 0.5.
+    Zeros follow Pratt: every difference is ranked by its absolute value (ties get the
+    mean rank), and a zero's rank counts towards neither W+ nor W−. Why Pratt: dropping
+    unchanged pairs first (Wilcoxon's own method) turns "6 of 8 improved, 2 unchanged"
+    into r = +1.00, as if every participant had improved.
+
+    The p-value, by scipy: without ties or zeros, the exact null distribution (up to
+    EXACT_MAX differences); with them, every sign flip of the non-zero differences is
+    enumerated (up to EXACT_PERMUTATION_MAX, then RESAMPLES random flips from a fixed
+    seed, up to RESAMPLED_MAX); beyond that, the normal approximation with the tie,
+    zero (Cureton) and continuity corrections.
     """
-    nonzero = [float(d) for d in differences if d != 0]
-    n_zero = len(differences) - len(nonzero)
-    n = len(nonzero)
-    if n == 0:
-        return WilcoxonResult(0, n_zero, 0.0, 0.0, 0.0, None, None, "none", None)
-    ranks, tie_sizes = _mean_ranks([abs(d) for d in nonzero])
-    w_plus = sum(r for r, d in zip(ranks, nonzero, strict=True) if d > 0)
-    w_minus = sum(r for r, d in zip(ranks, nonzero, strict=True) if d < 0)
-    statistic = min(w_plus, w_minus)
-    rank_biserial = (w_plus - w_minus) / (w_plus + w_minus)
-    if n <= EXACT_MAX_N and not tie_sizes:
-        p = min(1.0, 2 * _exact_lower_tail(n, round(statistic)))
-        return WilcoxonResult(
-            n, n_zero, w_plus, w_minus, statistic, None, p, "exact", rank_biserial
+    from scipy import stats
+
+    d = [float(x) for x in differences]
+    n = len(d)
+    n_zero = sum(1 for x in d if x == 0)
+    m = n - n_zero
+    if m == 0:
+        return WilcoxonResult(n, n_zero, 0.0, 0.0, None, "none", None, None)
+    ranks = [float(r) for r in stats.rankdata([abs(x) for x in d])]
+    w_plus = sum(r for r, x in zip(ranks, d, strict=True) if x > 0)
+    w_minus = sum(r for r, x in zip(ranks, d, strict=True) if x < 0)
+    total = n * (n + 1) / 2
+    r = (w_plus - w_minus) / total
+    tied = n_zero > 0 or len(set(ranks)) < n
+    method: Method
+    if not tied and n <= EXACT_MAX:
+        method = "exact"
+        p = float(stats.wilcoxon(d, method="exact").pvalue)
+    elif m == 1:
+        # One change: its two sign flips give W+ = 0 and W+ = its rank, each as extreme.
+        method, p = "exact permutation", 1.0
+    elif m <= RESAMPLED_MAX:
+        method = "exact permutation" if m <= EXACT_PERMUTATION_MAX else "permutation"
+        p = _sign_flip_p(d, ranks, exact=m <= EXACT_PERMUTATION_MAX)
+    else:
+        method = "normal"
+        p = float(
+            stats.wilcoxon(d, zero_method="pratt", correction=True, method="asymptotic").pvalue
         )
-    mean = n * (n + 1) / 4
-    variance = n * (n + 1) * (2 * n + 1) / 24 - sum(t**3 - t for t in tie_sizes) / 48
-    if variance <= 0:
-        return WilcoxonResult(
-            n, n_zero, w_plus, w_minus, statistic, None, None, "none", rank_biserial
-        )
-    deviation = statistic - mean
-    # Continuity correction: move the statistic half a unit towards the mean.
-    deviation -= math.copysign(min(0.5, abs(deviation)), deviation)
-    z = deviation / math.sqrt(variance)
-    p = min(1.0, math.erfc(abs(z) / math.sqrt(2)))
-    return WilcoxonResult(n, n_zero, w_plus, w_minus, statistic, z, p, "normal", rank_biserial)
+    return WilcoxonResult(
+        n, n_zero, w_plus, w_minus, min(1.0, p), method, r, rank_biserial_ci(r, n)
+    )
 
 
-def _mean_ranks(values: Sequence[float]) -> tuple[list[float], list[int]]:
-    """Ranks 1..n with ties given their mean rank, and the sizes of the tie groups (> 1)."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    tie_sizes: list[int] = []
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        mean_rank = (start + end) / 2 + 1
-        for i in order[start : end + 1]:
-            ranks[i] = mean_rank
-        if end > start:
-            tie_sizes.append(end - start + 1)
-        start = end + 1
-    return ranks, tie_sizes
+def _sign_flip_p(d: Sequence[float], ranks: Sequence[float], *, exact: bool) -> float:
+    """Two-sided p of W+ over sign flips of the non-zero differences (scipy permutation_test).
+
+    Why only the non-zero ones, with the ranks of all: flipping a zero changes nothing, so
+    the distribution is the same with 2^zeros times fewer flips; the ranks of |d| do not
+    change under a flip, so W+ is the sum of the ranks whose difference is positive.
+    """
+    import numpy as np
+    from scipy import stats
+
+    values = np.array([x for x in d if x != 0])
+    weights = np.array([r for r, x in zip(ranks, d, strict=True) if x != 0])
+
+    def w_plus(x: Any, axis: int) -> Any:
+        return np.sum(np.where(x > 0, weights, 0.0), axis=axis)
+
+    result = stats.permutation_test(
+        (values,),
+        w_plus,
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=2 ** len(values) if exact else RESAMPLES,
+        batch=4096,
+        alternative="two-sided",
+        rng=np.random.default_rng(SEED),
+    )
+    return float(result.pvalue)
 
 
-def _exact_lower_tail(n: int, statistic: int) -> float:
-    """P(W+ <= statistic) under H0 for ranks 1..n: subsets of {1..n} with that sum or less."""
-    total = n * (n + 1) // 2
-    ways = [1] + [0] * total
-    for rank in range(1, n + 1):
-        for s in range(total, rank - 1, -1):
-            ways[s] += ways[s - rank]
-    return sum(ways[: statistic + 1]) / (1 << n)
+def rank_biserial_ci(r: float, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Interval of a matched-pairs rank-biserial r over n pairs, by Fisher's z.
+
+    The standard error on the z scale is that of r under the null hypothesis,
+    sqrt((2n³ + 3n² + n) / 6) / (n(n+1)/2), as R's effectsize package computes it.
+    None at |r| = 1 (z is infinite there) or with fewer than two pairs.
+    """
+    from scipy.stats import norm
+
+    if n < 2 or abs(r) >= 1:
+        return None
+    se = math.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / (n * (n + 1) / 2)
+    z = math.atanh(r)
+    half = float(norm.ppf(0.5 + confidence / 2)) * se
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Wilson score interval of a share count/n (0-1), right for small n and shares near 0 or 1."""
+    from scipy.stats import binomtest
+
+    if n <= 0:
+        return None
+    ci = binomtest(count, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)

@@ -1,18 +1,18 @@
 """What the per-type aggregators return: frozen dataclasses of plain numbers and strings.
 
-A hidden figure is None. Most are under k; the positions listed in `withheld` are hidden
-only so that a figure under k cannot be worked out from a total (complementary
-suppression). Tables and charts print both kinds alike, "not shown" (`results.HIDDEN`):
-`withheld` is for tests and checks, never for the page.
+Every number in a summary is the value the disclosure layer released (rounded as it
+prints); a row whose population is hidden has `n` None and no figures at all. Shares are
+percentages (0-100), as released.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Key of the "everyone in scope" row.
+#: Key of the "everyone in scope who answered" row.
 TOTAL = "_total"
-#: Key of the pooled row of a breakdown: small groups and respondents who left `by` blank.
+#: Key of the "Other groups" row of a breakdown: hidden groups and respondents who left
+#: `by` blank, shown together because they are k or more.
 REST = "_rest"
 
 
@@ -26,28 +26,29 @@ class Category:
 
 @dataclass(frozen=True)
 class Distribution:
-    """Respondents per category for everyone, one group or the pooled rest."""
+    """Respondents per category for everyone, one group or the other groups together."""
 
     key: str
     label: str
-    #: Respondents who answered: the base of `shares`; None when fewer than k.
+    #: Respondents who answered: the base of `shares`; None when the population is hidden.
     n: int | None
-    counts: tuple[int | None, ...] = ()
-    shares: tuple[float | None, ...] = ()
+    counts: tuple[int, ...] = ()
+    #: Percentages of n, as released.
+    shares: tuple[float, ...] = ()
     #: Mean of the answers (scale), None when hidden or not meaningful.
     mean: float | None = None
-    #: Positions of `counts` hidden only to protect another cell.
-    withheld: tuple[int, ...] = ()
+    #: Wilson 95% interval of each share, in percent, where the table prints one.
+    intervals: tuple[tuple[float, float], ...] = ()
 
     @property
     def hidden(self) -> bool:
-        """Whether any figure of this row is hidden."""
-        return self.n is None or any(c is None for c in self.counts)
+        """Whether the row's population is hidden (then nothing of it prints)."""
+        return self.n is None
 
     @property
     def shows_anything(self) -> bool:
         """Whether at least one count above zero is shown."""
-        return any(c for c in self.counts)
+        return any(self.counts)
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,13 @@ class GroupMeans:
     key: str
     label: str
     n: int | None
-    #: Respondents who rated each matrix row, in YAML order; None when hidden.
-    ns: tuple[int | None, ...]
-    means: tuple[float | None, ...]
-    withheld: tuple[int, ...] = ()
+    #: In YAML row order; None where nobody of the group rated the row.
+    means: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
 class RankedOption:
-    """How one ranking option fared."""
+    """How one ranking option fared (all None when the question's population is hidden)."""
 
     value: str
     label: str
@@ -76,8 +75,6 @@ class RankedOption:
     mean_rank: float | None
     #: Points (top + 1 - place) summed over respondents, divided by respondents who answered.
     borda: float | None
-    ranked_withheld: bool = False
-    first_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,24 +84,22 @@ class GroupRanking:
     key: str
     label: str
     n: int | None
-    borda: tuple[float | None, ...]
-    mean_rank: tuple[float | None, ...]
-    withheld: tuple[int, ...] = ()
+    borda: tuple[float | None, ...] = ()
+    mean_rank: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
 class NumberStats:
-    """Location and spread of a number question's answers for everyone or one group."""
+    """How many answered a number question and their mean, for everyone or one group.
+
+    No minimum, maximum, median or quartiles: each of those is one person's answer (or
+    lies between two people's answers); the histogram shows the spread instead.
+    """
 
     key: str
     label: str
     n: int | None
     mean: float | None = None
-    median: float | None = None
-    q1: float | None = None
-    q3: float | None = None
-    minimum: float | None = None
-    maximum: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,35 +110,26 @@ class Summary:
     question_type: str
     prompt: str
     k: int
-    #: Responses in scope (None when fewer than k).
+    #: Responses in scope (None when the scope is hidden).
     respondents: int | None
-    #: The breakdown question, if any, and how many of its groups were pooled into REST.
+    #: Respondents in scope who answered (None when the scope is hidden).
+    answered: int | None = None
+    #: Respondents in scope the question was shown to (skip logic); None when unconditional.
+    shown: int | None = None
+    #: The breakdown question, if any, and how many of its groups are not shown by name.
     by: str | None = None
     by_prompt: str | None = None
-    pooled_groups: int = 0
+    hidden_groups: int = 0
 
     @property
     def empty(self) -> bool:
-        """Nothing to show: no answers, or every figure hidden."""
+        """Nothing to show: no answers, or the population is hidden."""
         raise NotImplementedError
 
     @property
     def suppressed(self) -> bool:
-        """Whether any figure is hidden."""
+        """Whether any row or item is hidden."""
         raise NotImplementedError
-
-    @property
-    def withheld(self) -> bool:
-        """Whether any figure is hidden only to protect another."""
-        raise NotImplementedError
-
-
-def _rows_hidden(rows: tuple[Distribution, ...]) -> bool:
-    return any(row.hidden for row in rows)
-
-
-def _rows_withheld(rows: tuple[Distribution, ...]) -> bool:
-    return any(row.withheld for row in rows)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,11 +150,7 @@ class DistributionSummary(Summary):
 
     @property
     def suppressed(self) -> bool:
-        return _rows_hidden((self.total, *self.groups))
-
-    @property
-    def withheld(self) -> bool:
-        return _rows_withheld((self.total, *self.groups))
+        return self.total.hidden or bool(self.hidden_groups)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,10 +179,11 @@ class TextSummary(DistributionSummary):
 class MatrixSummary(Summary):
     """Several Likert rows: the distribution and mean of each row; means per group."""
 
-    #: Respondents who rated at least one row (None when fewer than k).
+    #: Respondents who rated at least one row (None when hidden).
     n: int | None
     points: tuple[Category, ...]
-    #: One distribution per matrix row, in YAML order (key = row value).
+    #: One distribution per matrix row, in YAML order (key = row value); each row is the
+    #: population of those who rated it.
     rows: tuple[Distribution, ...]
     groups: tuple[GroupMeans, ...] = ()
 
@@ -210,11 +193,7 @@ class MatrixSummary(Summary):
 
     @property
     def suppressed(self) -> bool:
-        return _rows_hidden(self.rows) or any(g.n is None or None in g.means for g in self.groups)
-
-    @property
-    def withheld(self) -> bool:
-        return _rows_withheld(self.rows) or any(g.withheld for g in self.groups)
+        return any(row.hidden for row in self.rows) or bool(self.hidden_groups)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,7 +203,7 @@ class RankingSummary(Summary):
     top: int
     #: Respondents who ranked at least one option.
     n: int | None
-    #: Sorted by Borda score, highest first (hidden scores last).
+    #: Sorted by Borda score, highest first.
     options: tuple[RankedOption, ...]
     groups: tuple[GroupRanking, ...] = ()
 
@@ -234,22 +213,12 @@ class RankingSummary(Summary):
 
     @property
     def suppressed(self) -> bool:
-        return (
-            self.n is None
-            or any(o.times_ranked is None or o.times_first is None for o in self.options)
-            or any(None in g.borda for g in self.groups)
-        )
-
-    @property
-    def withheld(self) -> bool:
-        return any(o.ranked_withheld or o.first_withheld for o in self.options) or any(
-            g.withheld for g in self.groups
-        )
+        return self.n is None or bool(self.hidden_groups)
 
 
 @dataclass(frozen=True, kw_only=True)
 class NumberSummary(Summary):
-    """A number: n, mean, quartiles, min/max and a histogram, per group."""
+    """A number: n, mean and a histogram, per group."""
 
     unit: str | None = None
     integer: bool = True
@@ -266,10 +235,4 @@ class NumberSummary(Summary):
 
     @property
     def suppressed(self) -> bool:
-        rows = (self.histogram,) if self.histogram else ()
-        return self.total.n is None or _rows_hidden((*rows, *self.group_histograms))
-
-    @property
-    def withheld(self) -> bool:
-        rows = (self.histogram,) if self.histogram else ()
-        return _rows_withheld((*rows, *self.group_histograms))
+        return self.total.n is None or bool(self.hidden_groups)

@@ -50,6 +50,10 @@ class ReportTraining:
         ]
         return phases[0] if len(phases) == 1 else None
 
+    def questionnaire_for(self, phase: str) -> str | None:
+        """The questionnaire answered in `phase` ("pre" or "post")."""
+        return self.pre_questionnaire_id if phase == "pre" else self.post_questionnaire_id
+
     def is_pre_post(self, pre: str, post: str) -> bool:
         """Whether `pre` and `post` are this training's pre and post questionnaires."""
         return pre == self.pre_questionnaire_id and post == self.post_questionnaire_id

@@ -8,9 +8,11 @@ from pathlib import Path
 from survey_app.content import registry
 from survey_app.questionnaire import load_file
 from survey_app.reporting.aggregate import summarize
+from survey_app.reporting.disclosure import Disclosure
 from survey_app.reporting.pipeline import build_report, render_html
 from survey_app.reporting.schema import Report
 from survey_app.reporting.scope import Scope
+from survey_app.reporting.shown import Frame
 from tests.conftest import NEEDS, needs_assessment_answers
 
 #: Who answered in which language: the same options, picked from forms in two languages.
@@ -29,7 +31,7 @@ id: needs-fr
 questionnaire: untoc-needs-assessment
 title: Évaluation des besoins — résultats
 language: fr
-k: 2
+k: 3
 blocks:
   - type: question
     question: stakeholder_type
@@ -47,7 +49,10 @@ def test_answers_from_both_languages_form_one_distribution(app, client, session,
     assert sorted(r.language for r in stored()) == ["en"] * 3 + ["fr"] * 4
     question = registry().questionnaire_models()[NEEDS].question("stakeholder_type")
     assert question is not None
-    summary = summarize(session, Scope(NEEDS), question, k=2)
+    scope = Scope(NEEDS)
+    disclosure = Disclosure(3, 10)
+    everyone = disclosure.population(scope.population(), "All respondents", 7)
+    summary = summarize(Frame(session, scope, disclosure, everyone), question)
     counts = dict(zip((c.value for c in summary.categories), summary.total.counts, strict=True))
     assert summary.respondents == 7
     assert counts["ngo"] == 4

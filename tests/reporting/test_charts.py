@@ -12,6 +12,7 @@ from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.patches import Patch
 
 from survey_app.reporting import charts
+from survey_app.reporting.disclosure import HIDDEN_MARK
 from tests.conftest import assert_golden
 
 LIKERT = ["1 – Not at all", "2", "3", "4", "5 – Very"]
@@ -82,16 +83,6 @@ def test_suppressed_values_are_never_drawn():
     assert bars(full) - bars(gap) == 1
 
 
-def test_box_chart_writes_hidden_groups_instead_of_drawing_them():
-    svg = charts.box_chart(
-        [("NGO", charts.Box(18, 28, 35, 43, 65, 36.0)), ("Private sector", None)],
-        xlabel="Years",
-        k=5,
-    )
-    assert "fewer than 5 respondents" in texts(svg)
-    assert "Private sector" in texts(svg)
-
-
 def test_quadrant_chart_leaves_out_points_without_both_coordinates():
     svg = charts.quadrant_chart(
         [("Shown", 4.0, 2.0), ("Hidden", None, 3.0)],
@@ -130,15 +121,17 @@ def test_charts_never_load_pyplot():
     assert out.stdout.strip() == "False"
 
 
-def test_hidden_bars_are_marked_not_shown_so_they_do_not_read_as_zero():
+def test_hidden_bars_carry_the_one_hidden_marker_so_they_do_not_read_as_zero():
     svg = charts.bar_chart(["A", "B", "C"], [0.5, None, 0.0], xlabel="x", percent=True)
-    assert texts(svg).count("not shown") == 1
+    assert texts(svg).count(HIDDEN_MARK) == 1
     assert {"A", "B", "C", "50%", "0%"} <= set(texts(svg))
     grouped = charts.grouped_bar_chart(
         ["A", "B"], [("NGO", [0.2, None]), ("Private", [None, 0.1])], xlabel="x"
     )
-    assert texts(grouped).count("not shown") == 2
-    assert "fewer than" not in grouped
+    assert texts(grouped).count(HIDDEN_MARK) == 2
+    assert "not shown" not in grouped
+    histogram = charts.histogram_chart(["a", "b", "c"], [9, None, 8], xlabel="x")
+    assert texts(histogram).count(HIDDEN_MARK) == 1
 
 
 def test_scores_on_bars_keep_their_decimals():

@@ -1,4 +1,4 @@
-"""Comments block: only groups of k or more, most recent first, escaped when printed."""
+"""Comments block: only for k_text writers or more, never per group, shuffled, escaped."""
 
 from __future__ import annotations
 
@@ -43,112 +43,67 @@ def compute(session: Session, qs: dict[str, Questionnaire], **block: Any) -> Com
     return result
 
 
-def by_stakeholder(counts: dict[str, int]) -> list[dict[str, AnswerValue]]:
-    """Respondents per stakeholder type, each commenting "<type> comment <i>"."""
-    rows: list[dict[str, AnswerValue]] = []
-    for value, n in counts.items():
-        rows += [
-            {"stakeholder_type": Choice((value,)), "comments": f"{value} comment {i}"}
-            for i in range(n)
-        ]
-    return rows
-
-
-def test_the_most_recent_comments_are_printed_up_to_the_limit(
+def test_comments_print_shuffled_with_a_fixed_seed_not_in_submission_order(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     rows = store(
         session,
         qs,
-        [{"comments": f"comment {i}"} if i % 3 else {"comments": "   "} for i in range(12)]
+        [{"comments": f"comment {i:02d}"} if i % 3 else {"comments": "   "} for i in range(36)]
         + [{"stakeholder_type": Choice(("ngo",))}] * 3,
     )
-    result = compute(session, qs, limit=5)
-    texts = [r["comments"] for r in rows if str(r.get("comments", "")).strip()]
-    [group] = result.groups
-    assert group.label is None
-    assert group.respondents == 15
-    assert group.comments == tuple(reversed(texts))[:5]
-    assert (result.shown, result.total) == (5, len(texts))
-    assert result.anonymisation_note.startswith("Comments are printed as written, without names")
+    texts = [str(r["comments"]) for r in rows if str(r.get("comments", "")).strip()]
+    result = compute(session, qs, limit=50)
+    assert sorted(result.comments) == sorted(texts)
+    assert result.total == len(texts) == 24
+    assert list(result.comments) not in (texts, texts[::-1])
+    # The same order on every build, and each text keeps its place when others arrive.
+    assert compute(session, qs, limit=50).comments == result.comments
+    store(session, qs, [{"comments": "a late comment"}], after_hours=40)
+    everything = compute(session, qs, limit=50).comments
+    assert [c for c in everything if c != "a late comment"] == list(result.comments)
+    limited = compute(session, qs, limit=5)
+    assert limited.comments == everything[:5]
+    assert limited.total == 25
+    assert result.anonymisation_note.startswith("Comments are printed as written, in a shuffled")
 
 
-def test_comments_from_a_group_under_k_never_appear(
+def test_fewer_than_k_text_writers_print_no_comment_although_k_is_reached(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
-    store(session, qs, by_stakeholder({"ngo": 8, "academia": 6, "private": 2}))
-    result = compute(session, qs, by="stakeholder_type")
-    assert [(g.label, g.respondents) for g in result.groups] == [
-        ("Non-governmental organisation", 8),
-        ("Academia or research", 6),
-    ]
-    printed = [text for group in result.groups for text in group.comments]
-    assert not [text for text in printed if text.startswith("private")]
-    assert result.withheld_groups == 1
-    assert result.total == 14
-    ctx = context(
+    """k is 5 and k_text 10: nine comments from twelve respondents stay in the database."""
+    store(
         session,
         qs,
-        [{"type": "comments", "question": "comments", "by": "stakeholder_type"}],
-        k=K,
+        [{"comments": f"private words {i}"} for i in range(9)]
+        + [{"stakeholder_type": Choice(("ngo",))}] * 3,
     )
+    ctx = context(session, qs, [{"type": "comments", "question": "comments"}], k=K)
+    result = comments.compute(ctx, ctx.report.blocks[0])
+    assert result.withheld
+    assert result.comments == ()
+    assert result.total is None
+    assert ctx.disclosure.figures == []
     html = render_first_block(ctx)
-    assert "private comment" not in html
-    assert "Private sector" not in html
-    assert "academia comment 5" in html
-    assert "Comments from 1 group of fewer than 5 respondents are not printed." in html
+    assert "private words" not in html
+    assert "No comments are printed: fewer than 10 people wrote one." in html
+    store(session, qs, [{"comments": "the tenth"}], after_hours=20)
+    assert len(compute(session, qs).comments) == 10
 
 
-def test_the_group_size_counts_respondents_not_commenters(
-    session: Session, qs: dict[str, Questionnaire]
-) -> None:
-    """Six NGO respondents, one comment: the group has 6 >= k respondents, so it prints."""
-    rows = by_stakeholder({"ngo": 1, "academia": 5})
-    rows += [{"stakeholder_type": Choice(("ngo",))}] * 5
-    store(session, qs, rows)
-    result = compute(session, qs, by="stakeholder_type")
-    assert next((g.label, g.comments) for g in result.groups) == (
-        "Non-governmental organisation",
-        ("ngo comment 0",),
-    )
+def test_k_text_is_set_per_report(session: Session, qs: dict[str, Questionnaire]) -> None:
+    store(session, qs, [{"comments": f"comment {i}"} for i in range(12)])
+    ctx = context(session, qs, [{"type": "comments", "question": "comments"}], k=K, k_text=15)
+    assert comments.compute(ctx, ctx.report.blocks[0]).withheld
 
 
-def test_respondents_without_a_group_form_their_own_group(
-    session: Session, qs: dict[str, Questionnaire]
-) -> None:
-    rows = by_stakeholder({"ngo": 5}) + [{"comments": f"anonymous {i}"} for i in range(2)]
-    store(session, qs, rows)
-    result = compute(session, qs, by="stakeholder_type")
-    assert [g.label for g in result.groups] == ["Non-governmental organisation"]
-    assert result.withheld_groups == 1
-    store(session, qs, [{"comments": f"anonymous {i}"} for i in range(2, 5)], after_hours=7)
-    result = compute(session, qs, by="stakeholder_type")
-    assert [g.label for g in result.groups] == ["Non-governmental organisation", "No answer"]
-    assert result.groups[1].comments[0] == "anonymous 4"
-
-
-def test_groups_by_country_use_country_names(
-    session: Session, qs: dict[str, Questionnaire]
-) -> None:
-    rows: list[dict[str, AnswerValue]] = [
-        {"country": code, "comments": f"from {code} {i}"}
-        for code, n in (("TH", 5), ("KH", 6), ("TL", 1))
-        for i in range(n)
-    ]
-    store(session, qs, rows)
-    result = compute(session, qs, by="country")
-    assert [g.label for g in result.groups] == ["Cambodia", "Thailand"]
-    assert all("TL" not in text for g in result.groups for text in g.comments)
-
-
-def test_nothing_is_printed_when_the_scope_has_fewer_than_k_respondents(
-    session: Session, qs: dict[str, Questionnaire]
-) -> None:
-    store(session, qs, [{"comments": f"comment {i}"} for i in range(K - 1)])
-    result = compute(session, qs)
-    assert result.empty
-    assert result.groups == ()
-    assert (result.shown, result.total) == (0, 0)
+def test_comments_per_group_are_a_located_error(qs: dict[str, Questionnaire]) -> None:
+    with pytest.raises(ValueError, match="comments are never printed per group"):
+        context(
+            None,  # type: ignore[arg-type]
+            qs,
+            [{"type": "comments", "question": "comments", "by": "stakeholder_type"}],
+        )
 
 
 def test_comment_html_is_escaped_and_long_strings_are_printed_whole(
@@ -160,7 +115,11 @@ def test_comment_html_is_escaped_and_long_strings_are_printed_whole(
         "<style>@import url(http://169.254.169.254/);</style>",
         "<script>alert(1)</script> & more",
         "x" * 3000,
+        # What the demo data printed until a new user's first report had to look real.
+        "Great training! <img src=file:///etc/passwd> Please share the slides.",
+        "https://drive.example.org/s/" + ("Qm9vay1yZXBvcnQtMjAyNg" * 68)[:1472],
     ]
+    hostile += [f"ordinary comment {i}" for i in range(10 - len(hostile))]
     store(session, qs, [{"comments": text} for text in hostile])
     html = render_first_block(
         context(session, qs, [{"type": "comments", "question": "comments"}], k=K)
@@ -172,4 +131,29 @@ def test_comment_html_is_escaped_and_long_strings_are_printed_whole(
     assert '<p class="comment">&lt;img src=file:///etc/passwd&gt;</p>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     assert f'<p class="comment">{"x" * 3000}</p>' in html
-    assert "Comments are printed as written, without names" in html
+    assert "Comments are printed as written, in a shuffled order" in html
+    assert "Qm9vay1yZXBvcnQtMjAyNg" * 60 in html
+
+
+def test_a_report_with_comments_by_group_fails_to_load_at_the_line_of_by(tmp_path) -> None:
+    from survey_app.questionnaire import ContentError, load_registry
+    from survey_app.reporting.schema import Report
+    from survey_app.settings import ROOT
+
+    (tmp_path / "r.yaml").write_text(
+        "schema_version: 1\n"
+        "id: r\n"
+        "title: R\n"
+        "questionnaire: untoc-needs-assessment\n"
+        "blocks:\n"
+        "  - type: comments\n"
+        "    question: comments\n"
+        "    by: stakeholder_type\n"
+    )
+    with pytest.raises(ContentError) as caught:
+        load_registry([ROOT / "questionnaires"], [tmp_path], report_model=Report)
+    (error,) = caught.value.errors
+    assert str(error).endswith(
+        "8:9: blocks[0].by: comments are never printed per group: a small group's comments "
+        "would point at its members (remove `by`)"
+    )

@@ -1,4 +1,4 @@
-"""The overview block: counts in SQL equal a count over the raw rows, and small cells hide."""
+"""The overview block: counts in SQL equal a count over the raw rows, released per population."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from survey_app.reporting import aggregate
 from survey_app.reporting.blocks import question
 from survey_app.reporting.blocks.overview import OverviewPart, OverviewResult, compute, draw
 from survey_app.reporting.context import ReportContext
-from survey_app.reporting.results import suppressed_note
 from survey_app.reporting.schema import Report
 
 from .report_app import NEEDS, Person, seed
@@ -68,7 +67,7 @@ def test_counts_equal_a_count_over_the_raw_rows(session):
     by_country = Counter(p.country for p in PEOPLE)
     assert result.responses == len(PEOPLE)
     assert result.countries == len(by_country)
-    assert rows(result.stakeholder)["Non-governmental organisation"] == (
+    assert rows(result.stakeholder)["Non-governmental organisation"][:2] == (
         f"{by_kind['ngo']}",
         f"{by_kind['ngo'] / len(PEOPLE):.0%}",
     )
@@ -82,45 +81,29 @@ def test_collection_dates_are_the_first_and_last_submission_days(session):
     assert (result.first_day, result.last_day) == (dt.date(2026, 3, 2), dt.date(2026, 3, 3))
 
 
-def test_stakeholder_cells_under_k_are_hidden_with_a_complementary_cell(session):
-    """private (2) is under k; academia (6) is hidden too, else 20 - 12 - 0 would reveal it.
-    Both read "not shown": nothing tells which of the two is the small one."""
+def test_the_stakeholder_mix_prints_only_groups_that_may_show(session):
+    """Each count of the stakeholder question is a group's size: the 2 from the private
+    sector are under k, and academia (6) is hidden too, or 20 - 12 - 6 would give them away."""
     seed(session, PEOPLE)
-    assert rows(overview_of(session).stakeholder) == {
+    table = rows(overview_of(session).stakeholder)
+    assert {label: cells[:2] for label, cells in table.items()} == {
         "Non-governmental organisation": ("12", "60%"),
-        "Academia or research": ("not shown", "not shown"),
-        "Private sector": ("not shown", "not shown"),
-        "Other": ("0", "0%"),
+        "Other groups": ("8", "40%"),
         "Answered": ("20", ""),
     }
+    assert table["Other groups"][2] == "22–61%"  # the Wilson interval of 8 in 20
 
 
-def test_small_countries_are_counted_together_and_never_named(session):
-    """Cambodia (2) and Timor-Leste (1) fold into "Other countries" (3, under k); Thailand (7)
-    is hidden to protect it."""
+def test_every_figure_of_the_overview_is_released_for_a_shown_population(session):
     seed(session, PEOPLE)
-    result = overview_of(session)
-    assert rows(result.country) == {
-        "Malaysia": ("10", "50%"),
-        "Thailand": ("not shown", "not shown"),
-        "Other countries": ("not shown", "not shown"),
-        "Answered": ("20", ""),
-    }
-    assert result.notes[-1] == suppressed_note(5)
-    assert sum(note == suppressed_note(5) for note in result.notes) == 1  # once per block
-    assert "Timor" not in repr(result.country.tables if result.country else ())
-
-
-def test_every_shown_count_is_at_least_k_or_zero(session):
-    seed(session, PEOPLE)
-    result = overview_of(session, k=3)
-    for part in (result.stakeholder, result.country):
-        assert part is not None
-        for table in part.tables:
-            for row in table.rows:
-                for i in table.count_columns:
-                    cell = row.cells[i]
-                    assert cell == "not shown" or int(cell) == 0 or int(cell) >= 3, row
+    ctx = context(session, [{"type": "overview"}])
+    result = compute(ctx, ctx.report.blocks[0])
+    released = {(f.statistic, f.question, f.item): f.value for f in ctx.disclosure.figures}
+    assert released[("size", None, None)] == 20
+    assert released[("distinct", "country", None)] == result.countries == 4
+    assert released[("count", "stakeholder_type", "_other_groups")] == 8
+    assert ("count", "stakeholder_type", "private") not in released
+    assert {f.population for f in ctx.disclosure.figures} <= set(ctx.disclosure.shown)
 
 
 def test_unanswered_questions_show_in_the_base_sentence(session):
@@ -140,7 +123,7 @@ def test_long_country_lists_fold_the_smallest_countries(session, monkeypatch):
     )
     assert rows(overview_of(session).country) == {
         "Malaysia": ("6", "38%"),
-        "Other countries": ("10", "62%"),
+        "Other countries": ("10", "63%"),  # 62.5 rounds half up
         "Answered": ("16", ""),
     }
 
@@ -170,30 +153,27 @@ def test_no_responses_make_an_empty_block(session):
     assert draw(result) == ()
 
 
-def test_the_chart_marks_hidden_shares_alike(session):
+def test_the_chart_says_what_the_table_says(session):
     seed(session, PEOPLE)
     (chart,) = draw(overview_of(session))
     assert chart.svg.startswith("<svg")
     assert "Non-governmental organisation" in chart.svg
-    assert chart.svg.count(">not shown<") == 2
     assert chart.alt == (
         "Bar chart of the share of respondents per answer: Non-governmental organisation: 60%; "
-        "Academia or research: not shown; Private sector: not shown; Other: 0%."
+        "Other groups: 40%."
     )
 
 
-def test_fewer_than_k_responses_hide_every_cell_and_the_chart(session):
+def test_fewer_than_k_responses_print_nothing(session):
     """Zeros beside a total of 3 would show that all 3 are NGOs from Malaysia."""
     seed(session, [Person("ngo", "MY")] * 3)
-    result = overview_of(session)
-    assert not result.empty
-    assert result.responses == 3
-    for part in (result.stakeholder, result.country):
-        assert part is not None
-        assert part.summary.empty
-        assert part.tables == ()
-        assert part.base == "Answered by fewer than 5 respondents."
+    ctx = context(session, [{"type": "overview"}])
+    result = compute(ctx, ctx.report.blocks[0])
+    assert result.empty
+    assert result.stakeholder is None
+    assert result.country is None
     assert draw(result) == ()
+    assert ctx.disclosure.figures == []
 
 
 def test_the_overview_prints_what_a_question_block_prints_for_the_same_question(session):
@@ -226,7 +206,7 @@ def rows_of(summary: Any, ctx: ReportContext) -> dict[str, tuple[str, ...]]:
     """The rows a block without `by` prints for the summary's question."""
     from survey_app.reporting.blocks.question_tables import Marks, build_tables
 
-    alone = aggregate.summarize(ctx.session, ctx.scope(), ctx.question(summary.question_id), ctx.k)
+    alone = aggregate.summarize(question.frame_of(ctx), ctx.question(summary.question_id))
     (table,) = build_tables(alone, Marks(ctx.k))
     return {row.label: row.cells for row in table.rows}
 

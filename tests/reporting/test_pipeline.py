@@ -45,7 +45,7 @@ blocks:
 PEOPLE = [
     *[Person("ngo", "MY")] * 7,
     *[Person("academia", "TH")] * 6,
-    *[Person("private", "TL")] * 2,  # under k: never printed as a number
+    *[Person("private", "TL")] * 2,  # a cell of 15 people: printed
 ]
 
 
@@ -108,7 +108,7 @@ def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
     assert "Needs assessment — civil society engagement in UNTOC implementation" in cover
     assert "15" in cover
     assert "1 April 2026" in cover
-    assert "fewer than\n5 people" in cover or "fewer than 5 people" in cover.replace("\n", " ")
+    assert "a group of at least 5 people" in cover.replace("\n", " ")
     assert "Page" not in cover  # the cover has no running footer
     assert "Contents" in contents
     assert re.search(r"1\s+Overview\s*\.+\s*3", contents)
@@ -120,26 +120,41 @@ def test_pdf_has_cover_contents_headings_and_page_x_of_y(session):
         assert f"Page {number} of {len(pages)}" in page
 
 
-def test_pdf_never_prints_a_suppressed_figure(session):
+def test_groups_of_the_overview_print_only_when_they_may_show(session):
+    """Stakeholder type and country define groups: each of their counts is a group's size.
+
+    7 NGO, 6 academia, 2 private sector (Malaysia, Thailand, Timor-Leste alike): the 2 are
+    under k, and academia must be hidden too, or 15 - 7 - 6 would give the 2 away; the 8
+    print together as "Other groups", and nothing names the private sector or Timor-Leste.
+    """
     seed(session, PEOPLE)
+    doc = build(session)
     text = "\n".join(pdf_pages(build_report_pdf(session, *_inputs())))
-    lines = text.splitlines()
-    private = [line for line in lines if line.startswith("Private sector")]
-    assert private
-    assert all(re.fullmatch(r"Private sector ?(not shown ?)*", line) for line in private)
-    # Timor-Leste (2) is under k: counted in "Other countries", never named.
-    assert "Timor" not in text
-    # Thailand (6) is hidden too: the total minus Malaysia would give the others away.
-    assert [line for line in lines if line.startswith("Thailand")] == [
-        "Thailand not shown not shown"
-    ] * 2
-    assert "fewer than 5 respondents gave that answer" in text.replace("\n", " ")
+    assert not re.search(r"(Private sector|Timor-Leste|Academia|Thailand)", text)
+    rows = [line for line in text.splitlines() if re.search(r" [78] (47|53)%", line)]
+    # Once per overview block: the stakeholder table (with intervals), then the countries.
+    assert rows.count("Other groups 8 53% 30–75%") == 2
+    assert rows.count("Other countries 8 53%") == 2
+    assert rows.count("Malaysia 7 47%") == 2
+    assert sum(row.endswith("7 47% 25–70%") for row in rows) == 2
+    assert len(rows) == 8
+    assert doc.disclosure is not None
+    figures = doc.disclosure.data["figures"]
+    items = {f["item"] for f in figures}
+    assert {"private", "academia", "TL", "TH"}.isdisjoint(items)
+    assert {(f["statistic"], f["item"], f["value"]) for f in figures} >= {
+        ("count", "ngo", 7),
+        ("count", "_other_groups", 8),
+    }
+    hidden = doc.disclosure.data["hidden"]
+    assert all("private" not in str(h["definition"]) for h in hidden)
 
 
 def test_report_without_responses_is_a_valid_pdf_that_says_so(session):
     pages = pdf_pages(build_report_pdf(session, *_inputs()))
-    assert len(pages) == 3
+    assert len(pages) == 4  # cover, contents, the block, the disclosure page
     assert "No responses have been received yet" in pages[2]
+    assert "How this report protects respondents" in pages[3]
     assert chart_images(render_html(build(session))) == []
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from sqlalchemy.orm import Session
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
 from survey_app.reporting.blocks import pre_post
 from survey_app.reporting.blocks.pre_post import PrePostResult
-from survey_app.reporting.blocks.pre_post_paired import too_few_pairs_note
+from survey_app.reporting.blocks.pre_post_paired import few_answers_note, too_few_pairs_note
 from survey_app.reporting.context import ReportContext
+from survey_app.reporting.disclosure import HIDDEN_MARK
 from survey_app.reporting.pipeline import format_days
 from survey_app.reporting.training import ReportTraining, load_report_training
 from survey_app.trainings import TrainingFields, create_training
@@ -116,24 +118,27 @@ def score(answers: Answers) -> float:
     return points
 
 
+def half_up(value: float, digits: int = 0) -> float:
+    """Rounding as printed, written out independently of the disclosure module."""
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def wilcoxon_reference(diffs: Sequence[float]) -> tuple[float, float]:
-    """(two-sided p, rank-biserial r): normal approximation with tie and continuity
-    correction, written out independently of survey_app.reporting.stats."""
-    nonzero = [d for d in diffs if d != 0]
-    n = len(nonzero)
-    ordered = sorted(abs(d) for d in nonzero)
-
-    def rank(value: float) -> float:
-        first = ordered.index(value) + 1
-        return first + (ordered.count(value) - 1) / 2
-
-    w_plus = sum(rank(abs(d)) for d in nonzero if d > 0)
-    w_minus = sum(rank(abs(d)) for d in nonzero if d < 0)
-    ties = [ordered.count(v) for v in set(ordered)]
-    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - sum(t**3 - t for t in ties) / 48)
-    t = min(w_plus, w_minus)
-    z = (t - n * (n + 1) / 4 + 0.5) / sigma
-    return min(1.0, 2 * 0.5 * math.erfc(-z / math.sqrt(2))), (w_plus - w_minus) / (w_plus + w_minus)
+    """(two-sided p, rank-biserial r) by enumerating every sign flip, Pratt ranks (zeros
+    ranked, counted in neither sum), written out independently of reporting.stats."""
+    ordered = sorted(abs(d) for d in diffs)
+    ranks = [ordered.index(abs(d)) + 1 + (ordered.count(abs(d)) - 1) / 2 for d in diffs]
+    w_plus = sum(r for r, d in zip(ranks, diffs, strict=True) if d > 0)
+    w_minus = sum(r for r, d in zip(ranks, diffs, strict=True) if d < 0)
+    moving = [r for r, d in zip(ranks, diffs, strict=True) if d != 0]
+    sums = [
+        sum(r for r, s in zip(moving, signs, strict=True) if s)
+        for signs in itertools.product((True, False), repeat=len(moving))
+    ]
+    low = sum(w <= w_plus + 1e-9 for w in sums) / len(sums)
+    high = sum(w >= w_plus - 1e-9 for w in sums) / len(sums)
+    n = len(diffs)
+    return min(1.0, 2 * min(low, high)), (w_plus - w_minus) / (n * (n + 1) / 2)
 
 
 @pytest.fixture
@@ -216,23 +221,30 @@ def seeded(
     return training, subs
 
 
-def test_training_filter_counts_only_its_responses_per_phase(session, qs, seeded):
-    training, subs = seeded
-    result = compute(session, qs, training)
-    assert result.n_pre == sum(s.phase == "pre" for s in subs) == 12
-    assert result.n_post == sum(s.phase == "post" for s in subs) == 11
+def test_a_phase_differing_from_the_pairs_by_under_k_shows_only_the_pairs(session, qs, seeded):
+    """10 people before and 10 after (latest answers), 8 of them paired: the 2 unpaired on
+    each side would be the difference, so both phases' figures describe the 8 pairs."""
+    training, _ = seeded
+    definition = report(qs, [BLOCK], k=K)
+    ctx = ReportContext(session, definition, qs, training)
+    result = pre_post.compute(ctx, definition.blocks[0])
+    assert ctx.paired_only == {"pre", "post"}
+    assert (result.n_pre, result.n_post) == (8, 8)
+    assert result.pre_label == "Paired pre-training respondents"
     assert result.paired
     assert "Regional workshop, Putrajaya" in result.pairing_note
+    assert "describe only the paired participants" in result.pairing_note
+    assert all("paired" in f.population for f in ctx.disclosure.figures)
 
 
-def test_match_rate_and_pairs_use_the_latest_answers_of_each_code(session, qs, seeded):
+def test_match_rate_counts_distinct_people_and_uses_the_latest_answers(session, qs, seeded):
     training, subs = seeded
     pairing = compute(session, qs, training).pairing
     assert pairing is not None
     assert pairing.shown
     assert pairing.pairs == len(latest_pairs(subs)) == 8
-    # 10 participants before, 8 + 2 strangers after, 8 of them in both.
-    assert pairing.match_rate == pytest.approx(8 / (10 + 10 - 8))
+    # 10 people before (two of them answered twice), the same 8 plus 2 strangers after.
+    assert pairing.match_rate == half_up(100 * 8 / 12) == 67
 
 
 def test_paired_matrix_rows_equal_a_plain_python_computation(session, qs, seeded):
@@ -250,25 +262,20 @@ def test_paired_matrix_rows_equal_a_plain_python_computation(session, qs, seeded
         ]
         if row == SPARSE_ROW:
             assert len(values) == 3
-            assert (item.n, item.mean_difference, item.p_value, item.effect_size) == (
-                None,
-                None,
-                None,
-                None,
-            )
+            assert item.hidden
+            assert (item.n, item.mean_difference, item.p_value, item.effect_size) == (None,) * 4
             continue
         diffs = [after - before for before, after in values]
+        assert not item.hidden
         assert item.n == len(values) == 8
-        assert item.mean_before == pytest.approx(sum(b for b, _ in values) / 8)
-        assert item.mean_after == pytest.approx(sum(a for _, a in values) / 8)
-        assert item.mean_difference == pytest.approx(sum(diffs) / 8)
-        assert item.method == "normal"  # ratings 1-5: tied differences
+        assert item.mean_before == half_up(sum(b for b, _ in values) / 8, 2)
+        assert item.mean_after == half_up(sum(a for _, a in values) / 8, 2)
+        assert item.mean_difference == half_up(sum(diffs) / 8, 2)
+        assert item.method == "exact permutation, ties and zeros kept"  # ratings: ties
         p, r = wilcoxon_reference(diffs)
-        assert item.p_value == pytest.approx(p)
-        assert item.effect_size == pytest.approx(r)
-    assert any(
-        note.startswith("Items answered both times by fewer than 5") for note in pairing.notes
-    )
+        assert item.p_value == half_up(p, 3)
+        assert item.effect_size == half_up(r, 2)
+    assert few_answers_note(K) in pairing.notes
 
 
 def test_paired_knowledge_scores_wilcoxon_and_gain_equal_plain_python(session, qs, seeded):
@@ -283,37 +290,37 @@ def test_paired_knowledge_scores_wilcoxon_and_gain_equal_plain_python(session, q
     assert kt.score.n == 8
     before = sum(b for b, _ in scores) / 8
     after = sum(a for _, a in scores) / 8
-    assert (kt.score.mean_before, kt.score.mean_after) == (
-        pytest.approx(before),
-        pytest.approx(after),
-    )
-    assert kt.score.mean_difference == pytest.approx(sum(diffs) / 8)
-    assert kt.score.method == "normal"  # tied differences
+    assert (kt.score.mean_before, kt.score.mean_after) == (half_up(before, 2), half_up(after, 2))
+    assert kt.score.mean_difference == half_up(sum(diffs) / 8, 2)
     p, r = wilcoxon_reference(diffs)
-    assert kt.score.p_value == pytest.approx(p)
-    assert kt.score.effect_size == pytest.approx(r)
+    assert kt.score.p_value == half_up(p, 3)
+    assert kt.score.effect_size == half_up(r, 2)
     gain = (100 * after / 3 - 100 * before / 3) / (100 - 100 * before / 3)
-    assert kt.gain == pytest.approx(gain)
-    assert kt.gain_band == ("high" if gain >= 0.7 else "medium" if gain >= 0.3 else "low")
+    assert kt.gain == half_up(gain, 2)
+    bands = [(0.7, "high"), (0.3, "medium"), (0, "low"), (-2, "negative")]
+    assert kt.gain_band == next(band for edge, band in bands if kt.gain >= edge)
 
 
-def test_notes_count_duplicate_codes_and_unmatched_post_responses(session, qs, seeded):
+def test_notes_count_duplicate_and_unmatched_codes(session, qs, seeded):
     training, _ = seeded
     pairing = compute(session, qs, training).pairing
     assert pairing is not None
-    assert pairing.notes[:3] == (
+    assert pairing.notes[:4] == (
         "2 participants submitted the pre questionnaire more than once; "
         "the latest answers were used.",
         "1 participant submitted the post questionnaire more than once; "
         "the latest answers were used.",
-        "2 post responses matched no pre code: they count in the group figures only.",
+        "2 codes of the post questionnaire matched no pre code: they are left out of every figure.",
+        "2 codes of the pre questionnaire matched no post code: they are left out of every figure.",
     )
 
 
 def test_fewer_than_k_pairs_show_no_paired_figure(session, qs):
     training = new_training(session)
     store(session, qs, training, training_submissions(pairs=4))
-    result = compute(session, qs, training)
+    definition = report(qs, [BLOCK], k=K)
+    ctx = ReportContext(session, definition, qs, training)
+    result = pre_post.compute(ctx, definition.blocks[0])
     pairing = result.pairing
     assert pairing is not None
     assert not pairing.shown
@@ -323,27 +330,39 @@ def test_fewer_than_k_pairs_show_no_paired_figure(session, qs):
         (),
         None,
     )
-    assert pairing.notes[-1] == too_few_pairs_note(K)
-    assert result.n_post is not None  # the group figures still show: 6 responses after
+    assert pairing.notes == (too_few_pairs_note(K),)
+    assert result.n_pre == 10  # 10 people before, 6 more than the pairs: shown whole
+    # 6 after, 4 of them paired: with no paired figure printed, nothing can be subtracted,
+    # so the phase is not cut down to the (hidden) pairs.
+    assert ctx.paired_only == frozenset()
+    assert result.n_post == 6
+    assert not [f for f in ctx.disclosure.figures if "paired" in f.population]
     html = render_first_block(ReportContext(session, report(qs, [BLOCK], k=K), qs, training))
     assert "Paired comparison" in html
-    assert "Fewer than 5 participants answered both before and after" in html
+    assert f"Paired comparison: {HIDDEN_MARK}. Fewer than 5 participants" in html
     assert "Match rate" not in html
     assert "Wilcoxon p" not in html
 
 
 def test_a_date_filter_drops_pairs_whose_latest_answers_fall_outside_it(session, qs, seeded):
     """Three participants answer after once more, days later: with the filter ending before,
-    their pairs (the latest answers) are out of the report, not replaced by earlier ones."""
+    their pairs (the latest answers) are out of the report, not replaced by earlier ones.
+
+    A pair counts only when both its responses are in range, so the paired set is the 5
+    pairs in range on both sides; the 10 pre respondents in range differ from them by 5.
+    """
     training, _ = seeded
     rng = random.Random(11)  # noqa: S311 -- reproducible test data, not secrets
     later = [Submission("post", f"code-{i}", answers(rng, 1.0)) for i in (3, 4, 5)]
     store(session, qs, training, later, start=START + dt.timedelta(days=3))
     assert compute(session, qs, training).pairing.pairs == 8
     until = (START + dt.timedelta(days=1)).date().isoformat()
-    result = compute(session, qs, training, filter={"submitted_to": until})
-    assert result.n_post == 11
+    definition = report(qs, [BLOCK], k=K, filter={"submitted_to": until})
+    ctx = ReportContext(session, definition, qs, training)
+    result = pre_post.compute(ctx, definition.blocks[0])
+    assert (result.n_pre, result.n_post) == (10, 5)
     assert result.pairing is not None
+    assert result.pairing.shown
     assert result.pairing.pairs == 5
 
 
@@ -373,7 +392,7 @@ def test_one_questionnaire_for_both_phases_is_split_by_phase(session, qs):
     subs += [Submission("post", f"c{i}", answers(rng, 1.0)) for i in range(5)]
     store(session, qs, training, subs)
     result = compute(session, qs, training, block={"post": NEEDS})
-    assert (result.n_pre, result.n_post) == (6, 5)
+    assert (result.n_pre, result.n_post) == (5, 5)  # the sixth person before: pairs only
     assert result.pairing is not None
     assert result.pairing.pairs == 5
 
@@ -384,6 +403,7 @@ def test_rendered_block_prints_the_paired_section(session, qs, seeded):
     assert "Paired comparison: the same participants before and after" in html
     assert "Match rate" in html
     assert "Wilcoxon p" in html
+    assert "exact permutation, ties and zeros kept" in html
     assert "Knowledge test (score of 3 points)" in html
     assert "2 participants submitted the pre questionnaire more than once" in html
     assert "Normalised gain on the paired mean scores" in html
@@ -416,3 +436,17 @@ def test_training_phases_and_questionnaires():
 )
 def test_training_dates_print_as_one_range(start, end, text):
     assert format_days(start, end) == text
+
+
+def test_group_figures_use_the_latest_answers_of_each_code_as_pairing_does(session, qs, seeded):
+    """Participants 0 and 1 first answered before with every item right, then again: only
+    their later answers count, in the group table as in the pairs."""
+    training, subs = seeded
+    result = compute(session, qs, training)
+    before = [pre for pre, _ in latest_pairs(subs)]
+    assert len(before) == result.n_pre == 8
+    mean = sum(score(a) for a in before) / 8
+    assert result.knowledge.score_before == half_up(mean, 2)
+    assert result.pairing is not None
+    assert result.pairing.knowledge is not None
+    assert result.pairing.knowledge.score.mean_before == half_up(mean, 2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,10 @@ from sqlalchemy.orm import Session
 from survey_app.questionnaire import AnswerValue, Questionnaire
 from survey_app.reporting.blocks import priorities
 from survey_app.reporting.blocks.priorities import PrioritiesResult
+from survey_app.reporting.context import ReportContext
+from survey_app.reporting.disclosure import HIDDEN_MARK
 
+from .needs_data import half_up, ranks
 from .seeding import NEEDS, add_responses, context, render_first_block, sample_questionnaires
 
 ROWS = [
@@ -80,8 +82,12 @@ def seeded(
     return seed
 
 
+def build(session: Session, qs: dict[str, Questionnaire], block: dict[str, Any]) -> ReportContext:
+    return context(session, qs, [{"type": "priorities", **block}], k=K)
+
+
 def compute(session: Session, qs: dict[str, Questionnaire], block: dict[str, Any]) -> Any:
-    ctx = context(session, qs, [{"type": "priorities", **block}], k=K)
+    ctx = build(session, qs, block)
     return priorities.compute(ctx, ctx.report.blocks[0])
 
 
@@ -89,7 +95,7 @@ def by_value(result: PrioritiesResult) -> dict[str, Any]:
     return {item.value or item.question_id: item for item in result.items}
 
 
-def test_mean_scores_equal_plain_means_and_are_ranked(
+def test_mean_scores_equal_plain_means_rounded_as_printed_and_ranked_by_them(
     session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
 ) -> None:
     raw = seeded()
@@ -104,24 +110,19 @@ def test_mean_scores_equal_plain_means_and_are_ranked(
     expected: dict[str, tuple[int, float]] = {}
     for row in ROWS:
         ratings = [a["capacity_importance"][row] for a in raw if row in a["capacity_importance"]]
-        expected[row] = (len(ratings), sum(ratings) / len(ratings))
+        expected[row] = (len(ratings), half_up(sum(ratings) / len(ratings), 2))
     familiarity = [a["familiarity_untoc"] for a in raw]
-    expected["familiarity_untoc"] = (len(familiarity), sum(familiarity) / len(familiarity))
+    expected["familiarity_untoc"] = (len(familiarity), half_up(sum(familiarity) / 40, 2))
 
     items = by_value(result)
-    assert items["digital_literacy"].score is None
-    assert items["digital_literacy"].n is None
-    for key, (n, mean) in expected.items():
-        if n < K:
-            continue
-        assert items[key].n == n
-        assert items[key].score == pytest.approx(mean)
-    shown = {key: mean for key, (n, mean) in expected.items() if n >= K}
-    ranks = {key: 1 + sum(other > mean for other in shown.values()) for key, mean in shown.items()}
-    assert [item.score for item in result.shown] == sorted(
-        (item.score for item in result.shown), reverse=True
-    )
-    assert {item.value or item.question_id: item.rank for item in result.shown} == ranks
+    assert expected["digital_literacy"][0] == 3
+    assert (items["digital_literacy"].score, items["digital_literacy"].n) == (None, None)
+    assert items["digital_literacy"].rank is None
+    shown = {key: value for key, value in expected.items() if key != "digital_literacy"}
+    for key, (n, mean) in shown.items():
+        assert (items[key].n, items[key].score) == (n, mean), key
+    places = dict(zip(shown, ranks([mean for _, mean in shown.values()]), strict=True))
+    assert {item.value or item.question_id: item.rank for item in result.shown} == places
     # review_mechanism and data_collection tie (145/40): same rank, listed by label.
     assert items["review_mechanism"].rank == items["data_collection"].rank == 2
     assert [i.value for i in result.shown[1:3]] == ["data_collection", "review_mechanism"]
@@ -129,7 +130,7 @@ def test_mean_scores_equal_plain_means_and_are_ranked(
     assert result.notes
 
 
-def test_top_box_share_hides_items_with_fewer_than_k_on_either_side(
+def test_top_box_shows_every_figure_of_a_shown_item_even_a_small_count(
     session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
 ) -> None:
     raw = seeded()
@@ -139,13 +140,14 @@ def test_top_box_share_hides_items_with_fewer_than_k_on_either_side(
     items = by_value(result)
     for row in ROWS:
         ratings = [a["capacity_importance"][row] for a in raw if row in a["capacity_importance"]]
-        top = sum(r >= 4 for r in ratings)
-        if len(ratings) < K or 0 < top < K or 0 < len(ratings) - top < K:
+        if len(ratings) < K:
             assert items[row].score is None, row
-        else:
-            assert items[row].score == pytest.approx(top / len(ratings)), row
-            assert items[row].n == len(ratings)
-    assert items["victim_support"].score is None  # 2 of 40 rate it 4 or 5
+            continue
+        top = sum(r >= 4 for r in ratings)
+        assert items[row].score == half_up(100 * top / len(ratings), 0), row
+        assert items[row].n == len(ratings)
+    # 2 of 40 rate victim support 4 or 5: the population (40 raters) shows, so does 5%.
+    assert items["victim_support"].score == 5
     assert items["digital_literacy"].score is None  # 3 raters
 
 
@@ -164,77 +166,74 @@ def test_top_box_min_sets_the_cut(
     )
     ratings = [a["capacity_importance"]["advocacy"] for a in raw]
     [item] = result.items
-    assert item.score == pytest.approx(sum(r >= 3 for r in ratings) / len(ratings))
+    assert item.score == half_up(100 * sum(r >= 3 for r in ratings) / len(ratings), 0)
     assert "3 or higher" in result.explanation
 
 
-def test_borda_scores_equal_normalised_points_and_hide_small_and_complementary_items(
+def test_borda_scores_are_points_per_respondent_and_every_option_shows(
     session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
 ) -> None:
     raw = seeded()
     result = compute(session, qs, {"measure": "borda", "sources": [{"question": "crime_areas"}]})
-    points: dict[str, float] = defaultdict(float)
-    ranked_by: dict[str, int] = defaultdict(int)
+    points: dict[str, int] = {}
+    ranked_by: dict[str, int] = {}
     for a in raw:
-        ranking = a["crime_areas"]
-        m = len(ranking)
-        for place, option in enumerate(ranking, start=1):
-            points[option] += (m - place + 1) / (m * (m + 1) / 2)
-            ranked_by[option] += 1
+        for place, option in enumerate(a["crime_areas"], start=1):
+            points[option] = points.get(option, 0) + 3 + 1 - place
+            ranked_by[option] = ranked_by.get(option, 0) + 1
     items = by_value(result)
     assert ranked_by["wildlife"] == 2
-    assert items["wildlife"].score is None
-    # Scores add up to 1, so the next smallest option is hidden too.
-    smallest = min((o for o in AREAS if ranked_by[o]), key=lambda o: (ranked_by[o], o))
-    assert items[smallest].score is None
-    for option in AREAS:
-        if option == smallest:
-            continue
-        assert items[option].score == pytest.approx(points[option] / len(raw))
-        assert items[option].n == ranked_by[option]
-    total = sum(points[o] / len(raw) for o in AREAS) + points["wildlife"] / len(raw)
-    assert total == pytest.approx(1.0)
-    assert result.percent
+    for option in [*AREAS, "wildlife"]:
+        # Ranked by 2 people: still shown, as the ranking's population (40) is.
+        assert items[option].score == half_up(points.get(option, 0) / len(raw), 2), option
+        assert items[option].n == ranked_by.get(option, 0)
+    assert not result.withheld
+    assert result.score_label == "Borda score"
+    assert "first place earns 3 points" in result.explanation
 
 
 def test_sources_under_k_respondents_leave_the_block_empty(
     session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
 ) -> None:
     seeded(n=4)
-    result = compute(
-        session,
-        qs,
-        {
-            "measure": "borda",
-            "sources": [{"question": "crime_areas"}],
-        },
-    )
+    result = compute(session, qs, {"measure": "borda", "sources": [{"question": "crime_areas"}]})
     assert result.empty
     assert all(item.score is None and item.n is None for item in result.items)
     assert priorities.draw(result) == ()
 
 
-def test_rendered_block_shows_the_ranked_table_and_withholds_small_items(
+def test_every_printed_number_is_a_released_figure_of_its_item(
+    session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
+) -> None:
+    seeded()
+    block = {"measure": "borda", "sources": [{"question": "crime_areas"}]}
+    ctx = build(session, qs, block)
+    result = priorities.compute(ctx, ctx.report.blocks[0])
+    released: dict[tuple[str | None, str], float] = {
+        (f.item, f.statistic): f.value for f in ctx.disclosure.figures
+    }
+    for item in result.shown:
+        assert released[(item.value, "borda_score")] == item.score
+        assert released[(item.value, "count")] == item.n
+        assert released[(item.value, "rank_by_borda")] == item.rank
+    [population] = {f.population for f in ctx.disclosure.figures}
+    assert "answered=crime_areas" in population
+    alt = priorities.draw(result)[0].alt
+    assert all(f"{item.label} {item.score:.2f}" in alt for item in result.shown)
+
+
+def test_rendered_block_marks_hidden_items_and_prints_none_of_their_figures(
     session: Session, qs: dict[str, Questionnaire], seeded: Callable[..., Any]
 ) -> None:
     raw = seeded()
-    ctx = context(
-        session,
-        qs,
-        [
-            {
-                "type": "priorities",
-                "measure": "mean",
-                "sources": [{"question": "capacity_importance"}],
-            }
-        ],
-        k=K,
-    )
+    ctx = build(session, qs, {"measure": "mean", "sources": [{"question": "capacity_importance"}]})
     html = render_first_block(ctx)
     assert '<table class="data priorities">' in html
     assert '<figure class="chart">' in html
     assert "Taking part in the UNTOC review mechanism" in html
     hidden = [a["capacity_importance"]["digital_literacy"] for a in raw[:3]]
     assert f"{sum(hidden) / 3:.2f}" not in html
-    row = html[html.index("Digital literacy and online safety") :]
-    assert row.index("not shown") < row.index("</tr>")
+    table = html[html.index('<table class="data priorities">') :]
+    row = table[table.index("Digital literacy and online safety") :]
+    assert row.index(HIDDEN_MARK) < row.index("</tr>")
+    assert not any(f.row == "digital_literacy" for f in ctx.disclosure.figures)

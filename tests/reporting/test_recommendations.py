@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,9 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
-from survey_app.reporting.blocks import recommendations
+from survey_app.reporting.blocks import priorities, recommendations
+from survey_app.reporting.blocks.priorities import PrioritiesResult
 from survey_app.reporting.blocks.recommendations import RecommendationsResult
 
+from .needs_data import borda, half_up, ranks
 from .seeding import NEEDS, add_responses, context, render_first_block, sample_questionnaires
 
 K = 5
@@ -113,25 +116,35 @@ def seeded_answers() -> list[dict[str, AnswerValue]]:
 
 
 def reference_figures(raw: list[dict[str, Any]]) -> dict[str, float | None]:
-    """Every rule's figure computed over the raw answers (None: fewer than k answered)."""
-    borda: dict[str, float] = {}
-    for a in raw:
-        m = len(a["crime_areas"])
-        for place, option in enumerate(a["crime_areas"], start=1):
-            borda[option] = borda.get(option, 0.0) + (m - place + 1) / (m * (m + 1) / 2)
-    scores = [borda.get(o, 0.0) for o in AREAS]
-    place = {o: 1 + sum(s > borda.get(o, 0.0) for s in scores) for o in AREAS}
+    """Every rule's figure as printed, from the raw answers (None: fewer than k answered).
+
+    Shares are whole percentages (as fractions), means have one decimal, places follow
+    the Borda scores printed with two decimals.
+    """
+    scores = borda([a["crime_areas"] for a in raw])
+    printed = [half_up(scores[o], 2) for o in AREAS]
+    place = dict(zip(AREAS, ranks(printed), strict=True))
     years = [a["years_experience"] for a in raw if "years_experience" in a]
+
+    def share(count: int, base: int = N) -> float:
+        return half_up(100 * count / base, 0) / 100
+
+    def mean(values: list[int]) -> float:
+        return half_up(sum(values) / len(values), 1)
+
+    low = sum(a["confidence"]["review_mechanism"] <= 2 for a in raw)
+    private = sum(a["stakeholder_type"].values == ("private",) for a in raw)
+    engaged = sum(a["engaged_before"].values == ("yes",) for a in raw)
     return {
-        "review_confidence_low": sum(a["confidence"]["review_mechanism"] <= 2 for a in raw) / N,
-        "private_sector_many": sum(a["stakeholder_type"].values == ("private",) for a in raw) / N,
-        "review_unfamiliar": sum(a["familiarity_review"] for a in raw) / N,
+        "review_confidence_low": share(low),
+        "private_sector_many": share(private),
+        "review_unfamiliar": mean([a["familiarity_review"] for a in raw]),
         "cybercrime_top_two": place["cybercrime"],
         "corruption_first": place["corruption"],
-        "experienced": None if len(years) < K else sum(y >= 10 for y in years) / len(years),
-        "few_engaged": sum(a["engaged_before"].values == ("yes",) for a in raw) / N,
-        "advocacy_important": sum(a["capacity_importance"]["advocacy"] for a in raw) / N,
-        "untoc_familiar": sum(a["familiarity_untoc"] in (4, 5) for a in raw) / N,
+        "experienced": None if len(years) < K else share(sum(y >= 10 for y in years), len(years)),
+        "few_engaged": share(engaged),
+        "advocacy_important": mean([a["capacity_importance"]["advocacy"] for a in raw]),
+        "untoc_familiar": share(sum(a["familiarity_untoc"] in (4, 5) for a in raw)),
     }
 
 
@@ -140,14 +153,18 @@ def qs(app: Flask) -> dict[str, Questionnaire]:
     return sample_questionnaires(app)
 
 
-def compute(session: Session, qs: dict[str, Questionnaire]) -> RecommendationsResult:
-    ctx = context(session, qs, [{"type": "recommendations", "rules": RULES}], k=K)
+def compute(
+    session: Session, qs: dict[str, Questionnaire], rules: list[dict[str, Any]] = RULES
+) -> RecommendationsResult:
+    ctx = context(session, qs, [{"type": "recommendations", "rules": rules}], k=K)
     result = recommendations.compute(ctx, ctx.report.blocks[0])
     assert isinstance(result, RecommendationsResult)
     return result
 
 
-def test_exactly_the_expected_rules_fire(session: Session, qs: dict[str, Questionnaire]) -> None:
+def test_exactly_the_expected_rules_fire_on_the_printed_figures(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
     raw = seeded_answers()
     add_responses(session, qs[NEEDS], raw)
     result = compute(session, qs)
@@ -167,13 +184,13 @@ def test_exactly_the_expected_rules_fire(session: Session, qs: dict[str, Questio
     assert fired == {
         "review_confidence_low",
         "review_unfamiliar",
-        "corruption_first",
+        "cybercrime_top_two",
         "few_engaged",
         "advocacy_important",
     }
     assert {f.rule_id for f in result.not_fired} == {
         "private_sector_many",
-        "cybercrime_top_two",
+        "corruption_first",
         "untoc_familiar",
     }
     assert {f.rule_id for f in result.not_evaluated} == {"experienced"}
@@ -190,66 +207,77 @@ def test_figures_equal_the_plain_python_computation(
     result = compute(session, qs)
     figures = reference_figures(raw)
     for finding in (*result.fired, *result.not_fired, *result.not_evaluated):
-        expected = figures[finding.rule_id]
-        if expected is None:
-            assert finding.figure is None
-        else:
-            assert finding.figure == pytest.approx(expected), finding.rule_id
+        assert finding.figure == figures[finding.rule_id], finding.rule_id
 
 
-def test_two_rules_on_one_ranking_run_its_borda_query_once_per_build(
+def test_two_rules_on_one_ranking_run_its_queries_once_per_build(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     add_responses(session, qs[NEEDS], seeded_answers())
-    borda: list[str] = []
+    ranking: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "count(*) AS m" in statement:  # the ranked-options subquery of borda_scores
-            borda.append(statement)
+        if "answers.rank IS NOT NULL" in statement:  # the queries of ranking_counts
+            ranking.append(statement)
 
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", record)
     try:
         compute(session, qs)
-        once = len(borda)
+        once = len(ranking)
         compute(session, qs)  # a new build: nothing is kept from the last one
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert once == 2  # the respondents count and the points, for both rank rules
-    assert len(borda) == 2 * once
+    assert once == 2  # the respondents count and the counts per place, for both rank rules
+    assert len(ranking) == 2 * once
 
 
-def test_evidence_sentences_state_figure_base_and_threshold(
+def test_evidence_sentences_quote_the_printed_figure_base_and_threshold(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     add_responses(session, qs[NEEDS], seeded_answers())
     result = compute(session, qs)
     findings = {f.rule_id: f for f in (*result.fired, *result.not_fired)}
+    # 17 of 40 is 42.5%: printed half up as 43%, and tested as printed.
     assert findings["review_confidence_low"].evidence == (
-        "42% of respondents (n = 40) rated “Taking part in the UNTOC review mechanism” at 2 "
+        "43% of 40 respondents rated “Taking part in the UNTOC review mechanism” at 2 "
         "or below (“How confident are you today in each of these?”) (threshold: at least 40%)."
     )
     assert findings["review_unfamiliar"].evidence == (
         "The mean answer to “How familiar are you with the UNTOC review mechanism?” is 2.5 "
         "(n = 40; threshold: at most 2.5)."
     )
-    assert findings["corruption_first"].evidence.startswith(
-        "“Corruption” is in place 1 of 7 by Borda score in"
+    assert findings["cybercrime_top_two"].evidence.startswith(
+        "“Cybercrime” is in place 1 of 7 by Borda score (1.70) in"
     )
     assert findings["private_sector_many"].evidence == (
-        "25% of respondents (n = 40) chose “Private sector” in answer to “Which kind of "
+        "25% of 40 respondents chose “Private sector” in answer to “Which kind of "
         "organisation do you work for?” (threshold: at least 30%)."
     )
 
 
-def test_a_figure_from_fewer_than_k_respondents_is_not_printed(
+def test_no_sentence_reveals_a_count_through_a_threshold(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     add_responses(session, qs[NEEDS], seeded_answers())
-    [engaged] = [f for f in compute(session, qs).fired if f.rule_id == "few_engaged"]
-    assert engaged.evidence.startswith("Fewer than 5 of 40 respondents chose “Yes”")
-    assert "7.5%" not in engaged.evidence
-    assert "8%" not in engaged.evidence
+    result = compute(session, qs)
+    [engaged] = [f for f in result.fired if f.rule_id == "few_engaged"]
+    # 3 of 40: the population of those who answered (40) shows, so its share shows too.
+    assert engaged.evidence.startswith("8% of 40 respondents chose “Yes”")
+    every = [f.evidence for f in (*result.fired, *result.not_fired, *result.not_evaluated)]
+    assert not any("Fewer than" in e or "All but" in e for e in every)
+
+
+def test_a_rule_that_holds_at_its_threshold_prints_the_share_itself(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    answers: list[dict[str, AnswerValue]] = [
+        {"confidence": {"review_mechanism": 1 if i < 4 else 4}} for i in range(10)
+    ]
+    add_responses(session, qs[NEEDS], answers)
+    [finding] = compute(session, qs, RULES[:1]).fired
+    assert finding.evidence.startswith("40% of 10 respondents rated")
+    assert "fewer than" not in finding.evidence.lower()
 
 
 def test_rules_are_not_evaluated_when_fewer_than_k_answered(
@@ -259,8 +287,73 @@ def test_rules_are_not_evaluated_when_fewer_than_k_answered(
     result = compute(session, qs)
     assert result.fired == result.not_fired == ()
     assert len(result.not_evaluated) == len(RULES)
-    assert all(f.figure is None for f in result.not_evaluated)
+    assert all(f.figure is None and f.n is None for f in result.not_evaluated)
     assert not result.empty
+    assert result.summary.startswith("No rule could be evaluated")
+    html = render_first_block(context(session, qs, [{"type": "recommendations", "rules": RULES}]))
+    assert "None of the rules" not in html
+    assert "No rule could be evaluated" in html
+    # Nothing about the 4 respondents is printed: no share, mean, place or n.
+    assert not re.search(r"\d+(\.\d+)?%? of \d+ respondents|n = \d", html)
+
+
+def test_does_not_hold_is_told_apart_from_not_evaluated(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    add_responses(session, qs[NEEDS], seeded_answers())
+    rules = [r for r in RULES if r["id"] in ("private_sector_many", "experienced")]
+    result = compute(session, qs, rules)
+    assert [f.rule_id for f in result.not_fired] == ["private_sector_many"]
+    assert [f.rule_id for f in result.not_evaluated] == ["experienced"]
+    assert result.summary.startswith("None of the rules that could be evaluated holds")
+    html = render_first_block(context(session, qs, [{"type": "recommendations", "rules": rules}]))
+    assert "Does not hold." in html
+    assert "Not evaluated (too few responses)." in html
+
+
+def test_every_quoted_figure_is_a_released_figure(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    add_responses(session, qs[NEEDS], seeded_answers())
+    ctx = context(session, qs, [{"type": "recommendations", "rules": RULES}], k=K)
+    result = recommendations.compute(ctx, ctx.report.blocks[0])
+    assert isinstance(result, RecommendationsResult)
+    released = {(f.population, f.statistic): f.value for f in ctx.disclosure.figures}
+    values = {f.value for f in ctx.disclosure.figures}
+    patterns = (
+        r"^(\d+)% of (\d+) respondents",
+        r" is (\d+\.\d) \(n = (\d+);",
+        r"in place (\d+) of \d+ by Borda score \((\d+\.\d\d)\) .* \(n = (\d+);",
+    )
+    for finding in (*result.fired, *result.not_fired):
+        [quoted] = [m.groups() for p in patterns if (m := re.search(p, finding.evidence))]
+        assert all(float(number) in values for number in quoted), finding.rule_id
+    sizes = {key: v for key, v in released.items() if key[1] == "size"}
+    assert sorted(sizes.values()) == [40] * len(sizes)
+    assert not any("years_experience" in population for population, _ in released)
+
+
+def test_a_rank_rule_quotes_the_score_and_place_the_priorities_block_prints(
+    session: Session, qs: dict[str, Questionnaire]
+) -> None:
+    add_responses(session, qs[NEEDS], seeded_answers())
+    blocks = [
+        {"type": "priorities", "measure": "borda", "sources": [{"question": "crime_areas"}]},
+        {"type": "recommendations", "rules": RULES},
+    ]
+    ctx = context(session, qs, blocks, k=K)
+    table = priorities.compute(ctx, ctx.report.blocks[0])
+    result = recommendations.compute(ctx, ctx.report.blocks[1])
+    assert isinstance(table, PrioritiesResult)
+    assert isinstance(result, RecommendationsResult)
+    items = {item.value: item for item in table.items}
+    findings = {f.rule_id: f for f in (*result.fired, *result.not_fired)}
+    for rule_id, option in (
+        ("cybercrime_top_two", "cybercrime"),
+        ("corruption_first", "corruption"),
+    ):
+        assert findings[rule_id].figure == items[option].rank
+        assert f"({items[option].score:.2f})" in findings[rule_id].evidence
 
 
 def test_rendered_block_prints_fired_rules_and_an_appendix_of_the_rest(
@@ -272,8 +365,9 @@ def test_rendered_block_prints_fired_rules_and_an_appendix_of_the_rest(
     recommendations_part, appendix = html.split("Appendix: rules tested")
     assert "Build a module on the UNTOC review mechanism." in recommendations_part
     assert "Pair NGOs with government focal points." in recommendations_part
-    assert "Invite a cybercrime expert." not in recommendations_part
-    assert "Invite a cybercrime expert." in appendix
+    assert "Invite a cybercrime expert." in recommendations_part
+    assert "Pair NGOs with anti-corruption focal points." not in recommendations_part
+    assert "Pair NGOs with anti-corruption focal points." in appendix
     assert "Offer an advanced track." in appendix
-    assert "Not evaluated" in appendix
-    assert "42% of respondents (n = 40)" in recommendations_part
+    assert "Not evaluated (too few responses)" in appendix
+    assert "43% of 40 respondents" in recommendations_part

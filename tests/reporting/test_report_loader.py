@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from survey_app.cli import questionnaire_schema, report_schema, survey
 from survey_app.content import registry
 from survey_app.questionnaire import ContentError, load_registry
 from survey_app.questionnaire.registry import is_report_file
+from survey_app.reporting.schema import Report
 from survey_app.settings import ROOT, Settings
 
 from .report_app import Person, pdf_pages, seed, settings_with_reports
@@ -114,7 +116,7 @@ def errors_for(content: Path, **reports: str) -> list[str]:
     for name, text in reports.items():
         (content / "reports" / f"{name}.yaml").write_text(text)
     with pytest.raises(ContentError) as caught:
-        load_registry([content / "questionnaires"], [content / "reports"])
+        load_registry([content / "questionnaires"], [content / "reports"], report_model=Report)
     return [str(e).removeprefix(str(content / "reports") + "/") for e in caught.value.errors]
 
 
@@ -157,7 +159,7 @@ def test_reports_are_not_cross_checked_when_a_questionnaire_is_broken(content):
 
 def test_valid_reports_load_into_the_registry(content):
     (content / "reports" / "r.yaml").write_text(VALID)
-    loaded = load_registry([content / "questionnaires"], [content / "reports"])
+    loaded = load_registry([content / "questionnaires"], [content / "reports"], report_model=Report)
     assert list(loaded.reports) == ["tiny-report"]
     report = loaded.report("tiny-report")
     assert report is not None
@@ -261,8 +263,28 @@ def test_report_build_writes_the_pdf_and_prints_its_pages(app, runner, session, 
     target = tmp_path / "out.pdf"
     result = runner.invoke(args=["report", "build", "cli-report", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {target} (3 pages)\n"
-    assert "Tiny report" in pdf_pages(target.read_bytes())[0]
+    assert result.output == f"Wrote {target} (4 pages)\n"
+    pages = pdf_pages(target.read_bytes())
+    assert "Tiny report" in pages[0]
+    assert "How this report protects respondents" in pages[-1]
+
+
+def test_report_build_json_writes_every_released_figure_with_its_population(
+    app, runner, session, tmp_path
+):
+    seed(session, [Person("ngo", "MY")] * 5)
+    target = tmp_path / "out.json"
+    result = runner.invoke(
+        args=["report", "build", "cli-report", "--format", "json", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert result.output == f"Wrote {target} ({len(data['figures'])} figures)\n"
+    assert data["report"] == "cli-report"
+    assert data["k"] == 5
+    assert data["responses"] == {"untoc-needs-assessment": 5}
+    shown = {p["key"] for p in data["populations"]}
+    assert all(figure["population"] in shown for figure in data["figures"])
 
 
 def test_report_build_refuses_an_unknown_report(runner):

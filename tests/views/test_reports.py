@@ -86,7 +86,7 @@ def test_pdf_downloads_as_an_attachment_named_after_the_report_and_date(staff, s
     )
     assert response.headers["Cache-Control"] == "no-store"
     pages = pdf_pages(response.data)
-    assert len(pages) == 3
+    assert len(pages) == 4  # cover, contents, the overview, the disclosure page
     assert "Findings for the programme team" in pages[0]
 
 

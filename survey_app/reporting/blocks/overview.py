@@ -1,9 +1,8 @@
 """Overview block: how many answered, when, from which countries, from which kinds of body.
 
 The stakeholder and country tables are the tables a `question` block prints for the same
-question (same aggregator, same suppression, same layout). Why: two blocks printing one
-distribution with different hidden cells could be laid side by side to recover a cell
-either of them hides.
+question (same aggregator, same populations, same layout), so two blocks never print one
+distribution two ways.
 """
 
 from __future__ import annotations
@@ -11,22 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ...questionnaire.schema import CountryQuestion, QuestionBase, SingleChoiceQuestion
+from ...questionnaire.schema import QuestionBase
 from ..aggregate import summarize
 from ..breakdown import by_column
 from ..context import ReportContext
-from ..results import BlockResult, Chart, suppressed_note
+from ..disclosure import Population
+from ..results import BlockResult, Chart
 from ..schema import OverviewBlock
-from ..scope import Scope
-from ..sql import count_respondents, grouped_counts, submission_range
-from ..summaries import Summary
+from ..sql import grouped_counts, submission_range
+from ..summaries import ChoiceSummary, Summary
 from . import BlockKind
-from .question import base_sentence, notes_for
+from .question import base_sentence, frame_of, notes_for
 from .question_charts import chart_of
 from .question_tables import Marks, Table, build_tables
-
-#: The stakeholder question used when the block names none.
-DEFAULT_STAKEHOLDER = "stakeholder_type"
 
 
 @dataclass(frozen=True)
@@ -43,12 +39,12 @@ class OverviewPart:
 
 @dataclass(frozen=True)
 class OverviewResult(BlockResult):
-    """Key figures about who answered; every count under k is hidden."""
+    """Key figures about who answered; nothing when the scope is under k."""
 
     responses: int = 0
     first_day: dt.date | None = None
     last_day: dt.date | None = None
-    #: Distinct countries respondents named (None when there is no country question).
+    #: Distinct countries respondents named (None without a country question, or hidden).
     countries: int | None = None
     stakeholder: OverviewPart | None = None
     country: OverviewPart | None = None
@@ -56,11 +52,15 @@ class OverviewResult(BlockResult):
 
 def compute(ctx: ReportContext, block: OverviewBlock) -> OverviewResult:
     """Counts, dates, countries and stakeholder mix for the report's scope, all in SQL."""
-    scope = ctx.scope()
-    responses = ctx.aggregate(count_respondents, scope)
-    first, last = ctx.aggregate(submission_range, scope)
-    country = _country_question(ctx, block)
-    stakeholder = _stakeholder_question(ctx, block)
+    frame = frame_of(ctx)
+    base = OverviewResult(heading=block.title or "Overview", intro=block.intro)
+    scope = frame.population
+    if not isinstance(scope, Population):
+        return OverviewResult(heading=base.heading, intro=base.intro, empty=True)
+    responses = ctx.disclosure.release_count(scope, "size", scope.size)
+    first, last = ctx.aggregate(submission_range, frame.scope)
+    country = ctx.country_question(block)
+    stakeholder = ctx.stakeholder_question(block)
     parts = {
         "stakeholder": _part(ctx, stakeholder) if stakeholder else None,
         "country": _part(ctx, country) if country else None,
@@ -68,17 +68,15 @@ def compute(ctx: ReportContext, block: OverviewBlock) -> OverviewResult:
     notes = dict.fromkeys(
         note for part in parts.values() if part for note in notes_for(part.summary)
     )
-    hidden = suppressed_note(ctx.k)
     return OverviewResult(
-        heading=block.title or "Overview",
-        intro=block.intro,
-        # Each note once; the one on hidden figures, shared by both tables, last.
-        notes=(*(n for n in notes if n != hidden), *((hidden,) if hidden in notes else ())),
+        heading=base.heading,
+        intro=base.intro,
+        notes=tuple(notes),
         empty=responses == 0,
         responses=responses,
         first_day=_day(first),
         last_day=_day(last),
-        countries=_distinct(ctx, scope, country) if country else None,
+        countries=_distinct(ctx, parts["country"]) if parts["country"] else None,
         **parts,
     )
 
@@ -91,7 +89,7 @@ def draw(result: OverviewResult) -> tuple[Chart, ...]:
 
 
 def _part(ctx: ReportContext, question: QuestionBase) -> OverviewPart:
-    summary = summarize(ctx.session, ctx.scope(), question, ctx.k)
+    summary = summarize(frame_of(ctx), question)
     return OverviewPart(
         question.id,
         question.prompt,
@@ -101,22 +99,16 @@ def _part(ctx: ReportContext, question: QuestionBase) -> OverviewPart:
     )
 
 
-def _distinct(ctx: ReportContext, scope: Scope, question: QuestionBase) -> int:
-    """How many different answers the question received (how many countries)."""
-    return len(by_column(ctx.aggregate(grouped_counts, scope, question.id)))
-
-
-def _country_question(ctx: ReportContext, block: OverviewBlock) -> QuestionBase | None:
-    if block.country is not None:
-        return ctx.question(block.country)
-    return next((q for q in ctx.questionnaire.questions() if isinstance(q, CountryQuestion)), None)
-
-
-def _stakeholder_question(ctx: ReportContext, block: OverviewBlock) -> QuestionBase | None:
-    if block.stakeholder is not None:
-        return ctx.question(block.stakeholder)
-    found = ctx.questionnaire.question(DEFAULT_STAKEHOLDER)
-    return found if isinstance(found, SingleChoiceQuestion) else None
+def _distinct(ctx: ReportContext, part: OverviewPart) -> int | None:
+    """How many different countries were named: a figure of the country question's people."""
+    summary = part.summary
+    if not isinstance(summary, ChoiceSummary) or summary.total.n is None:
+        return None
+    frame = frame_of(ctx)
+    found = len(by_column(ctx.aggregate(grouped_counts, frame.scope, part.question_id)))
+    answered = frame.scope.population().narrowed(answered=part.question_id)
+    population = ctx.disclosure.shown[answered.key()]
+    return ctx.disclosure.release_count(population, "distinct", found, question=part.question_id)
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:

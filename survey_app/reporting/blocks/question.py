@@ -1,21 +1,22 @@
 """The `question` block: one question's distribution, a chart fitting its type, a short table.
 
-compute() summarises the question in SQL (aggregate.py) and lays out its table
-(question_tables.py); draw() charts it (question_charts.py). Every hidden figure prints as
-"not shown", whether it is under k or hidden to protect one that is; one note per block
-gives both reasons. The overview block prints its questions through the same functions.
+compute() summarises the question for the disclosure layer's populations (aggregate.py):
+everyone in scope who answered, and a breakdown's groups. A shown population prints all
+its figures; a hidden one prints nothing but the marker. The tables are laid out in
+question_tables.py, the chart drawn by question_charts.py. The overview block prints its
+questions through the same functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from ..aggregate import MAX_COUNTRIES, OTHER_COUNTRIES, summarize
 from ..context import ReportContext
-from ..results import BlockResult, suppressed_note
+from ..disclosure import HIDDEN_MARK
 from ..schema import QuestionBlock
+from ..scope import Scope
+from ..shown import Frame
 from ..summaries import (
+    REST,
     ChoiceSummary,
     DistributionSummary,
     MatrixSummary,
@@ -27,100 +28,107 @@ from ..summaries import (
 )
 from . import BlockKind
 from .question_charts import draw
-from .question_tables import Marks, Table, build_tables
+from .question_tables import Marks, QuestionResult, build_tables
 
-__all__ = ["KIND", "QuestionResult", "base_sentence", "compute", "draw", "notes_for"]
+__all__ = ["KIND", "QuestionResult", "base_sentence", "compute", "draw", "frame_of", "notes_for"]
 
 
-@dataclass(frozen=True)
-class QuestionResult(BlockResult):
-    """One question's summary, its tables and which chart to draw."""
-
-    question_id: str = ""
-    question_type: str = ""
-    chart_kind: str = "none"
-    summary: Summary | None = None
-    #: "Answered by 120 of 150 respondents." (or "fewer than k").
-    base: str = ""
-    tables: tuple[Table, ...] = ()
+def frame_of(ctx: ReportContext, scope: Scope | None = None) -> Frame:
+    """What the aggregators need from a report build, for the report's (or a given) scope."""
+    scope = scope or ctx.scope()
+    return Frame(
+        session=ctx.session,
+        scope=scope,
+        disclosure=ctx.disclosure,
+        population=ctx.population(scope),
+        label=ctx.scope_label(scope),
+        questionnaire=ctx.questionnaires.get(scope.questionnaire_id),
+        runner=ctx.aggregate,
+    )
 
 
 def compute(ctx: ReportContext, block: QuestionBlock) -> QuestionResult:
-    """Summarise the question in SQL and lay out its table."""
+    """Summarise the question for its shown populations and lay out its table."""
     question = ctx.question(block.question)
     by_question = ctx.question(block.by) if block.by else None
-    summary = summarize(ctx.session, ctx.scope(), question, ctx.k, block.by, by_question)
-    tables = build_tables(summary, Marks(ctx.k))
+    summary = summarize(frame_of(ctx), question, block.by, by_question)
     return QuestionResult(
         heading=block.title or question.prompt,
         intro=block.intro,
         notes=notes_for(summary),
-        empty=summary.empty,
+        empty=not summary.respondents,
         question_id=question.id,
         question_type=summary.question_type,
         chart_kind=block.chart_kind(question),
         summary=summary,
         base=base_sentence(summary),
-        tables=tables,
+        tables=build_tables(summary, Marks(summary.k)),
     )
 
 
 def base_sentence(summary: Summary) -> str:
-    """The sentence saying how many answered.
+    """How many answered, of how many it was shown to (skip logic) or of everyone.
 
-    Why "n of N" may print although N - n, the respondents who skipped an optional
-    question, can be under k: it tells only that some people did not answer, nothing about
-    any answer. The cells of the distribution add up to n, not N, so the skipped count is
-    in no equation with a hidden cell, and N is on the cover anyway. (A question asked only
-    after a given answer, `show_if`, is another matter: its n is then close to the count
-    of that answer to the earlier question, whether or not N is printed.)
+    Who answered is a fact about taking part, printed whenever the scope shows (see
+    disclosure.py); the answers of fewer than k people are not printed.
     """
-    answered = _answered(summary)
-    if answered is None:
-        return f"Answered by fewer than {summary.k} respondents."
-    if summary.respondents is None or summary.respondents == answered:
-        text = f"Answered by {answered:,} respondents"
+    if summary.respondents is None:
+        return f"Answered by {HIDDEN_MARK} respondents."
+    answered = summary.answered or 0
+    if summary.shown is not None and summary.shown != summary.respondents:
+        text = (
+            f"Answered by {answered:,} of the {summary.shown:,} respondents it was shown to "
+            f"({summary.respondents:,} in all)"
+        )
+    elif answered == summary.respondents:
+        text = f"Answered by all {answered:,} respondents"
     else:
         text = f"Answered by {answered:,} of {summary.respondents:,} respondents"
     if isinstance(summary, ScaleSummary) and summary.total.mean is not None:
         scale = f"{summary.categories[0].value}–{summary.categories[-1].value}"
         text += f"; mean rating {summary.total.mean:.1f} on {scale}"
-    return text + "."
+    text += "."
+    if answered and not _total_shown(summary):
+        text += f" Its answers are not shown: {HIDDEN_MARK} people answered."
+    return text
 
 
-def _answered(summary: Summary) -> int | None:
-    if isinstance(summary, DistributionSummary):
-        return summary.total.n
-    if isinstance(summary, NumberSummary):
-        return summary.total.n
-    if isinstance(summary, RankingSummary):
-        return summary.n
-    if isinstance(summary, MatrixSummary):
-        return summary.n
-    return None  # pragma: no cover - every summary type is listed above
+def _total_shown(summary: Summary) -> bool:
+    if isinstance(summary, DistributionSummary | NumberSummary):
+        return summary.total.n is not None
+    if isinstance(summary, RankingSummary | MatrixSummary):
+        return summary.n is not None
+    return False  # pragma: no cover - every summary type is listed above
 
 
 def notes_for(summary: Summary) -> tuple[str, ...]:
-    """Pooling and reading notes, then the one note on hidden figures."""
+    """Breakdown, pooling and reading notes."""
     k = summary.k
     notes: list[str] = []
-    if summary.by is not None:
-        if not _group_rows(summary):
+    groups = getattr(summary, "groups", ())
+    if summary.by is not None and _total_shown(summary):
+        if not groups:
             notes.append(
-                f"No group of “{summary.by_prompt}” has {k} or more respondents, "
-                "so no breakdown is shown."
+                f"No group of “{summary.by_prompt}” is shown: each has fewer than {k} "
+                "respondents, or would let one that has be worked out by subtraction."
             )
-        elif summary.pooled_groups:
+        elif summary.hidden_groups and any(getattr(g, "key", "") == REST for g in groups):
             notes.append(
-                f"Groups with fewer than {k} respondents are counted together rather than named."
+                f"Groups of fewer than {k} respondents, and any hidden so that one cannot be "
+                "worked out by subtraction, are counted together as “Other groups”."
             )
     if isinstance(summary, ChoiceSummary):
         if summary.multiple:
             notes.append("Respondents could choose several answers, so shares add up to more.")
+        if summary.total.intervals:
+            notes.append(
+                "The 95% interval (Wilson) is the range of shares that would be unsurprising "
+                "if the same kind of people were asked again."
+            )
         if any(c.value == OTHER_COUNTRIES for c in summary.categories):
             notes.append(
-                f"Countries with fewer than {k} respondents, and any beyond the "
-                f"{MAX_COUNTRIES} largest, are counted together as “Other countries”."
+                f"Countries beyond the {MAX_COUNTRIES} named most often are counted together "
+                "as “Other countries”."
             )
     if isinstance(summary, RankingSummary):
         notes.append(
@@ -128,16 +136,14 @@ def notes_for(summary: Summary) -> tuple[str, ...]:
             f"{summary.top - 1}, and so on; points are summed and divided by the respondents "
             "who answered. Mean rank counts only those who ranked the option (1 = first)."
         )
+    if isinstance(summary, NumberSummary):
+        notes.append(
+            "Lowest, highest, median and quartiles are not printed: in groups this size each "
+            "is one person's answer; the histogram shows the spread."
+        )
     if isinstance(summary, TextSummary):
         notes.append("The answers themselves are not printed in this block.")
-    if summary.suppressed:
-        notes.append(suppressed_note(k))
     return tuple(notes)
-
-
-def _group_rows(summary: Summary) -> Sequence[object]:
-    groups: Sequence[object] = getattr(summary, "groups", ())
-    return groups
 
 
 KIND = BlockKind(compute=compute, charts=draw, template="reports/blocks/question.html")

@@ -1,12 +1,19 @@
-"""Tables of the question block: short, printable, every hidden figure marked alike."""
+"""Tables of the question block, and its result: short, printable, every figure released.
+
+Every number here comes from a summary, whose figures the disclosure layer released; a
+hidden population prints `HIDDEN_MARK` (or is left out of a breakdown, unnamed, with a
+note saying groups are hidden).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..results import HIDDEN
+from ..disclosure import HIDDEN_MARK
+from ..results import BlockResult
 from ..summaries import (
+    ChoiceSummary,
     DateSummary,
     DistributionSummary,
     MatrixSummary,
@@ -45,8 +52,21 @@ class Table:
 
 
 @dataclass(frozen=True)
+class QuestionResult(BlockResult):
+    """One question's summary, its tables and which chart to draw."""
+
+    question_id: str = ""
+    question_type: str = ""
+    chart_kind: str = "none"
+    summary: Summary | None = None
+    #: "Answered by 120 of 150 respondents." (or of those it was shown to).
+    base: str = ""
+    tables: tuple[Table, ...] = ()
+
+
+@dataclass(frozen=True)
 class Marks:
-    """How figures print for one k; every hidden figure reads the same (see `HIDDEN`)."""
+    """How released figures print; a hidden one reads `HIDDEN_MARK` whatever the reason."""
 
     k: int
 
@@ -55,32 +75,28 @@ class Marks:
         return self.hidden() if n is None else f"{n:,}"
 
     def hidden(self) -> str:
-        """The marker of a hidden figure, whether under k or hidden to protect one that is."""
-        return HIDDEN
+        """The one marker of a hidden figure."""
+        return HIDDEN_MARK
 
     def share(self, value: float | None) -> str:
-        """A share as a whole percentage."""
-        return self.hidden() if value is None else f"{value:.0%}"
+        """A released percentage (0-100), already rounded to a whole number."""
+        return self.hidden() if value is None else f"{value:.0f}%"
+
+    def interval(self, bounds: tuple[float, float] | None) -> str:
+        """A released 95% interval in percent."""
+        return self.hidden() if bounds is None else f"{bounds[0]:.0f}–{bounds[1]:.0f}%"
 
     def mean(self, value: float | None) -> str:
         """A mean or mean rank, always with one decimal so a column lines up."""
-        return self.hidden() if value is None else f"{value:,.1f}"
+        return "–" if value is None else f"{value:,.1f}"
 
     def score(self, value: float | None) -> str:
         """A Borda score, always with two decimals so a column lines up."""
         return self.hidden() if value is None else f"{value:.2f}"
 
-    def number(self, value: float | None, *, digits: int = 1) -> str:
-        """A mean, quantile or score; whole numbers without decimals."""
-        if value is None:
-            return self.hidden()
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.{digits}f}"
-
 
 def build_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
-    """The block's table (none when empty, or for free text without a breakdown)."""
+    """The block's table (none when empty or hidden, or for free text without a breakdown)."""
     if summary.empty:
         return ()
     for kind, build in _TABLES:
@@ -106,14 +122,24 @@ def _distribution_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
     total = summary.total
     header_label = _category_heading(summary)
     if not summary.groups:
+        with_ci = bool(total.intervals)
         rows = [
-            TableRow(category.label, (marks.count(count), marks.share(share)))
-            for category, count, share in zip(
-                summary.categories, total.counts, total.shares, strict=True
+            TableRow(
+                category.label,
+                (
+                    marks.count(count),
+                    marks.share(share),
+                    *((marks.interval(total.intervals[i]),) if with_ci else ()),
+                ),
+            )
+            for i, (category, count, share) in enumerate(
+                zip(summary.categories, total.counts, total.shares, strict=True)
             )
         ]
-        rows.append(TableRow("Answered", (marks.count(total.n), ""), total=True))
-        return (Table("", (header_label, "Respondents", "Share"), tuple(rows), (0,)),)
+        blank = ("", "") if with_ci else ("",)
+        rows.append(TableRow("Answered", (marks.count(total.n), *blank), total=True))
+        header = (header_label, "Respondents", "Share", *(("95% interval",) if with_ci else ()))
+        return (Table("", header, tuple(rows), (0,)),)
     return (_crosstab(summary, header_label, marks),)
 
 
@@ -121,10 +147,7 @@ def _crosstab(summary: DistributionSummary, header_label: str, marks: Marks) -> 
     """Categories down, groups across: share of each group; n and mean below."""
     columns = (*summary.groups, summary.total)
     rows = [
-        TableRow(
-            category.label,
-            tuple(marks.share(g.shares[i] if g.shares else None) for g in columns),
-        )
+        TableRow(category.label, tuple(marks.share(g.shares[i]) for g in columns))
         for i, category in enumerate(summary.categories)
     ]
     rows.append(
@@ -147,13 +170,18 @@ def _matrix_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
         rows = [
             TableRow(
                 row.label,
-                (
-                    *(marks.mean(g.means[i]) for g in summary.groups),
-                    marks.mean(row.mean),
-                ),
+                (*(marks.mean(g.means[i]) for g in summary.groups), marks.mean(row.mean)),
             )
             for i, row in enumerate(summary.rows)
         ]
+        rows.append(
+            TableRow(
+                "Respondents",
+                (*(marks.count(g.n) for g in summary.groups), marks.count(summary.n)),
+                total=True,
+                counts=True,
+            )
+        )
         scale = f"{summary.points[0].value}–{summary.points[-1].value}"
         return (
             Table(
@@ -168,7 +196,7 @@ def _matrix_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
         TableRow(
             row.label,
             (
-                *(marks.share(share) for share in row.shares or (None,) * len(summary.points)),
+                *(marks.share(share) for share in row.shares),
                 marks.count(row.n),
                 marks.mean(row.mean),
             ),
@@ -193,13 +221,18 @@ def _ranking_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
         rows = [
             TableRow(
                 option.label,
-                (
-                    *(marks.score(g.borda[i]) for g in summary.groups),
-                    marks.score(option.borda),
-                ),
+                (*(marks.score(g.borda[i]) for g in summary.groups), marks.score(option.borda)),
             )
             for i, option in enumerate(summary.options)
         ]
+        rows.append(
+            TableRow(
+                "Respondents",
+                (*(marks.count(g.n) for g in summary.groups), marks.count(summary.n)),
+                total=True,
+                counts=True,
+            )
+        )
         caption = f"Borda score, {by_answer(summary.by_prompt)}"
         return (Table(caption, header, tuple(rows), crosstab=True),)
     header = ("Option", "Borda score", "Mean rank", "Ranked", "Ranked first")
@@ -221,26 +254,10 @@ def _ranking_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
 def _number_tables(summary: Summary, marks: Marks) -> tuple[Table, ...]:
     assert isinstance(summary, NumberSummary)  # noqa: S101 -- dispatched by type
     unit = f" ({summary.unit})" if summary.unit else ""
-    header = ("", "Respondents", f"Mean{unit}", "Median", "Middle half", "Lowest", "Highest")
+    header = ("", "Respondents", f"Mean{unit}")
 
     def row(stats: NumberStats, total: bool) -> TableRow:
-        middle = (
-            f"{marks.number(stats.q1)}–{marks.number(stats.q3)}"
-            if stats.q1 is not None and stats.q3 is not None
-            else marks.hidden()
-        )
-        return TableRow(
-            stats.label,
-            (
-                marks.count(stats.n),
-                marks.mean(stats.mean),
-                marks.number(stats.median),
-                middle,
-                marks.number(stats.minimum),
-                marks.number(stats.maximum),
-            ),
-            total,
-        )
+        return TableRow(stats.label, (marks.count(stats.n), marks.mean(stats.mean)), total)
 
     rows = [row(g, False) for g in summary.groups] + [row(summary.total, bool(summary.groups))]
     return (Table("", header, tuple(rows), (0,)),)
@@ -251,7 +268,7 @@ def _category_heading(summary: DistributionSummary) -> str:
         return summary.period.capitalize()
     if isinstance(summary, ScaleSummary):
         return "Rating"
-    if summary.question_type == "country":
+    if isinstance(summary, ChoiceSummary) and summary.question_type == "country":
         return "Country"
     return "Answer"
 

@@ -1,5 +1,10 @@
 """Recommendations block: YAML rules on aggregates; those that hold are printed with their figure.
 
+A rule is tested on the figure as the report prints it (a whole percentage, a mean to one
+decimal, a place by the printed Borda scores), of the scope's people who answered the
+question; when they are fewer than k, the rule is "not evaluated", which is not the same
+as "does not hold". No sentence prints a count hidden behind a threshold.
+
 Naming: a ShareMeasure's `in` / `at_least` / `at_most` select which *answers* count; a
 Rule's `at_least` / `at_most` are the thresholds on the resulting *figure* (a share as a
 fraction 0..1, a mean, or a Borda place where 1 is the top).
@@ -20,13 +25,17 @@ from ...questionnaire.schema import (
     MatrixQuestion,
     QuestionBase,
     RankingQuestion,
+    ScaleQuestion,
 )
 from ..context import ReportContext
+from ..disclosure import Population, round_half_up
 from ..measures import (
-    borda_scores,
+    BORDA_NAME,
+    answered_population,
     competition_ranks,
     count_answering,
     mean_of,
+    ranking_counts,
     value_condition,
 )
 from ..results import BlockResult, Chart
@@ -38,6 +47,11 @@ from . import BlockKind
 Status = Literal["holds", "does_not_hold", "not_evaluated"]
 #: Slack for comparing a figure with its threshold (a share of 2/5 against 0.4).
 TOLERANCE = 1e-9
+#: Decimal places of printed figures: shares as whole percentages, means as the question
+#: block prints them, Borda scores as the priorities block does.
+SHARE_DIGITS = 0
+MEAN_DIGITS = 1
+BORDA_DIGITS = 2
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ class Finding:
     #: The sentence with the figure and the threshold.
     evidence: str
     status: Status
-    #: The figure tested (share 0..1, mean, or place); None when not evaluated.
+    #: The printed figure tested (share 0..1, mean, or place); None when not evaluated.
     figure: float | None = None
     n: int | None = None
 
@@ -62,6 +76,21 @@ class RecommendationsResult(BlockResult):
     fired: tuple[Finding, ...] = ()
     not_fired: tuple[Finding, ...] = ()
     not_evaluated: tuple[Finding, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """What to say in place of the list when no rule holds."""
+        if self.not_fired and self.not_evaluated:
+            return (
+                "None of the rules that could be evaluated holds for these responses, and "
+                "some could not be evaluated (too few responses); the rules are listed below."
+            )
+        if self.not_fired:
+            return "None of the rules tested holds for these responses; the rules are listed below."
+        return (
+            "No rule could be evaluated: too few people answered the questions the rules "
+            "test. The rules are listed below."
+        )
 
 
 def compute(ctx: ReportContext, block: RecommendationsBlock) -> RecommendationsResult:
@@ -84,7 +113,7 @@ def draw(result: RecommendationsResult) -> tuple[Chart, ...]:
 
 
 def evaluate(ctx: ReportContext, scope: Scope, rule: Rule) -> Finding:
-    """The finding of one rule."""
+    """The finding of one rule, tested on the figure as printed."""
     measure = rule.measure()
     if isinstance(measure, ShareMeasure):
         return _share(ctx, scope, rule, measure)
@@ -105,21 +134,50 @@ def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) 
     what = _share_subject(question, measure)
     threshold = _threshold(rule, _percent)
     base = ctx.aggregate(count_answering, scope, question.id, measure.row)
-    if base < ctx.k:
+    label = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
+    pop = answered_population(ctx.disclosure, scope, base, label, question.id, measure.row)
+    if not isinstance(pop, Population):
         return _not_evaluated(rule, ctx.k, f"share of respondents who {what}", threshold)
     count = count_answering(
         ctx.session, scope, question.id, measure.row, _condition(question, measure)
     )
-    figure = count / base
-    if 0 < count < ctx.k:
-        amount = f"Fewer than {ctx.k} of {base} respondents"
-    elif 0 < base - count < ctx.k:
-        amount = f"All but fewer than {ctx.k} of {base} respondents"
-    else:
-        amount = f"{_share_figure(figure, rule)} of respondents (n = {base})"
-    evidence = f"{amount} {what} (threshold: {threshold})."
-    status: Status = "holds" if holds(rule, figure) else "does_not_hold"
-    return Finding(rule.id, rule.text, evidence, status, figure, base)
+    n = ctx.disclosure.release_count(pop, "size", base)
+    share = ctx.disclosure.release_share(
+        pop,
+        count,
+        base,
+        digits=SHARE_DIGITS,
+        question=question.id,
+        row=measure.row,
+        item=_items(question, measure),
+    )
+    evidence = f"{share:.0f}% of {n} respondents {what} (threshold: {threshold})."
+    status: Status = "holds" if holds(rule, share / 100) else "does_not_hold"
+    return Finding(rule.id, rule.text, evidence, status, share / 100, n)
+
+
+def _items(question: QuestionBase, measure: ShareMeasure) -> str:
+    """The answers a share counts, as the released figure's `item`.
+
+    Values joined by commas (a person counts once if they gave any of them); a scale's
+    range as the points in it; a number range as "lo..hi" (inclusive, an end left open).
+    """
+    if isinstance(question, MatrixQuestion | ScaleQuestion):
+        points = range(question.scale.min, question.scale.max + 1)
+        chosen = {float(v) for v in measure.in_ or [] if _is_number(v)}
+        lo, hi = measure.at_least, measure.at_most
+        ranged = lo is not None or hi is not None
+        return ",".join(
+            str(p)
+            for p in points
+            if p in chosen or (ranged and (lo is None or p >= lo) and (hi is None or p <= hi))
+        )
+    parts = list(measure.in_ or [])
+    if measure.at_least is not None or measure.at_most is not None:
+        low = f"{measure.at_least:g}" if measure.at_least is not None else ""
+        high = f"{measure.at_most:g}" if measure.at_most is not None else ""
+        parts.append(f"{low}..{high}")
+    return ",".join(parts)
 
 
 def _condition(question: QuestionBase, measure: ShareMeasure) -> Any:
@@ -170,11 +228,19 @@ def _mean(ctx: ReportContext, scope: Scope, rule: Rule, measure: MeanMeasure) ->
         subject = f"mean answer to “{question.prompt}”"
     threshold = _threshold(rule, _number)
     n, mean = ctx.aggregate(mean_of, scope, question.id, measure.row)
-    if n < ctx.k or mean is None:
+    name = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
+    pop = answered_population(ctx.disclosure, scope, n, name, question.id, measure.row)
+    if not isinstance(pop, Population) or mean is None:
         return _not_evaluated(rule, ctx.k, subject, threshold)
-    evidence = f"The {subject} is {_number(mean)} (n = {n}; threshold: {threshold})."
-    status: Status = "holds" if holds(rule, mean) else "does_not_hold"
-    return Finding(rule.id, rule.text, evidence, status, mean, n)
+    printed_n = ctx.disclosure.release_count(pop, "size", n)
+    printed = ctx.disclosure.release(
+        pop, "mean", mean, digits=MEAN_DIGITS, question=question.id, row=measure.row
+    )
+    evidence = (
+        f"The {subject} is {printed:.{MEAN_DIGITS}f} (n = {printed_n}; threshold: {threshold})."
+    )
+    status: Status = "holds" if holds(rule, printed) else "does_not_hold"
+    return Finding(rule.id, rule.text, evidence, status, printed, printed_n)
 
 
 def _rank(ctx: ReportContext, scope: Scope, rule: Rule, measure: RankMeasure) -> Finding:
@@ -184,23 +250,36 @@ def _rank(ctx: ReportContext, scope: Scope, rule: Rule, measure: RankMeasure) ->
     options = question.option_values()
     subject = f"place of “{label}” among the {len(options)} options of “{question.prompt}”"
     threshold = _threshold(rule, _place)
-    scores = ctx.aggregate(borda_scores, scope, question.id)
-    if scores.respondents < ctx.k:
+    counts = ctx.aggregate(ranking_counts, scope, question.id)
+    name = f"{ctx.scope_label(scope)} who answered “{question.prompt}”"
+    pop = answered_population(ctx.disclosure, scope, counts.answered, name, question.id)
+    if not isinstance(pop, Population):
         return _not_evaluated(rule, ctx.k, subject, threshold)
-    ranks = competition_ranks([scores.options.get(v, (0, 0.0))[1] for v in options])
-    place = ranks[options.index(measure.option)]
+    # Places follow the scores as printed (two decimals), as a ranking table shows them.
+    scores = [round_half_up(counts.score(v, question.top), BORDA_DIGITS) for v in options]
+    where = {"question": question.id, "item": measure.option}
+    n = ctx.disclosure.release_count(pop, "size", counts.answered)
+    score = ctx.disclosure.release(
+        pop,
+        "borda_score",
+        counts.score(measure.option, question.top),
+        digits=BORDA_DIGITS,
+        **where,
+    )
+    place = ctx.disclosure.release_count(
+        pop, "borda_place", competition_ranks(scores)[options.index(measure.option)], **where
+    )
     evidence = (
-        f"“{label}” is in place {place} of {len(options)} by Borda score in "
-        f"“{question.prompt}” (n = {scores.respondents}; threshold: {threshold})."
+        f"“{label}” is in place {place} of {len(options)} by {BORDA_NAME} "
+        f"({score:.{BORDA_DIGITS}f}) in “{question.prompt}” (n = {n}; threshold: {threshold})."
     )
     status: Status = "holds" if holds(rule, place) else "does_not_hold"
-    return Finding(rule.id, rule.text, evidence, status, float(place), scores.respondents)
+    return Finding(rule.id, rule.text, evidence, status, float(place), n)
 
 
 def _not_evaluated(rule: Rule, k: int, subject: str, threshold: str) -> Finding:
     evidence = (
-        f"Fewer than {k} respondents answered, so the {subject} is not "
-        f"shown (threshold: {threshold})."
+        f"The {subject} is shown only when at least {k} people answered (threshold: {threshold})."
     )
     return Finding(rule.id, rule.text, evidence, "not_evaluated")
 
@@ -219,20 +298,6 @@ def _threshold(rule: Rule, fmt: Any) -> str:
 def _percent(share: float) -> str:
     """A share as a percentage: whole numbers unless the share needs a decimal (12.5%)."""
     return f"{share:.0%}" if round(share * 100, 6).is_integer() else f"{share:.1%}"
-
-
-def _share_figure(share: float, rule: Rule) -> str:
-    """A whole percentage, or one decimal where rounding would make it look like a threshold
-    it does not reach (39.6% is not "40%" against "at least 40%")."""
-    text = f"{share:.0%}"
-    for threshold in (rule.at_least, rule.at_most):
-        if (
-            threshold is not None
-            and text == f"{threshold:.0%}"
-            and abs(share - threshold) > TOLERANCE
-        ):
-            return f"{share:.1%}"
-    return text
 
 
 def _is_number(text: str) -> bool:

@@ -1,0 +1,122 @@
+"""The disclosure audit: can any hidden value be solved exactly from a report's released figures?
+
+`audit(data, respondents, specs)` takes a JSON report (`Disclosure.as_json()`), the raw rows it
+was built from and what an attacker knows of the questionnaires. It turns every released
+linear figure into integer constraints over atoms (see atoms.py), adds what the JSON itself
+tells (sizes of shown populations, "fewer than k" for hidden ones), and asks CP-SAT, for every
+hidden value (target), whether a solution exists in which that value differs from the truth.
+A target that no solution can move is *determined*. It is a leak unless it is determined
+already by one shown population's own figures, which describe every member of it alike
+("all 12 answered yes" tells each member's answer: the group-minimum model accepts this),
+or by the printed group sizes and breakdown counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from survey_app.reporting.disclosure import LINEAR_STATISTICS
+
+from .atoms import AuditError
+from .plan import Plan, Pop, Target, constrain_figure, constrain_population
+from .rawdata import QuestionSpec, Respondent, Specs, check_figures, definition_of
+from .solve import SIZES, SOLVE_SECONDS, check_truth, determined, explained_by_one
+from .targets import goals_of
+
+__all__ = ["SIZES", "AuditError", "AuditResult", "Target", "audit"]
+
+
+@dataclass
+class AuditResult:
+    """What the audit solved: the targets, which leaked, which only describe a whole group."""
+
+    figures: int = 0
+    skipped: list[str] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    leaks: list[Target] = field(default_factory=list)
+    #: Determined, but by one shown population's own figures alone (homogeneous answers).
+    homogeneous: list[tuple[Target, str]] = field(default_factory=list)
+    undecided: list[Target] = field(default_factory=list)
+    #: Shown populations of 1 to k-1 people (printed outright: no solving needed).
+    small: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No leak, no small population shown, nothing the solver could not decide."""
+        return not self.leaks and not self.undecided and not self.small
+
+
+def audit(
+    data: Mapping[str, Any],
+    respondents: Sequence[Respondent],
+    specs: Specs,
+    *,
+    seconds: float = SOLVE_SECONDS,
+) -> AuditResult:
+    """Audit one JSON report against the raw rows it describes."""
+    check = check_figures(data, respondents)
+    if check.mismatches:
+        raise AuditError(f"figures differ from their recount: {check.mismatches[:5]}")
+    pops = _populations(data)
+    result = AuditResult()
+    by_questionnaire: dict[str, list[Pop]] = {}
+    for pop in pops.values():
+        by_questionnaire.setdefault(pop.definition.questionnaire, []).append(pop)
+    for figure in data["figures"]:
+        if figure["statistic"] in LINEAR_STATISTICS:
+            pops[figure["population"]].figures.append(figure)
+            result.figures += 1
+        else:
+            result.skipped.append(figure["statistic"])
+    k = int(data["k"])
+    result.small = [p["key"] for p in data["populations"] if 0 < p["size"] < k]
+    for qid, group in sorted(by_questionnaire.items()):
+        rows = [r for r in respondents if r.questionnaire == qid]
+        _audit_questionnaire(result, group, rows, specs[qid], k, seconds)
+    return result
+
+
+def _populations(data: Mapping[str, Any]) -> dict[str, Pop]:
+    pops = {
+        p["key"]: Pop(p["key"], definition_of(p["definition"]), True, p["size"], None)
+        for p in data["populations"]
+    }
+    for h in data["hidden"]:
+        pops.setdefault(
+            h["key"], Pop(h["key"], definition_of(h["definition"]), False, None, h["reason"])
+        )
+    return pops
+
+
+def _audit_questionnaire(
+    result: AuditResult,
+    pops: list[Pop],
+    rows: list[Respondent],
+    specs: Mapping[str, QuestionSpec],
+    k: int,
+    seconds: float,
+) -> None:
+    plan = Plan(pops, rows, specs)
+    model = cp_model.CpModel()
+    atoms = plan.atoms(model)
+    truth = plan.truth(atoms)
+    for pop in pops:
+        constrain_population(atoms, pop, k)
+        for figure in pop.figures:
+            constrain_figure(atoms, pop.definition, figure)
+    check_truth(model, atoms, truth)
+    goals = goals_of(atoms, pops, rows, specs, k, truth)
+    result.targets += [g.target for g in goals]
+    fixed, undecided = determined(model, atoms, goals, truth, seconds)
+    result.undecided += [g.target for g in undecided]
+    explained = explained_by_one(plan, pops, fixed, truth, k, seconds)
+    for goal in fixed:
+        basis = explained.get(id(goal))
+        if basis is None:
+            result.leaks.append(goal.target)
+        else:
+            result.homogeneous.append((goal.target, basis))

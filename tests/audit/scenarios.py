@@ -1,0 +1,275 @@
+"""Seeded scenarios of small trainings, stored through the app, and the audit harness over them.
+
+A scenario is a training of 6-40 participants: pre and post submissions with participant
+codes (some post codes match no pre one, some people submit twice), small stakeholder groups
+(1 to k-1 people), optional and skip-logic questions left blank, and a minimum group size k
+of 3 or 5. `respondents(scenario)` is what the report should count (latest per code, paired
+flag, the questions each person was shown): the raw rows the audit recounts and solves over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from unittest import mock
+
+from sqlalchemy.orm import Session
+
+from survey_app.content import registry
+from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
+from survey_app.questionnaire.answers import visible_questions
+from survey_app.reporting import pipeline
+from survey_app.reporting.pipeline import build_report
+from survey_app.trainings import TrainingFields, create_training
+from tests.reporting.seeding import add_response
+
+from .audit import AuditResult, audit
+from .rawdata import QuestionSpec, Respondent, Specs, check_figures, specs_of
+
+NEEDS = "untoc-needs-assessment"
+POST = "untoc-post-training"
+REPORTS = ("untoc-needs-assessment-report", "untoc-pre-post-report")
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+COUNTRIES = ("MY", "TH", "ID", "PH")
+SEED = 20260312
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One stored response, in submission order."""
+
+    phase: str
+    questionnaire: str
+    code: str | None
+    answers: Mapping[str, AnswerValue]
+
+
+@dataclass
+class Scenario:
+    """A generated training: its k and every submission, in order."""
+
+    seed: int
+    k: int
+    submissions: list[Submission]
+    questionnaires: Mapping[str, Questionnaire] = field(repr=False)
+    training_id: int | None = None
+
+
+def answers_for(
+    rng: random.Random, questionnaire: Questionnaire, fixed: Mapping[str, AnswerValue]
+) -> dict[str, AnswerValue]:
+    """Random answers of the right types; optional questions left blank at times; skip logic
+    applied by the app's own evaluation (answers to questions not shown are dropped)."""
+    out: dict[str, AnswerValue] = {}
+    for section in questionnaire.sections:
+        for q in section.questions:
+            if q.id in fixed:
+                out[q.id] = fixed[q.id]
+                continue
+            if not getattr(q, "required", False) and rng.random() < 0.25:
+                continue
+            value = _random_answer(rng, q)
+            if value is not None:
+                out[q.id] = value
+    visible = visible_questions(questionnaire, out)
+    return {qid: v for qid, v in out.items() if qid in visible}
+
+
+def _random_answer(rng: random.Random, q: Any) -> AnswerValue | None:
+    options = [o.value for o in getattr(q, "options", ()) or ()]
+    if q.type == "single_choice":
+        return Choice((rng.choice(options),))
+    if q.type == "multi_choice":
+        most = min(q.max or len(options), len(options))
+        return Choice(tuple(sorted(rng.sample(options, rng.randint(q.min or 1, most)))))
+    if q.type == "country":
+        return rng.choice(COUNTRIES)
+    if q.type == "scale":
+        return rng.randint(q.scale.min, q.scale.max)
+    if q.type == "matrix":
+        return {
+            r.value: rng.randint(q.scale.min, q.scale.max) for r in q.rows if rng.random() < 0.9
+        }
+    if q.type == "ranking":
+        return tuple(rng.sample(options, q.top or len(options)))
+    if q.type == "number":
+        return rng.randint(int(q.min or 0), int(min(q.max or 40, 40)))
+    if q.type in ("short_text", "long_text"):
+        return "A comment."
+    return None  # dates: left blank
+
+
+def generate(seed: int, questionnaires: Mapping[str, Questionnaire]) -> Scenario:
+    """One scenario: 6-40 people, small groups, unmatched and duplicate codes, k 3 or 5."""
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
+    k = rng.choice((3, 5))
+    people = rng.randint(6, 40)
+    small = rng.randint(1, k - 1)
+    sectors = ["private"] * small + ["academia"] * rng.choice((0, rng.randint(1, k - 1), k))
+    sectors += ["ngo"] * max(0, people - len(sectors))
+    rng.shuffle(sectors)
+    subs: list[Submission] = []
+    needs, post = questionnaires[NEEDS], questionnaires[POST]
+    stayed = [i for i in range(people) if rng.random() < 0.85]
+    for i in range(people):
+        fixed = {"stakeholder_type": Choice((sectors[i],))}
+        if rng.random() < 0.08:  # an earlier submission under the same code: superseded
+            subs.append(Submission("pre", NEEDS, f"p{i}", answers_for(rng, needs, fixed)))
+        subs.append(Submission("pre", NEEDS, f"p{i}", answers_for(rng, needs, fixed)))
+    for i in stayed:
+        fixed = {"stakeholder_type": Choice((sectors[i],))}
+        subs.append(Submission("post", POST, f"p{i}", answers_for(rng, post, fixed)))
+    for j in range(rng.choice((0, 0, 1, 2, k - 1, k))):  # codes that match no pre code
+        fixed = {"stakeholder_type": Choice((rng.choice(("ngo", "private")),))}
+        subs.append(Submission("post", POST, f"stranger{j}", answers_for(rng, post, fixed)))
+    return Scenario(seed, k, subs, questionnaires)
+
+
+def scenarios(
+    count: int, questionnaires: Mapping[str, Questionnaire], seed: int = SEED
+) -> list[Scenario]:
+    """`count` scenarios from one fixed seed."""
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
+    return [generate(rng.randrange(2**32), questionnaires) for _ in range(count)]
+
+
+def respondents(scenario: Scenario) -> list[Respondent]:
+    """What the reports should count: the latest submission per (phase, code), paired flags,
+    and the questions each was shown."""
+    latest: dict[tuple[str, str | None], tuple[int, Submission]] = {}
+    for i, sub in enumerate(scenario.submissions):
+        latest[sub.phase, sub.code if sub.code else f"none{i}"] = (i, sub)
+    codes = {phase: {code for p, code in latest if p == phase} for phase in ("pre", "post")}
+    out = []
+    for (phase, code), (i, sub) in sorted(latest.items(), key=lambda kv: kv[1][0]):
+        questionnaire = scenario.questionnaires[sub.questionnaire]
+        out.append(
+            Respondent(
+                i,
+                sub.questionnaire,
+                sub.answers,
+                phase=phase,
+                paired=code in codes["pre"] and code in codes["post"],
+                training=scenario.training_id,
+                shown=frozenset(visible_questions(questionnaire, sub.answers)),
+                submitted=(START + dt.timedelta(minutes=i)).date(),
+                code=code,
+            )
+        )
+    return out
+
+
+# --- through the app ------------------------------------------------------------------------
+
+
+def store(session: Session, scenario: Scenario) -> None:
+    """The scenario as a training with its responses, stored as the app stores them."""
+    fields = TrainingFields(
+        title=f"Scenario {scenario.seed}",
+        place="Putrajaya",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 3, 3),
+        organiser="UNODC",
+        pre_questionnaire_id=NEEDS,
+        post_questionnaire_id=POST,
+    )
+    training = create_training(session, fields)
+    for i, sub in enumerate(scenario.submissions):
+        add_response(
+            session,
+            scenario.questionnaires[sub.questionnaire],
+            sub.answers,
+            START + dt.timedelta(minutes=i),
+            training_id=training.id,
+            phase=sub.phase,
+            code_hash=sub.code,
+        )
+    session.flush()
+    scenario.training_id = training.id
+
+
+def app_json(
+    session: Session, reports: Sequence[str] = REPORTS, *, charts: bool = False
+) -> Callable[[Scenario], list[dict[str, Any]]]:
+    """`build_json` through the app: the scenario stored as a training, then the sample
+    reports built filtered to it with the scenario's k; returns each `doc.disclosure.data`.
+
+    Charts are not drawn unless asked: they take 80% of a build and release no figure
+    (blocks release in `compute`; charts only draw a computed result).
+    """
+    content = registry()
+    models = content.questionnaire_models()
+
+    def build(scenario: Scenario) -> list[dict[str, Any]]:
+        store(session, scenario)
+        out = []
+        for report_id in reports:
+            loaded = content.reports[report_id]
+            model = loaded.model.model_copy(update={"k": scenario.k})
+            with contextlib.ExitStack() as stack:
+                if not charts:
+                    stack.enter_context(mock.patch.object(pipeline, "_draw", _no_charts))
+                doc = build_report(
+                    session, replace(loaded, model=model), models, training_id=scenario.training_id
+                )
+            assert doc.disclosure is not None
+            out.append(dict(doc.disclosure.data))
+        return out
+
+    return build
+
+
+def _no_charts(*args: Any) -> tuple[()]:
+    return ()
+
+
+@dataclass
+class HarnessRun:
+    """The audit over many scenarios: per scenario and report, the result."""
+
+    results: list[tuple[Scenario, AuditResult]] = field(default_factory=list)
+    figures_checked: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[str]:
+        """One line per leaked or undecided hidden value, or small population shown."""
+        return [
+            f"seed {sc.seed} k={sc.k}: {line}"
+            for sc, result in self.results
+            for line in [
+                *(f"leak: {t}" for t in result.leaks),
+                *(f"undecided: {t}" for t in result.undecided),
+                *(f"shown with fewer than {sc.k}: {key}" for key in result.small),
+            ]
+        ]
+
+
+def run_audits(
+    build_json: Callable[[Scenario], Sequence[Mapping[str, Any]]],
+    many: Sequence[Scenario],
+    specs: Specs,
+) -> HarnessRun:
+    """Build every scenario's reports, recompute every figure from raw rows, and audit them."""
+    run = HarnessRun()
+    began = time.perf_counter()
+    for scenario in many:
+        built = build_json(scenario)
+        rows = respondents(scenario)
+        for data in built:
+            checked = check_figures(data, rows)
+            assert not checked.mismatches, (scenario.seed, checked.mismatches[:3])
+            run.figures_checked += checked.checked
+            run.results.append((scenario, audit(data, rows, specs)))
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+def specs_for(questionnaires: Mapping[str, Questionnaire]) -> dict[str, dict[str, QuestionSpec]]:
+    """The attacker's knowledge of the sample questionnaires."""
+    return specs_of(questionnaires.values())

@@ -1,0 +1,134 @@
+"""The hidden values the audit solves for (targets), as linear expressions over atoms."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .atoms import BLANK, OTHER, Atoms, Lin, add
+from .plan import Goal, Pop, Target, norm_sub
+from .rawdata import QuestionSpec, Respondent, member
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def goals_of(
+    atoms: Atoms,
+    pops: list[Pop],
+    rows: list[Respondent],
+    specs: Mapping[str, QuestionSpec],
+    k: int,
+    truth: list[int],
+) -> list[Goal]:
+    """Every hidden value: of hidden populations, small differences, lone group members."""
+    sigs = {
+        p.key: frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(p.definition, s))
+        for p in pops
+    }
+    wanted: dict[tuple[frozenset[int], str | None], tuple[str, bool]] = {}
+    for p in pops:
+        if not p.shown:
+            wanted.setdefault(
+                (sigs[p.key], p.definition.answered), (p.key, p.definition.group is not None)
+            )
+    plain = [p for p in pops if p.definition.answered is None]
+    people = {p.key: {r.rid for r in rows if member(r, p.definition)} for p in plain}
+    for a, b in itertools.permutations(plain, 2):
+        if people[b.key] <= people[a.key] and 0 < len(people[a.key] - people[b.key]) < k:
+            grouped = a.definition.group is not None or b.definition.group is not None
+            wanted.setdefault(
+                (sigs[a.key] - sigs[b.key], None), (f"{a.key} minus {b.key}", grouped)
+            )
+    for name, i in atoms.dim_index.items():
+        if name[0] != "group":
+            continue
+        for p in plain:
+            if p.shown and p.definition.group is None:
+                for state in atoms.dims[i].domain:
+                    part = frozenset(s for s in sigs[p.key] if atoms.sigs[s][i] == state)
+                    wanted.setdefault((part, None), (f"{p.key} with {name[1]}={state}", True))
+    items: dict[str, set[tuple[str | None, str]]] = {}
+    for p in pops:
+        for f in p.figures:
+            if f["statistic"] in ("count", "percent") and f.get("item"):
+                spec = specs[f["question"]]
+                sub = norm_sub(spec, f.get("row"), f["item"])
+                items.setdefault(f["question"], set()).add((sub, str(f["item"])))
+    for p in pops:
+        if p.shown:
+            wanted.pop((sigs[p.key], p.definition.answered), None)
+    goals = []
+    for (part, only), (label, grouped) in wanted.items():
+        size: Lin = {}
+        for s in part:
+            add(size, {atoms.size[s]: 1})
+        people_in = value_of(size, truth)
+        if not 0 < people_in < k:
+            continue
+        if grouped and only is None:
+            goals.append(Goal(Target(label, "size", None, None, None, people_in), size, part))
+        for qid in sorted(atoms.multi.keys() | {q for q, _ in atoms.subs}):
+            if only is None or qid == only:
+                goals += _question_goals(
+                    atoms, specs[qid], part, label, truth, items.get(qid, set())
+                )
+    return goals
+
+
+def _question_goals(
+    atoms: Atoms,
+    spec: QuestionSpec,
+    part: frozenset[int],
+    label: str,
+    truth: list[int],
+    items: set[tuple[str | None, str]],
+) -> list[Goal]:
+    """Per-item counts (and answered count, sums, released items) of one question."""
+    out = []
+
+    def goal(statistic: str, sub: str | None, item: str | None, lin: Lin) -> None:
+        out.append(
+            Goal(Target(label, statistic, spec.id, sub, item, value_of(lin, truth)), lin, part)
+        )
+
+    def over(fn: Any) -> Lin:
+        total: Lin = {}
+        for s in part:
+            add(total, fn(s))
+        return total
+
+    optional = not spec.required or spec.conditional or spec.kind == "matrix"
+    if spec.kind == "multi":
+        if optional:
+            goal("answered", None, None, over(lambda s: atoms.nonblank(spec.id, None, s)))
+        for option in spec.options or ():
+            goal("count", None, option, over(lambda s, o=option: atoms.cell(spec.id, None, s, o)))
+        return out
+    for (qid, sub), entry in atoms.subs.items():
+        if qid != spec.id:
+            continue
+        if (optional and sub in (None, "@1")) or spec.kind == "matrix":
+            goal("answered", sub, None, over(lambda s, q=qid, sb=sub: atoms.nonblank(q, sb, s)))
+        for state in entry.states:
+            if state not in (BLANK, OTHER):
+                goal("count", sub, state, over(lambda s, e=entry, st=state: {e.cells[s][st]: 1}))
+        if spec.kind in ("number", "scale", "matrix"):
+            goal("sum", sub, None, over(lambda s, q=qid, sb=sub: atoms.total(q, sb, s)))
+    for sub, item in sorted(items, key=str):
+        if spec.kind != "multi" and item not in atoms.subs.get((spec.id, sub), _NO_SUB).states:
+            goal(
+                "count", sub, item, over(lambda s, sb=sub, it=item: atoms.cell(spec.id, sb, s, it))
+            )
+    return out
+
+
+class _NoSub:
+    states: tuple[str, ...] = ()
+
+
+_NO_SUB = _NoSub()
+
+
+def value_of(lin: Lin, values: Sequence[int]) -> int:
+    return sum(c * values[i] for i, c in lin.items())

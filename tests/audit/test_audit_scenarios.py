@@ -1,0 +1,104 @@
+"""The disclosure audit over 200 generated small trainings, built through the app.
+
+Each scenario is stored as a training, both sample reports are built filtered to it, every
+released linear figure is recomputed from raw rows, and the audit proves that no hidden value
+can be solved from the figures.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from survey_app.content import registry
+from survey_app.reporting.disclosure import BreakdownPlan, Disclosure, Group
+
+from .reference import reference_json
+from .scenarios import app_json, respondents, run_audits, scenarios, specs_for
+
+COUNT = int(os.environ.get("AUDIT_SCENARIOS", "200"))
+#: Scenarios audited against the plain-Python full release (about 2 s each on one core).
+REFERENCE_COUNT = int(os.environ.get("AUDIT_REFERENCE_SCENARIOS", "20"))
+
+
+@pytest.fixture
+def models(app):
+    with app.app_context():
+        return registry().questionnaire_models()
+
+
+def test_generated_scenarios_cover_the_cases_the_issue_names(models):
+    many = scenarios(COUNT, models)
+    assert {s.k for s in many} == {3, 5}
+    sizes = [sum(r.phase == "pre" for r in respondents(s)) for s in many]
+    assert all(6 <= n <= 40 for n in sizes)
+    assert min(sizes) < 10
+    assert max(sizes) > 30
+    unmatched = sum(any(r.phase == "post" and not r.paired for r in respondents(s)) for s in many)
+    lone = sum(
+        0 < sum(r.answers["stakeholder_type"].values == ("private",) for r in pre) < s.k
+        for s in many
+        if (pre := [r for r in respondents(s) if r.phase == "pre"])
+    )
+    superseded = sum(len(s.submissions) > len(respondents(s)) for s in many)
+    skipped = sum("engagement_channels" not in r.shown for s in many for r in respondents(s))
+    assert unmatched > COUNT // 4
+    assert lone == COUNT
+    assert superseded > COUNT // 4
+    assert skipped
+
+
+def test_no_hidden_value_is_solvable_in_200_scenarios(session, models):
+    """Both sample reports of every scenario, built by the app (charts not drawn)."""
+    run = run_audits(app_json(session), scenarios(COUNT, models), specs_for(models))
+    assert len(run.results) == 2 * COUNT
+    assert not run.failures, "\n".join(run.failures[:20])
+
+
+def test_a_full_release_under_the_rules_leaks_nothing(models):
+    """Every linear figure of every question, per phase and per breakdown group, released
+    through the real Disclosure rules: hundreds of targets per report, none solvable."""
+    specs = specs_for(models)
+    many = scenarios(REFERENCE_COUNT, models)
+    run = run_audits(lambda sc: reference_json(sc, specs), many, specs)
+    assert run.figures_checked > 300 * REFERENCE_COUNT
+    assert sum(len(result.targets) for _, result in run.results) > 200 * REFERENCE_COUNT
+    assert not run.failures, "\n".join(run.failures[:20])
+
+
+def test_the_harness_fails_a_build_without_the_residual_rule(models, monkeypatch):
+    """The same full release, but groups of k or more show whatever the residual: the lone
+    private-sector members are the total minus the shown groups, and the harness fails."""
+    specs = specs_for(models)
+
+    def per_cell(self, within, by, sizes, labels, **_):
+        def one(g):
+            return within.definition.narrowed(group=Group(by, (g,)))
+
+        shown = tuple((g, self._show(one(g), g, n)) for g, n in sizes.items() if n >= self.k)
+        hidden = tuple(
+            self._hide(one(g), g, self.reason_small) for g, n in sizes.items() if 0 < n < self.k
+        )
+        return BreakdownPlan(shown, None, hidden)
+
+    monkeypatch.setattr(Disclosure, "breakdown", per_cell)
+    many = [s for s in scenarios(10, models) if s.k == 5][:2]
+    run = run_audits(lambda sc: reference_json(sc, specs), many, specs)
+    assert any("stakeholder_type in private" in line for line in run.failures)
+
+
+def test_the_harness_fails_a_build_that_shows_a_small_group(models, monkeypatch):
+    specs = specs_for(models)
+
+    def every_group(self, within, by, sizes, labels, **_):
+        def one(g):
+            return within.definition.narrowed(group=Group(by, (g,)))
+
+        return BreakdownPlan(
+            tuple((g, self._show(one(g), g, n)) for g, n in sizes.items() if n), None, ()
+        )
+
+    monkeypatch.setattr(Disclosure, "breakdown", every_group)
+    run = run_audits(lambda sc: reference_json(sc, specs), scenarios(1, models), specs)
+    assert any("shown with fewer than" in line for line in run.failures)
