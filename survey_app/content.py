@@ -35,8 +35,8 @@ EXTENSION_KEY = "survey.content"
 class ContentState:
     """One app's view of the content: the files read at start-up and what is served now."""
 
-    files: Registry
-    served: Registry
+    files: Registry[Report]
+    served: Registry[Report]
     stamp: int | None = None
     synced: bool = False
     cache: VersionCache = field(default_factory=VersionCache)
@@ -87,15 +87,15 @@ def content_session() -> Iterator[Session]:
         yield session
 
 
-def registry() -> Registry:
+def registry() -> Registry[Report]:
     """What is served now: checked against the database stamp once per request (or CLI call)."""
     if "survey_registry" not in g:
         g.survey_registry = refresh(content_state())
-    served: Registry = g.survey_registry
+    served: Registry[Report] = g.survey_registry
     return served
 
 
-def refresh(state: ContentState) -> Registry:
+def refresh(state: ContentState) -> Registry[Report]:
     """Publish new files once, then rebuild what is served if the stamp moved.
 
     While the database cannot be reached, the last registry served goes on being served.

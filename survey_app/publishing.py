@@ -196,7 +196,7 @@ def retire(session: Session, kind: str, content_id: str) -> ContentVersion | Non
     return current
 
 
-def sync_files(session: Session, files: Registry, cache: VersionCache) -> list[str]:
+def sync_files(session: Session, files: Registry[Report], cache: VersionCache) -> list[str]:
     """Publish content files that are new since start-up; returns what happened, line by line.
 
     Breaking or invalid-beside-the-database files are not published (logged instead): at

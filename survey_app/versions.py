@@ -111,7 +111,7 @@ class VersionCache:
 
 def build_registry(
     versions: Iterable[ContentVersion], cache: VersionCache
-) -> tuple[Registry, list[DefinitionError]]:
+) -> tuple[Registry[Report], list[DefinitionError]]:
     """What workers serve: the current, unretired versions; reports checked against them.
 
     A stored report that does not validate against the current questionnaires (publishing
