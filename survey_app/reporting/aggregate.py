@@ -46,9 +46,16 @@ from .summaries import (
     TextSummary,
 )
 
-OTHER_COUNTRIES = "_other_countries"
-#: Column of a group-defining question's answers that may not show by name.
-OTHER_GROUPS = "_other_groups"
+#: Prefix of a column counting every answer but the listed ones ("Other countries", "Other
+#: groups"): the JSON report names it by what it leaves out, so it can be recounted.
+OTHER_PREFIX = "not:"
+
+
+def other_than(named: Sequence[str]) -> str:
+    """The key of the column of every answer but `named`."""
+    return OTHER_PREFIX + ",".join(sorted(named))
+
+
 #: Countries listed by name, the most frequent first; the others are counted together.
 MAX_COUNTRIES = 12
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -127,15 +134,17 @@ def summarize_country(
     if question.id in frame.disclosure.dimensions:
         named = list(shown_groups(frame, rows, {str(c): raw[c] for c in named}))
 
+    others = other_than([str(c) for c in named])
+
     def fold(code: Any) -> str:
-        return str(code) if code in named else OTHER_COUNTRIES
+        return str(code) if code in named else others
 
     categories = [Category(c, country_name(c)) for c in named]
     totals: dict[str, int] = defaultdict(int)
     for code, n in raw.items():
         totals[fold(code)] += n
-    if totals.get(OTHER_COUNTRIES):
-        categories.append(Category(OTHER_COUNTRIES, "Other countries"))
+    if totals.get(others):
+        categories.append(Category(others, "Other countries"))
     groups: dict[tuple[Any, ...], int] = defaultdict(int)
     if rows.groups:
         for (group, code), n in frame.run(grouped_counts, frame.scope, question.id, by=by).items():
@@ -172,8 +181,10 @@ def fold_dimension(
     """A group-defining question's options, those that may not show counted as one column."""
     named = set(shown_groups(frame, rows, {c.value: totals.get(c.value, 0) for c in categories}))
 
+    others = other_than(list(named))
+
     def fold(value: Any) -> str:
-        return str(value) if value in named else OTHER_GROUPS
+        return str(value) if value in named else others
 
     folded_totals: dict[str, int] = defaultdict(int)
     for value, n in totals.items():
@@ -182,8 +193,8 @@ def fold_dimension(
     for (group, value), n in groups.items():
         folded_groups[(group, fold(value))] += n
     kept = [c for c in categories if c.value in named]
-    if folded_totals.get(OTHER_GROUPS):
-        kept.append(Category(OTHER_GROUPS, "Other groups"))
+    if folded_totals.get(others):
+        kept.append(Category(others, "Other groups"))
     return kept, dict(folded_totals), dict(folded_groups)
 
 

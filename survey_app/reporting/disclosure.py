@@ -72,6 +72,8 @@ class PopulationDef:
     row: str | None = None
     #: And who also answered this question (the same `row` of it): the pairs of a gap.
     also_answered: str | None = None
+    #: Paired only: and whose response of the other phase answered `answered` (`row`) too.
+    answered_both: bool = False
 
     def key(self) -> str:
         """A stable identifier, also used in the JSON report."""
@@ -89,6 +91,8 @@ class PopulationDef:
             parts.append(f"{self.group.question} {op} {','.join(self.group.values)}")
         if self.answered:
             parts.append(f"answered={self.answered}" + (f".{self.row}" if self.row else ""))
+            if self.answered_both:
+                parts.append("in both phases")
         if self.also_answered:
             also = self.also_answered + (f".{self.row}" if self.row else "")
             parts.append(f"also answered={also}")

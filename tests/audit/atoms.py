@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import PopulationDef
 
-from .rawdata import QuestionSpec, Respondent, answer_of, chosen, parse_range
+from .rawdata import QuestionSpec, Respondent, answer_of, chosen, item_set, parse_range
 
 BLANK = "<blank>"
 OTHER = "<other>"
@@ -219,12 +219,31 @@ class Atoms:
         for name, i in self.dim_index.items():
             if name[0] != "answered":
                 continue
+            question, sub = name[1], name[2]
+            if sub is None and self.specs[question].kind == "matrix":
+                self._link_matrix_answered(question, i)
+                continue
             for s, sig in enumerate(self.sigs):
-                blank = self.blank(name[1], name[2], s)
+                blank = self.blank(question, sub, s)
                 if sig[i]:
                     self.model.add(self.expr(blank) == 0)
                 else:
                     self.model.add(self.expr(blank) == self.vars[self.size[s]])
+
+    def _link_matrix_answered(self, question: str, flag: int) -> None:
+        """ "Answered the matrix" means answered some row: who did not left every row blank.
+
+        Only that side is linear in the rows' counts (who answered did so in at least one
+        row, possibly one no figure names): a relaxation in the attacker's favour is not
+        made; the other side is left out, which only widens what the solver may assume.
+        """
+        rows = [sub for (q, sub) in self.subs if q == question and sub is not None]
+        for s, sig in enumerate(self.sigs):
+            if sig[flag] is False:
+                for row in rows:
+                    self.model.add(
+                        self.expr(self.blank(question, row, s)) == self.vars[self.size[s]]
+                    )
 
     # --- expressions --------------------------------------------------------------------
 
@@ -256,6 +275,9 @@ class Atoms:
     def cell(self, question: str, sub: str | None, s: int, item: str) -> Lin:
         """People of signature s whose answer counts for `item` (a state, range or option@rank)."""
         spec = self.specs[question]
+        as_set = item_set(item)
+        if as_set is not None:
+            return self._set_cell(question, sub, s, *as_set)
         if question in self.group_questions:
             state = self.sigs[s][self.dim_index["group", question]]
             return {self.size[s]: 1} if state == item else {}
@@ -285,10 +307,34 @@ class Atoms:
                 raise AuditError(f"{question}: bin {item} cuts an atom {state}")
         return picked
 
+    def _set_cell(
+        self, question: str, sub: str | None, s: int, negated: bool, values: frozenset[str]
+    ) -> Lin:
+        """People of signature s who gave any of `values` (or, negated, answered none)."""
+        if question in self.group_questions:
+            state = self.sigs[s][self.dim_index["group", question]]
+            hit = state != BLANK and ((state not in values) if negated else (state in values))
+            return {self.size[s]: 1} if hit else {}
+        if question in self.multi or self.specs[question].kind == "ranking":
+            raise AuditError(f"{question}: a set item of a multi-answer question is not linear")
+        entry = self.sub(question, sub)
+        out: Lin = {}
+        for state in entry.states:
+            if state == BLANK:
+                continue
+            if (state not in values) if negated else (state in values):
+                add(out, {entry.cells[s][state]: 1})
+        return out
+
     def nonblank(self, question: str, sub: str | None, s: int, raw: bool = False) -> Lin:
-        """People of signature s who answered (ranking: gave a first position)."""
+        """People of signature s who answered (ranking: gave a first position; matrix: a row)."""
         if self.specs[question].kind == "ranking" and not raw:
             sub = "@1"
+        if self.specs[question].kind == "matrix" and sub is None:
+            flag = self.dim_index.get(("answered", question, None))
+            if flag is None:
+                raise AuditError(f"{question}: answering the matrix as a whole is not modelled")
+            return {self.size[s]: 1} if self.sigs[s][flag] else {}
         return add({self.size[s]: 1}, self.blank(question, sub, s), -1)
 
     def total(self, question: str, sub: str | None, s: int) -> Lin:

@@ -273,6 +273,11 @@ def constrain_figure(atoms: Atoms, d: PopulationDef, f: Mapping[str, Any]) -> No
 
 def constrain_population(atoms: Atoms, pop: Pop, k: int) -> None:
     """What the JSON tells of a population besides its figures: its size, or that it is small."""
+    group = pop.definition.group
+    if not pop.shown and group is not None and not group.values:
+        # A breakdown's hidden groups are listed without their answer (naming one would
+        # tell that someone gave it): the entry says only which question groups people.
+        return
     size = atoms.expr(size_of(atoms, pop.definition))
     if pop.shown:
         atoms.model.add(size == int(pop.size or 0))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from survey_app.questionnaire import Answers, AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
+from survey_app.questionnaire.schema import OTHER_VALUE
 from survey_app.reporting.disclosure import Group, PopulationDef, round_half_up
 
 Kind = Literal["single", "multi", "scale", "matrix", "ranking", "number", "text"]
@@ -55,6 +56,8 @@ class Respondent:
     shown: frozenset[str] | None = None
     submitted: dt.date = dt.date(2026, 3, 2)
     code: str | None = None
+    #: The answers of the paired response of the other phase (None when not paired).
+    partner: Answers | None = None
 
     def was_shown(self, question: str) -> bool:
         """Whether the respondent saw the question (skip logic)."""
@@ -72,6 +75,8 @@ def spec_of(question: Any) -> QuestionSpec:
         "conditional": question.show_if is not None,
     }
     options = tuple(o.value for o in getattr(question, "options", ()) or ())
+    if getattr(question, "other", False):
+        options = (*options, OTHER_VALUE)  # "Other (please say)": stored as its own option
     if qtype == "single_choice":
         return QuestionSpec(question.id, "single", options, **common)
     if qtype == "country":
@@ -156,6 +161,12 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
         return False
     if d.group is not None and not in_group(respondent, d.group):
         return False
+    if d.also_answered and answer_of(respondent, d.also_answered, d.row) is None:
+        return False
+    if d.answered_both and d.answered:
+        partner = Respondent(0, "", respondent.partner or {})
+        if answer_of(partner, d.answered, d.row) is None:
+            return False
     return d.answered is None or answer_of(respondent, d.answered, d.row) is not None
 
 
@@ -184,10 +195,26 @@ def parse_range(item: str) -> tuple[int, int] | None:
     return int(float(lo)), int(float(hi))
 
 
+def item_set(item: str) -> tuple[bool, frozenset[str]] | None:
+    """`"a,b"` (any of them) or `"not:a,b"` (answered, none of them) as (negated, values)."""
+    if item.startswith("not:"):
+        return True, frozenset(v for v in item[4:].split(",") if v)
+    if "," in item and ".." not in item:
+        return False, frozenset(item.split(","))
+    return None
+
+
 def matches(value: AnswerValue | None, item: str) -> bool:
     """Whether an answer (or matrix row's point) counts for `item`."""
     if value is None:
         return False
+    as_set = item_set(item)
+    if as_set is not None:
+        negated, values = as_set
+        picked = set(chosen(value))
+        if not picked and isinstance(value, int | float) and not isinstance(value, bool):
+            picked = {str(int(value))}
+        return bool(picked) and (not (picked & values) if negated else bool(picked & values))
     if "@" in item and isinstance(value, tuple):
         option, rank = item.rsplit("@", 1)
         return len(value) >= int(rank) and value[int(rank) - 1] == option

@@ -159,9 +159,18 @@ def respondents(scenario: Scenario) -> list[Respondent]:
                 shown=frozenset(visible_questions(questionnaire, sub.answers)),
                 submitted=(START + dt.timedelta(minutes=i)).date(),
                 code=code,
+                partner=_partner(latest, phase, code),
             )
         )
     return out
+
+
+def _partner(
+    latest: Mapping[tuple[str, str | None], tuple[int, Submission]], phase: str, code: str | None
+) -> Mapping[str, Any] | None:
+    """The answers of the same code's latest response in the other phase, if any."""
+    other = latest.get(("post" if phase == "pre" else "pre", code))
+    return other[1].answers if other else None
 
 
 # --- through the app ------------------------------------------------------------------------

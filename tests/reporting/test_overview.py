@@ -101,7 +101,7 @@ def test_every_figure_of_the_overview_is_released_for_a_shown_population(session
     released = {(f.statistic, f.question, f.item): f.value for f in ctx.disclosure.figures}
     assert released[("size", None, None)] == 20
     assert released[("distinct", "country", None)] == result.countries == 4
-    assert released[("count", "stakeholder_type", "_other_groups")] == 8
+    assert released[("count", "stakeholder_type", "not:ngo")] == 8
     assert ("count", "stakeholder_type", "private") not in released
     assert {f.population for f in ctx.disclosure.figures} <= set(ctx.disclosure.shown)
 

@@ -144,7 +144,7 @@ def test_groups_of_the_overview_print_only_when_they_may_show(session):
     assert {"private", "academia", "TL", "TH"}.isdisjoint(items)
     assert {(f["statistic"], f["item"], f["value"]) for f in figures} >= {
         ("count", "ngo", 7),
-        ("count", "_other_groups", 8),
+        ("count", "not:ngo", 8),
     }
     hidden = doc.disclosure.data["hidden"]
     assert all("private" not in str(h["definition"]) for h in hidden)

@@ -242,7 +242,9 @@ def _paired_question(
         found = paired_stats(values.get(row or SINGLE, []))
         n = found.n if found else 0
         definition = (
-            replace(post[0], phase=None, paired=True).population().narrowed(answered=qid, row=row)
+            replace(post[0], phase=None, paired=True)
+            .population()
+            .narrowed(answered=qid, row=row, answered_both=True)
         )
         name = f"Pairs who answered “{question.prompt}”{f' — {label}' if row else ''} both times"
         around = [_answered_shown(ctx, phase[1], qid, row) for phase in (pre, post)]

@@ -9,7 +9,7 @@ questions through the same functions.
 
 from __future__ import annotations
 
-from ..aggregate import MAX_COUNTRIES, OTHER_COUNTRIES, summarize
+from ..aggregate import MAX_COUNTRIES, OTHER_PREFIX, summarize
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK
 from ..schema import QuestionBlock
@@ -125,7 +125,7 @@ def notes_for(summary: Summary) -> tuple[str, ...]:
                 "The 95% interval (Wilson) is the range of shares that would be unsurprising "
                 "if the same kind of people were asked again."
             )
-        if any(c.value == OTHER_COUNTRIES for c in summary.categories):
+        if any(c.value.startswith(OTHER_PREFIX) for c in summary.categories):
             notes.append(
                 f"Countries beyond the {MAX_COUNTRIES} named most often are counted together "
                 "as “Other countries”."
