@@ -42,6 +42,8 @@ def settings(settings, tmp_path):
         (folder / sample.name).write_text(sample.read_text())  # the sample reports need them
     for name, conversion in FIGURES.imported.items():
         text = questionnaire_yaml(conversion, name, dt.date(2026, 1, 1))
+        # Served at /q/<id> for this test; an imported questionnaire is training-only.
+        text = re.sub(r"^id: ", "visibility: public\nid: ", text, count=1, flags=re.M)
         write_questionnaire(text, folder / f"{conversion.id}.yaml")
     return settings.model_copy(update={"questionnaires_dir": folder})
 
