@@ -2,11 +2,20 @@
 
 from flask import Flask
 
-from . import health, reports, staff, staff_admin, staff_bursts, staff_data, survey
+from . import (
+    health,
+    reports,
+    staff,
+    staff_admin,
+    staff_bursts,
+    staff_data,
+    staff_responses,
+    survey,
+)
 from .converters import DatabaseIdConverter
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
-STAFF_ROUTE_MODULES = (staff_admin, staff_bursts, staff_data)
+STAFF_ROUTE_MODULES = (staff_admin, staff_bursts, staff_data, staff_responses)
 
 
 def register_blueprints(app: Flask) -> None:
