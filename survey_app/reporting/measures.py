@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Answer, Response
 from .disclosure import Disclosure, Hidden, Population
 from .scope import Scope
+
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 #: The name the ranking score is printed under, everywhere.
 BORDA_NAME = "Borda score"
@@ -170,16 +172,18 @@ def mean_of(
     return int(n or 0), (float(mean) if mean is not None else None)
 
 
-def discrepancy_counts(
-    session: Session, scope: Scope, importance_id: str, capacity_id: str
-) -> dict[str, dict[float, int]]:
-    """Per matrix row: respondents per discrepancy (importance − capacity), over those who
-    rated the row in both matrices."""
-    imp, cap = aliased(Answer), aliased(Answer)
-    discrepancy = (imp.number_value - cap.number_value).label("discrepancy")
-    stmt = (
-        select(imp.row, discrepancy, func.count(distinct(imp.response_id)))
-        .select_from(imp)
+def rated_in_both(
+    stmt: S,
+    imp: Any,
+    cap: Any,
+    scope: Scope,
+    importance_id: str,
+    capacity_id: str,
+) -> S:
+    """`stmt` over the answers `imp` (importance) and `cap` (capacity) of one matrix row,
+    for the respondents in scope who rated that row in both matrices."""
+    return (
+        stmt.select_from(imp)
         .join(Response, Response.id == imp.response_id)
         .join(
             cap,
@@ -195,8 +199,24 @@ def discrepancy_counts(
             cap.number_value.is_not(None),
             *scope.conditions(),
         )
-        .group_by(imp.row, discrepancy)
     )
+
+
+def discrepancy_counts(
+    session: Session, scope: Scope, importance_id: str, capacity_id: str
+) -> dict[str, dict[float, int]]:
+    """Per matrix row: respondents per discrepancy (importance − capacity), over those who
+    rated the row in both matrices."""
+    imp, cap = aliased(Answer), aliased(Answer)
+    discrepancy = (imp.number_value - cap.number_value).label("discrepancy")
+    stmt = rated_in_both(
+        select(imp.row, discrepancy, func.count(distinct(imp.response_id))),
+        imp,
+        cap,
+        scope,
+        importance_id,
+        capacity_id,
+    ).group_by(imp.row, discrepancy)
     out: dict[str, dict[float, int]] = {}
     for row, value, n in session.execute(stmt):
         if value is not None:  # ruled out in SQL; narrows the type

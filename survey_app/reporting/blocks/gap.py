@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from ...models import Answer, Response
+from ...models import Answer
 from ...questionnaire.schema import MatrixQuestion
 from .. import charts
 from ..context import ReportContext
@@ -23,6 +23,7 @@ from ..measures import (
     borich_mwds,
     competition_ranks,
     discrepancy_counts,
+    rated_in_both,
     rdm,
 )
 from ..results import BlockResult, Chart
@@ -274,28 +275,9 @@ def paired_row_means(
     session: Session, scope: Scope, importance_id: str, capacity_id: str
 ) -> dict[str, tuple[int, float, float]]:
     """Per row: (respondents who rated it in both, mean importance, mean capacity)."""
-    imp = aliased(Answer)
-    cap = aliased(Answer)
-    stmt = (
-        select(imp.row, func.count(), func.avg(imp.number_value), func.avg(cap.number_value))
-        .select_from(imp)
-        .join(Response, Response.id == imp.response_id)
-        .join(
-            cap,
-            and_(
-                cap.response_id == imp.response_id,
-                cap.question_id == capacity_id,
-                cap.row == imp.row,
-            ),
-        )
-        .where(
-            imp.question_id == importance_id,
-            imp.number_value.is_not(None),
-            cap.number_value.is_not(None),
-            *scope.conditions(),
-        )
-        .group_by(imp.row)
-    )
+    imp, cap = aliased(Answer), aliased(Answer)
+    columns = select(imp.row, func.count(), func.avg(imp.number_value), func.avg(cap.number_value))
+    stmt = rated_in_both(columns, imp, cap, scope, importance_id, capacity_id).group_by(imp.row)
     return {str(row): (int(n), float(i), float(c)) for row, n, i, c in session.execute(stmt)}
 
 
