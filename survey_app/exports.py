@@ -11,17 +11,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import groupby
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
-from openpyxl import Workbook
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from .models import Answer, Response
 from .questionnaire import Questionnaire
+from .questionnaire.countries import country_name
 from .questionnaire.schema import (
     OTHER_VALUE,
     ChoiceQuestionBase,
@@ -50,8 +46,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 #: open as two cells, the second a formula. OWASP: "take care of the field separator".
 _SPLIT_TRIGGER = re.compile(r"([,;\t|\r\n\"]\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 TEXT_TYPES = (ShortTextQuestion, LongTextQuestion)
-BATCH_SIZE = 200
-CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding", "version")
+CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding")
 
 
 def neutralise(value: Cell) -> Cell:
@@ -80,6 +75,25 @@ class Column:
     coding: str
     value: str = ""
     label: str = ""
+    #: What a cell holds: "number", "text", "date", "datetime" or "choice" (one of `options`).
+    kind: str = "text"
+    #: (stored value, label) of a choice column, in questionnaire order: statistics files
+    #: code them 1, 2, ... and label the codes.
+    options: tuple[tuple[str, str], ...] = ()
+    #: Labels of some numbers of a numeric column (scale ends, 1 chosen / 0 not).
+    number_labels: tuple[tuple[int, str], ...] = ()
+
+    def label_of(self, value: Cell) -> Cell:
+        """The cell as a reader sees it: an option's label for a choice, else as stored."""
+        if self.kind == "choice" and isinstance(value, str):
+            return dict(self.options).get(value, value)
+        if self.question_id and self.qtype == "country" and isinstance(value, str):
+            return country_name(value)
+        return value
+
+    def renamed(self, name: str, prompt_suffix: str) -> Column:
+        """The same column under another name (the wide layout's `_pre` / `_post`)."""
+        return replace(self, name=name, prompt=f"{self.prompt} ({prompt_suffix})")
 
 
 @dataclass(frozen=True)
@@ -93,8 +107,6 @@ class CodebookEntry:
     value: str
     label: str
     coding: str
-    #: The questionnaire version whose texts these are ("" for the meta columns).
-    version: str = ""
 
     def cells(self) -> tuple[str, ...]:
         """The line as it appears in the sheet."""
@@ -106,14 +118,52 @@ class CodebookEntry:
             self.value,
             self.label,
             self.coding,
-            self.version,
         )
 
 
+PHASE_OPTIONS = (("pre", "Before the training"), ("post", "After the training"))
+YES_NO = (("yes", "yes"), ("no", "no"))
 META_COLUMNS = (
-    Column("response_id", "", "meta", "Response number (stable within this server)", "integer"),
-    Column("phase", "", "meta", "Before (pre) or after (post) the training", "pre | post"),
-    Column("submitted_at", "", "meta", "When the response was submitted", "UTC, ISO 8601"),
+    Column(
+        "response_id",
+        "",
+        "meta",
+        "Response number (stable within this server)",
+        "integer",
+        kind="number",
+    ),
+    Column(
+        "pair_id",
+        "",
+        "meta",
+        "Anonymous participant number: the same in each phase for the same code",
+        "integer, numbered within this training in order of first response; empty without code",
+        kind="number",
+    ),
+    Column(
+        "phase",
+        "",
+        "meta",
+        "Before (pre) or after (post) the training",
+        "pre | post",
+        kind="choice",
+        options=PHASE_OPTIONS,
+    ),
+    Column(
+        "questionnaire_version",
+        "",
+        "meta",
+        "Version of the questionnaire answered",
+        "first 12 characters of the SHA-256 of its definition",
+    ),
+    Column(
+        "submitted_at",
+        "",
+        "meta",
+        "When the response was submitted",
+        "UTC (ISO 8601 in CSV)",
+        kind="datetime",
+    ),
     Column("language", "", "meta", "Language of the questionnaire", "language tag"),
     Column(
         "paired",
@@ -121,13 +171,8 @@ META_COLUMNS = (
         "meta",
         "Part of a pre/post pair (latest response with the code in each phase)",
         "yes | no",
-    ),
-    Column(
-        "version",
-        "",
-        "meta",
-        "Questionnaire version answered (its texts: the codebook lines of that version)",
-        "integer",
+        kind="choice",
+        options=YES_NO,
     ),
 )
 
@@ -139,14 +184,16 @@ class Layout:
     questionnaire: Questionnaire
     include_text: bool
     columns: tuple[Column, ...]
-    #: (number, questionnaire) of each version the rows answered, by version id: every row
-    #: is read and labelled with its own version's questions.
-    versions: Mapping[int, tuple[int, Questionnaire]] = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
         """Column names, in order."""
         return [c.name for c in self.columns]
+
+    @cached_property
+    def questions(self) -> dict[str, QuestionBase]:
+        """The questionnaire's questions by id."""
+        return {q.id: q for q in self.questionnaire.questions()}
 
     @property
     def question_ids(self) -> list[str]:
@@ -154,92 +201,76 @@ class Layout:
         return list(dict.fromkeys(c.question_id for c in self.columns if c.question_id))
 
     def codebook(self) -> Iterator[CodebookEntry]:
-        """One line per column, plus one per option of single-choice columns; with several
-        versions, the question columns once per version, in that version's words."""
-        yield from _entries(self.questionnaire, [c for c in self.columns if not c.question_id])
-        names = set(self.header)
-        labelled = sorted(self.versions.values(), key=lambda v: v[0])
-        for number, questionnaire in labelled or [(0, self.questionnaire)]:
-            columns = [
-                c
-                for q in questionnaire.questions()
-                for c in question_columns(q, self.include_text)
-                if c.name in names
-            ]
-            yield from _entries(questionnaire, columns, str(number) if number else "")
+        """One line per column, plus one per option of single-choice columns."""
+        return codebook(self.columns)
 
 
-def _entries(
-    questionnaire: Questionnaire, columns: Iterable[Column], version: str = ""
-) -> Iterator[CodebookEntry]:
+def codebook(columns: Iterable[Column]) -> Iterator[CodebookEntry]:
+    """One line per column, plus one per option of single-choice columns."""
     for column in columns:
-        question = questionnaire.question(column.question_id)
-        values: list[tuple[str, str]] = []
-        if isinstance(question, SingleChoiceQuestion) and column.name == question.id:
-            values = [(o.value, o.label) for o in question.options]
-            values += [(OTHER_VALUE, "Other")] if question.other else []
         base = (column.name, column.question_id, column.qtype, column.prompt)
-        yield CodebookEntry(*base, column.value, column.label, column.coding, version)
-        for value, label in values:
-            yield CodebookEntry(*base, value, label, column.coding, version)
+        yield CodebookEntry(*base, column.value, column.label, column.coding)
+        if column.question_id:
+            for value, label in column.options:
+                yield CodebookEntry(*base, value, label, column.coding)
 
 
-def build_layout(
-    questionnaire: Questionnaire,
-    include_text: bool,
-    versions: Mapping[int, tuple[int, Questionnaire]] | None = None,
-) -> Layout:
-    """The columns for a questionnaire, in questionnaire order; then those only older
-    `versions` have (a removed question or option), newest version first."""
+def build_layout(questionnaire: Questionnaire, include_text: bool) -> Layout:
+    """The columns for a questionnaire, in questionnaire order."""
     columns = list(META_COLUMNS)
     for question in questionnaire.questions():
         columns += question_columns(question, include_text)
-    names = {c.name for c in columns}
-    for _number, older in sorted((versions or {}).values(), key=lambda v: -v[0]):
-        for question in older.questions():
-            for column in question_columns(question, include_text):
-                if column.name not in names:
-                    names.add(column.name)
-                    columns.append(column)
-    return Layout(questionnaire, include_text, tuple(columns), dict(versions or {}))
+    return Layout(questionnaire, include_text, tuple(columns))
 
 
 def question_columns(question: QuestionBase, include_text: bool) -> list[Column]:
     """The columns one question expands into (none for free text unless included)."""
     qid, qtype, prompt = question.id, getattr(question, "type", ""), question.prompt
 
-    def col(name: str, coding: str, value: str = "", label: str = "") -> Column:
-        return Column(name, qid, qtype, prompt, coding, value, label)
+    def col(name: str, coding: str, value: str = "", label: str = "", **kw: Any) -> Column:
+        return Column(name, qid, qtype, prompt, coding, value, label, **kw)
 
+    chosen = "1 chosen, 0 not; empty when not answered"
     out: list[Column] = []
     if isinstance(question, SingleChoiceQuestion):
-        out.append(col(qid, "option value (see the value/label lines)"))
+        options = tuple((o.value, o.label) for o in question.options)
+        options += ((OTHER_VALUE, "Other"),) if question.other else ()
+        out.append(
+            col(qid, "option value (see the value/label lines)", kind="choice", options=options)
+        )
     elif isinstance(question, MultiChoiceQuestion):
+        flags = [(o.value, o.label) for o in question.options]
+        flags += [(OTHER_VALUE, "Other")] if question.other else []
         out += [
-            col(f"{qid}__{o.value}", "1 chosen, 0 not; empty when not answered", o.value, o.label)
-            for o in question.options
+            col(f"{qid}__{v}", chosen, v, lab, kind="number", number_labels=CHOSEN)
+            for v, lab in flags
         ]
-        if question.other:
-            out.append(
-                col(
-                    f"{qid}__{OTHER_VALUE}",
-                    "1 chosen, 0 not; empty when not answered",
-                    OTHER_VALUE,
-                    "Other",
-                )
-            )
     elif isinstance(question, MatrixQuestion):
-        coding = scale_coding(question.scale)
-        out += [col(f"{qid}__{r.value}", coding, r.value, r.label) for r in question.rows]
+        coding, ends = scale_coding(question.scale), scale_labels(question.scale)
+        out += [
+            col(f"{qid}__{r.value}", coding, r.value, r.label, kind="number", number_labels=ends)
+            for r in question.rows
+        ]
     elif isinstance(question, RankingQuestion):
         coding = f"rank 1..{question.top}; empty when not ranked"
-        out += [col(f"{qid}__{o.value}", coding, o.value, o.label) for o in question.options]
+        out += [
+            col(f"{qid}__{o.value}", coding, o.value, o.label, kind="number")
+            for o in question.options
+        ]
     elif isinstance(question, ScaleQuestion):
-        out.append(col(qid, scale_coding(question.scale)))
+        out.append(
+            col(
+                qid,
+                scale_coding(question.scale),
+                kind="number",
+                number_labels=scale_labels(question.scale),
+            )
+        )
     elif isinstance(question, NumberQuestion):
-        out.append(col(qid, "number" + (f" ({question.unit})" if question.unit else "")))
+        unit = f" ({question.unit})" if question.unit else ""
+        out.append(col(qid, "number" + unit, kind="number"))
     elif isinstance(question, DateQuestion):
-        out.append(col(qid, "date, YYYY-MM-DD"))
+        out.append(col(qid, "date, YYYY-MM-DD", kind="date"))
     elif isinstance(question, CountryQuestion):
         out.append(col(qid, "ISO 3166-1 alpha-2 code"))
     elif isinstance(question, TEXT_TYPES) and include_text:
@@ -247,6 +278,14 @@ def question_columns(question: QuestionBase, include_text: bool) -> list[Column]
     if isinstance(question, ChoiceQuestionBase) and question.other and include_text:
         out.append(col(f"{qid}__{OTHER_VALUE}_text", "free text typed for Other"))
     return out
+
+
+CHOSEN = ((0, "not chosen"), (1, "chosen"))
+
+
+def scale_labels(scale: Scale) -> tuple[tuple[int, str], ...]:
+    """The scale's labelled points, as number labels."""
+    return tuple(sorted((k, str(v)) for k, v in scale.labels.items()))
 
 
 def scale_coding(scale: Scale) -> str:
@@ -292,81 +331,6 @@ def number(value: float | None) -> int | float | None:
     return value
 
 
-def iter_rows(
-    session: Session,
-    layout: Layout,
-    training_id: int,
-    phase: str,
-    paired: frozenset[int],
-    end_read: Callable[[], None] | None = None,
-) -> Iterator[list[Cell]]:
-    """One row per response of the training's phase, by response id, in batches.
-
-    Why batches: only `BATCH_SIZE` responses' answers are held at a time, and `end_read`
-    (the view passes the session's rollback) ends each batch's read transaction, since on
-    SQLite every transaction holds the write lock that participants' submissions wait for.
-    """
-    questions = {q.id: q for q in layout.questionnaire.questions()}
-    own = {
-        version_id: ({q.id: q for q in model.questions()}, number)
-        for version_id, (number, model) in layout.versions.items()
-    }
-    qids = layout.question_ids
-    after = 0
-    while True:
-        responses = session.execute(
-            select(Response.id, Response.submitted_at, Response.language, Response.version_id)
-            .where(
-                Response.training_id == training_id, Response.phase == phase, Response.id > after
-            )
-            .order_by(Response.id)
-            .limit(BATCH_SIZE)
-        ).all()
-        if not responses:
-            return
-        ids = [r.id for r in responses]
-        answers = session.execute(
-            select(
-                Answer.response_id,
-                Answer.question_id,
-                Answer.row,
-                Answer.option_value,
-                Answer.number_value,
-                Answer.text_value,
-                Answer.date_value,
-                Answer.rank,
-            )
-            .where(Answer.response_id.in_(ids), Answer.question_id.in_(qids))
-            .order_by(Answer.response_id, Answer.id)
-        ).all()
-        if end_read is not None:
-            end_read()
-        by_response = {rid: list(rows) for rid, rows in groupby(answers, lambda a: a.response_id)}
-        for r in responses:
-            cells: dict[str, Cell] = {
-                "response_id": r.id,
-                "phase": phase,
-                "submitted_at": utc_iso(r.submitted_at),
-                "language": r.language,
-                "paired": "yes" if r.id in paired else "no",
-            }
-            asked, number = own.get(r.version_id, (questions, None))
-            cells["version"] = number
-            mine = sorted(by_response.get(r.id, []), key=lambda a: a.question_id)
-            for qid, rows in groupby(mine, lambda a: a.question_id):
-                question = asked.get(qid) or questions.get(qid)
-                if question is not None:
-                    cells.update(fill_question(question, list(rows), layout.include_text))
-            yield [cells.get(name) for name in layout.header]
-        after = ids[-1]
-
-
-def utc_iso(value: dt.datetime) -> str:
-    """ISO 8601 in UTC to the second (SQLite gives back naive datetimes stored as UTC)."""
-    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return aware.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
     """CSV text line by line (with a BOM, so Excel reads UTF-8), every cell neutralised."""
     buffer = io.StringIO()
@@ -385,9 +349,17 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterato
 
 
 def _csv_cell(value: Cell) -> Cell:
+    if isinstance(value, dt.datetime):
+        return utc_iso(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return neutralise(printable(value))
+
+
+def utc_iso(value: dt.datetime) -> str:
+    """ISO 8601 in UTC to the second (SQLite gives back naive datetimes stored as UTC)."""
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return aware.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def printable(value: Cell) -> Cell:
@@ -396,23 +368,6 @@ def printable(value: Cell) -> Cell:
     Why here too: answers stored before the form removed them must still export.
     """
     return without_controls(value) if isinstance(value, str) else value
-
-
-def build_xlsx(layout: Layout, rows: Iterable[Sequence[Cell]]) -> bytes:
-    """A workbook with a `responses` sheet and a `codebook` sheet, every cell neutralised."""
-    workbook = Workbook(write_only=True)
-    responses = workbook.create_sheet("responses")
-    responses.freeze_panes = "A2"
-    responses.append([neutralise(printable(name)) for name in layout.header])
-    for row in rows:
-        responses.append([neutralise(printable(c)) for c in row])
-    codebook = workbook.create_sheet("codebook")
-    codebook.append(CODEBOOK_HEADER)
-    for entry in layout.codebook():
-        codebook.append([neutralise(printable(c)) for c in entry.cells()])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def export_filename(title: str, phase: str, extension: str, today: dt.date) -> str:

@@ -8,7 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from survey_app.exports import FORMULA_TRIGGERS, build_layout, build_xlsx, csv_chunks, neutralise
+from survey_app.export_files import build_xlsx_file
+from survey_app.exports import FORMULA_TRIGGERS, build_layout, csv_chunks, neutralise
 from survey_app.questionnaire import Questionnaire
 
 PAYLOADS = [
@@ -81,9 +82,17 @@ def layout():
 
 
 def test_no_xlsx_cell_is_a_formula_or_starts_like_one(layout):
-    workbook = load_workbook(io.BytesIO(build_xlsx(layout, [[p] for p in PAYLOADS])))
-    cells = [c for row in workbook["responses"].iter_rows(2) for c in row if c.value]
-    assert len(cells) == len(PAYLOADS)
+    blank = [None] * (len(layout.columns) - 1)
+    path = build_xlsx_file(
+        layout.columns, layout.codebook(), lambda: [[*blank, p] for p in PAYLOADS]
+    )
+    workbook = load_workbook(path)
+    path.unlink()
+    cells = [
+        c for sheet in ("labels", "codes") for row in workbook[sheet].iter_rows(2) for c in row
+    ]
+    cells = [c for c in cells if c.value]
+    assert len(cells) == 2 * len(PAYLOADS)
     for cell in cells:
         assert cell.data_type == "s", cell.value
         assert not opens_as_formula(cell.value), cell.value

@@ -27,10 +27,12 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from ..auth import staff_required
-from ..content import phase_versions, registry
-from ..exports import Cell, Layout, build_layout, build_xlsx, csv_chunks, export_filename, iter_rows
+from ..content import registry
+from ..export_files import build_stat_file, build_xlsx_file, stream_file
+from ..export_rows import LAYOUTS, Plan, iter_plan_rows, plan_export
+from ..exports import Cell, CodebookEntry, build_layout, codebook, csv_chunks, export_filename
 from ..extensions import db
-from ..models import Training, utcnow
+from ..models import PHASES, Training, utcnow
 from ..pairing import pairing_summary
 from ..qr import qr_svg
 from ..trainings import active_link, delete_responses, record_audit
@@ -39,6 +41,7 @@ from .survey import session as db_session
 
 PHASE_ANY = "<any(pre, post):phase>"
 PRIVATE = {"Cache-Control": "no-store"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_template_global()
@@ -84,58 +87,44 @@ def qr_sheet(training_id: int, phase: str) -> str:
 class ExportJob:
     """What one export request asked for, resolved to plain data (it outlives the view)."""
 
-    training_id: int
     title: str
-    phase: str
-    layout: Layout
-    paired: frozenset[int]
+    plan: Plan
 
     def filename(self, extension: str) -> str:
-        """`<training-slug>-<phase>-<date>.<extension>`."""
-        return export_filename(self.title, self.phase, extension, utcnow().date())
+        """`<training-slug>-<shape>-<date>.<extension>`."""
+        return export_filename(self.title, self.plan.shape, extension, utcnow().date())
 
     def rows(self) -> Iterator[list[Cell]]:
-        """The response rows, read in batches that each end their read transaction.
+        """The rows, read in batches that each end their read transaction.
 
         Why a generator: the session is looked up on first iteration, so a streamed
         response reads with the session of the context it streams in (the view's own is
         removed when the view returns).
         """
-        yield from iter_rows(
-            db_session(),
-            self.layout,
-            self.training_id,
-            self.phase,
-            self.paired,
-            end_read=db.session.rollback,
-        )
+        yield from iter_plan_rows(db_session(), self.plan, end_read=db.session.rollback)
+
+    def codebook(self) -> Iterator[CodebookEntry]:
+        """The codebook of the export's columns."""
+        return codebook(self.plan.columns)
 
 
 def start_export(training_id: int, file_format: str) -> ExportJob:
-    """Resolve training, phase (`phase=pre|post`) and `text=1` from the posted form; log the
-    export; commit."""
+    """Resolve training, layout (`phase=pre|post|long|wide`) and `text=1` from the posted
+    form; log the export; commit."""
     training = training_or_404(training_id)
-    phase = request.form.get("phase", "pre")
-    if phase not in ("pre", "post") or not training.questionnaire_for(phase):
-        abort(404, description="This training has no questionnaire for that phase.")
-    # Each version the rows answered (a retired questionnaire's too), newest labelling first.
-    answered = {
-        vid: (lf.version or 0, lf.model) for vid, lf in phase_versions(training, phase).items()
-    }
-    current = registry().questionnaire(training.questionnaire_for(phase) or "")
-    ordered = sorted(answered.values(), key=lambda v: v[0])
-    if not ordered and current is None:
-        abort(404, description="This training has no questionnaire for that phase.")
-    newest = ordered[-1][1] if ordered else current.model  # type: ignore[union-attr]
+    shape = request.form.get("phase", "pre")
+    if shape not in LAYOUTS:
+        abort(404, description="Export one phase, or both as long or wide.")
     include_text = request.form.get("text") == "1"
-    job = ExportJob(
-        training.id,
-        training.title,
-        phase,
-        build_layout(newest, include_text, answered),
-        pairing_summary(db_session(), training.id).paired_ids,
-    )
-    detail = f"#{training.id} {file_format} {phase} text={'yes' if include_text else 'no'}"
+    layouts = {}
+    for phase in (shape,) if shape in PHASES else PHASES:
+        loaded = registry().questionnaire(training.questionnaire_for(phase) or "")
+        if loaded is None:
+            abort(404, description="This training has no questionnaire for that phase.")
+        layouts[phase] = build_layout(loaded.model, include_text)
+    paired = pairing_summary(db_session(), training.id).paired_ids
+    job = ExportJob(training.title, plan_export(training.id, shape, layouts, paired))
+    detail = f"#{training.id} {file_format} {shape} text={'yes' if include_text else 'no'}"
     record_audit(db_session(), current_user, "export", detail, client_address())
     db.session.commit()
     return job
@@ -151,9 +140,9 @@ def attachment(filename: str) -> dict[str, str]:
 @bp.route("/trainings/<int:training_id>/export.csv", methods=["POST"])
 @staff_required
 def export_csv(training_id: int) -> Response:
-    """One phase's responses as CSV, streamed row by row."""
+    """Responses as CSV, streamed row by row."""
     job = start_export(training_id, "csv")
-    chunks = csv_chunks(job.layout.header, job.rows())
+    chunks = csv_chunks(job.plan.header, job.rows())
     return Response(
         stream_with_context(chunks), mimetype="text/csv", headers=attachment(job.filename("csv"))
     )
@@ -162,12 +151,23 @@ def export_csv(training_id: int) -> Response:
 @bp.route("/trainings/<int:training_id>/export.xlsx", methods=["POST"])
 @staff_required
 def export_xlsx(training_id: int) -> Response:
-    """One phase's responses as an XLSX workbook with a codebook sheet."""
+    """Responses as an XLSX workbook: labels, codes and codebook sheets."""
     job = start_export(training_id, "xlsx")
+    path = build_xlsx_file(job.plan.columns, job.codebook(), job.rows)
+    return Response(stream_file(path), mimetype=XLSX, headers=attachment(job.filename("xlsx")))
+
+
+STAT_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+
+
+@bp.route("/trainings/<int:training_id>/export.<any(sav, dta):kind>", methods=["POST"])
+@staff_required
+def export_stat(training_id: int, kind: str) -> Response:
+    """Responses as an SPSS or Stata file with variable and value labels."""
+    job = start_export(training_id, kind)
+    path = build_stat_file(kind, job.plan.columns, job.rows())
     return Response(
-        build_xlsx(job.layout, job.rows()),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=attachment(job.filename("xlsx")),
+        stream_file(path), mimetype=STAT_TYPES[kind], headers=attachment(job.filename(kind))
     )
 
 

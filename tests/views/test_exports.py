@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app.content import registry
-from survey_app.exports import build_layout, build_xlsx, export_filename, neutralise
+from survey_app.export_files import build_xlsx_file
+from survey_app.exports import build_layout, export_filename, neutralise
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.questionnaire import Choice
@@ -100,13 +101,14 @@ def test_csv_has_one_row_per_response_with_expanded_columns(logged_in, training)
     rows = read_csv(response)
     assert len(rows) == 2
     first, second = rows
-    assert list(first)[:7] == [
+    assert list(first)[:8] == [
         "response_id",
+        "pair_id",
         "phase",
+        "questionnaire_version",
         "submitted_at",
         "language",
         "paired",
-        "version",
         "stakeholder_type",
     ]
     assert first["phase"] == "pre"
@@ -183,7 +185,7 @@ def test_export_of_a_phase_without_questionnaire_is_404(logged_in):
 def test_empty_training_exports_just_the_header(logged_in):
     training_id = open_training(logged_in)
     response = logged_in.post(f"/staff/trainings/{training_id}/export.csv")
-    assert response.get_data().decode("utf-8-sig").startswith("response_id,phase,")
+    assert response.get_data().decode("utf-8-sig").startswith("response_id,pair_id,phase,")
     assert read_csv(response) == []
 
 
@@ -196,8 +198,8 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
     assert response.mimetype == XLSX
     assert ".xlsx" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    assert workbook.sheetnames == ["responses", "codebook"]
-    sheet = workbook["responses"]
+    assert workbook.sheetnames == ["labels", "codes", "codebook"]
+    sheet = workbook["codes"]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(2)]
     assert len(rows) == 3
@@ -212,16 +214,7 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
 
     codebook = workbook["codebook"]
     lines = [[c.value for c in row] for row in codebook.iter_rows()]
-    assert lines[0] == [
-        "column",
-        "question_id",
-        "type",
-        "prompt",
-        "value",
-        "label",
-        "coding",
-        "version",
-    ]
+    assert lines[0] == ["column", "question_id", "type", "prompt", "value", "label", "coding"]
     by_column = {line[0]: line for line in lines[1:]}
     assert by_column["kt_protocols__cybercrime_protocol"][1:6] == [
         "kt_protocols",
@@ -240,7 +233,7 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
 def test_xlsx_without_text_has_no_free_text_columns(logged_in, training):
     response = logged_in.post(f"/staff/trainings/{training}/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    header = [c.value for c in workbook["responses"][1]]
+    header = [c.value for c in workbook["codes"][1]]
     assert "comments" not in header
     assert "stakeholder_type___other_text" not in header
     codebook_columns = {row[0].value for row in workbook["codebook"].iter_rows(2)}
@@ -273,7 +266,9 @@ def test_codebook_labels_and_prompts_are_neutralised_too():
         }
     )
     layout = build_layout(questionnaire, include_text=False)
-    workbook = load_workbook(io.BytesIO(build_xlsx(layout, [])))
+    path = build_xlsx_file(layout.columns, layout.codebook(), list)
+    workbook = load_workbook(path)
+    path.unlink()
     lines = [[c.value for c in row] for row in workbook["codebook"].iter_rows(2)]
     assert ["pick__a", "'-1 or +1?", "'=cmd|' /C calc'!A0"] in [
         [line[0], line[3], line[5]] for line in lines
@@ -341,7 +336,7 @@ def test_choice_other_text_stays_with_its_question(app, logged_in, store_direct)
 
 
 def test_rows_are_read_in_batches_without_losing_any(app, logged_in, training, monkeypatch):
-    monkeypatch.setattr("survey_app.exports.BATCH_SIZE", 1)
+    monkeypatch.setattr("survey_app.export_rows.BATCH_SIZE", 1)
     rows = read_csv(logged_in.post(f"/staff/trainings/{training}/export.csv"))
     ids = [int(r["response_id"]) for r in rows]
     assert len(ids) == 2

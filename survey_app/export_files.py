@@ -1,0 +1,214 @@
+"""Export files built on disk and streamed back: XLSX (labels, codes, codebook), SPSS .sav
+and Stata .dta with variable and value labels.
+
+Memory: XLSX rows go straight to openpyxl's write-only temporary files. SPSS and Stata
+files are written by pyreadstat from one DataFrame, so those hold the table once in
+memory: 8 bytes per numeric cell (numbers go into typed arrays batch by batch) plus the
+text cells; the benchmark (`python -m bench export`) measures it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from .exports import CODEBOOK_HEADER, Cell, CodebookEntry, Column, neutralise, printable
+
+CHUNK = 64 * 1024
+#: Stata allows 32 characters, but a value-label set is named after its variable and
+#: readstat refused 31-character set names in our tests (30 passed): 28 leaves a margin.
+#: SPSS: 64 bytes. Stata's labels stop at 80
+#: bytes (UTF-8: a dash takes 3).
+NAME_LIMITS = {"dta": 28, "sav": 64}
+LABEL_LIMITS = {"dta": 80, "sav": 256}
+SHEETS = ("labels", "codes", "codebook")
+
+
+def stream_file(path: Path) -> Iterator[bytes]:
+    """The file in chunks; it is deleted once read (or when the download is abandoned)."""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def temp_path(suffix: str) -> Path:
+    """A fresh temporary file's path (the caller deletes it)."""
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="survey-export-")
+    os.close(handle)
+    return Path(name)
+
+
+def xlsx_cell(value: Cell) -> Cell:
+    """Text neutralised; datetimes naive UTC (Excel has no time zones); numbers as they are."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return neutralise(printable(value))
+
+
+def _header(sheet: WriteOnlyWorksheet, names: Sequence[str]) -> None:
+    bold = Font(bold=True)
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
+        cell.font = bold
+        cells.append(cell)
+    sheet.freeze_panes = "A2"  # before any row: write-only sheets write their view first
+    sheet.append(cells)
+
+
+def _data_sheet(
+    workbook: Workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]]
+) -> None:
+    sheet = workbook.create_sheet(title)
+    _header(sheet, [c.name for c in columns])
+    count = 0
+    formats: dict[int, str] = {}
+    for row in rows:
+        cells: list[Any] = []
+        for i, value in enumerate(row):
+            cell = WriteOnlyCell(sheet, value=xlsx_cell(value))
+            if isinstance(value, dt.datetime):
+                cell.number_format = formats.setdefault(i, "yyyy-mm-dd hh:mm:ss")
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    last = get_column_letter(max(len(columns), 1))
+    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+
+
+def build_xlsx_file(
+    columns: Sequence[Column],
+    codebook: Iterable[CodebookEntry],
+    rows: Callable[[], Iterable[Sequence[Cell]]],
+) -> Path:
+    """A workbook on disk: `labels` (options by label), `codes` (as stored), `codebook`.
+
+    `rows` is called once per data sheet: the rows are read twice rather than held.
+    """
+    workbook = Workbook(write_only=True)
+    labelled = ([c.label_of(v) for c, v in zip(columns, row, strict=True)] for row in rows())
+    _data_sheet(workbook, "labels", columns, labelled)
+    _data_sheet(workbook, "codes", columns, rows())
+    sheet = workbook.create_sheet("codebook")
+    _header(sheet, CODEBOOK_HEADER)
+    for entry in codebook:
+        sheet.append([xlsx_cell(c) for c in entry.cells()])
+    path = temp_path(".xlsx")
+    workbook.save(path)
+    return path
+
+
+def stat_names(names: Sequence[str], limit: int) -> list[str]:
+    """Variable names a statistics package accepts: letters, digits, `_`; unique; short."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for name in names:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", name)
+        base = base if re.match(r"[A-Za-z]", base) else f"v{base}"
+        candidate, n = base[:limit], 1
+        while candidate.lower() in taken:
+            n += 1
+            suffix = f"_{n}"
+            candidate = base[: limit - len(suffix)] + suffix
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def variable_label(column: Column) -> str:
+    """`Prompt — option or row` (what an analyst reads in the variable view)."""
+    label = str(column.prompt or column.name)
+    return f"{label} — {column.label}" if column.label else label
+
+
+def truncate_utf8(text: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes (the formats count bytes), never half a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def value_labels(column: Column) -> dict[int | float, str]:
+    """Numeric codes and their labels: options 1, 2, ... in order; labelled numbers."""
+    if column.kind == "choice":
+        return {i: str(label) for i, (_, label) in enumerate(column.options, start=1)}
+    return {k: str(v) for k, v in column.number_labels}
+
+
+def _stat_value(column: Column, codes: dict[str, int], value: Cell) -> Any:
+    if column.kind == "choice":
+        return float(codes[value]) if isinstance(value, str) and value in codes else float("nan")
+    if column.kind == "number":
+        return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+    if column.kind == "datetime" and isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    if column.kind in ("date", "datetime"):
+        return value
+    return "" if value is None else printable(value)
+
+
+def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) -> Path:
+    """A `.sav` (kind "sav") or `.dta` (kind "dta") file with variable and value labels.
+
+    Choices are coded 1, 2, ... in questionnaire order and labelled; numbers keep their
+    value; missing answers are system-missing.
+    """
+    import pandas as pd  # only exports need them: keep them out of every worker's start
+    import pyreadstat
+
+    numeric = [c.kind in ("choice", "number") for c in columns]
+    codes = [{v: i for i, (v, _) in enumerate(c.options, start=1)} for c in columns]
+    data: list[Any] = [array("d") if is_num else [] for is_num in numeric]
+    for row in rows:
+        for i, value in enumerate(row):
+            data[i].append(_stat_value(columns[i], codes[i], value))
+    names = stat_names([c.name for c in columns], NAME_LIMITS[kind])
+    frame = pd.DataFrame(
+        {
+            name: (pd.Series(values, dtype="float64") if is_num else _object_series(values))
+            for name, values, is_num in zip(names, data, numeric, strict=True)
+        }
+    )
+    del data
+    limit = LABEL_LIMITS[kind]
+    labels: list[str | None] = [truncate_utf8(variable_label(c), limit) for c in columns]
+    value_label_map: dict[str, dict[int | float, str]] = {
+        name: value_labels(c)
+        for name, c in zip(names, columns, strict=True)
+        if value_labels(c)
+    }
+    path = temp_path(f".{kind}")
+    if kind == "sav":
+        pyreadstat.write_sav(
+            frame, str(path), column_labels=labels, variable_value_labels=value_label_map
+        )
+    else:
+        pyreadstat.write_dta(
+            frame, str(path), column_labels=labels, variable_value_labels=value_label_map
+        )
+    return path
+
+
+def _object_series(values: list[Any]) -> Any:
+    import pandas as pd
+
+    if any(isinstance(v, dt.datetime) for v in values):
+        return pd.to_datetime(pd.Series(values, dtype="object"))
+    return pd.Series(values, dtype="object")

@@ -1,0 +1,195 @@
+"""The rows of an export, read in batches: one phase, both phases stacked (long), or one row
+per pre/post pair (wide).
+
+Why batches: only `BATCH_SIZE` responses' answers are held at a time, and `end_read` (the
+view passes the session's rollback) ends each batch's read transaction, since on SQLite
+every transaction holds the write lock that participants' submissions wait for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from .exports import META_COLUMNS, Cell, Column, Layout, fill_question
+from .models import Answer, Response
+from .pairing import pairs_query
+
+BATCH_SIZE = 200
+LAYOUTS = ("pre", "post", "long", "wide")
+#: Meta columns that say the same for both halves of a wide row, so they appear once.
+WIDE_SHARED = ("pair_id",)
+WIDE_DROPPED = ("phase", "paired")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one export reads: its columns and each phase's questionnaire layout."""
+
+    training_id: int
+    #: "pre" or "post" (one phase), "long" (both, one row per response) or "wide" (pairs).
+    shape: str
+    columns: tuple[Column, ...]
+    layouts: Mapping[str, Layout]
+    #: Response ids that are part of a pair (the `paired` column).
+    paired: frozenset[int]
+
+    @property
+    def header(self) -> list[str]:
+        """Column names, in order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def include_text(self) -> bool:
+        """Whether free-text columns are in."""
+        return any(layout.include_text for layout in self.layouts.values())
+
+
+def plan_export(
+    training_id: int, shape: str, layouts: Mapping[str, Layout], paired: frozenset[int]
+) -> Plan:
+    """The columns for a shape, from the layouts of the phases it covers."""
+    if shape in ("pre", "post"):
+        columns = layouts[shape].columns
+    elif shape == "long":
+        names: dict[str, Column] = {}
+        for layout in layouts.values():
+            for column in layout.columns:
+                names.setdefault(column.name, column)
+        columns = tuple(names.values())
+    else:
+        columns = tuple(c for c in META_COLUMNS if c.name in WIDE_SHARED)
+        for phase, layout in layouts.items():
+            columns += tuple(
+                c.renamed(f"{c.name}_{phase}", phase)
+                for c in layout.columns
+                if c.name not in WIDE_SHARED + WIDE_DROPPED
+            )
+    return Plan(training_id, shape, columns, layouts, paired)
+
+
+def code_numbers(session: Session, training_id: int) -> dict[str, int]:
+    """Each participant-code hash of the training -> 1, 2, ... in order of its first response.
+
+    Why numbers: the hash never leaves the server (with the pepper it can be tested against
+    every code), and a number says the same thing to an analyst. Memory: one entry per code.
+    """
+    first = func.min(Response.id)
+    rows = session.execute(
+        select(Response.participant_code_hash)
+        .where(Response.training_id == training_id, Response.participant_code_hash.is_not(None))
+        .group_by(Response.participant_code_hash)
+        .order_by(first)
+    ).scalars()
+    return {code: n for n, code in enumerate(rows, start=1) if code is not None}
+
+
+def response_cells(
+    session: Session, plan: Plan, numbers: Mapping[str, int], ids: Sequence[int]
+) -> dict[int, dict[str, Cell]]:
+    """Every cell (meta and answers) of these responses, by response id."""
+    meta = session.execute(
+        select(
+            Response.id,
+            Response.phase,
+            Response.submitted_at,
+            Response.language,
+            Response.definition_hash,
+            Response.participant_code_hash,
+        ).where(Response.id.in_(ids))
+    ).all()
+    qids = {qid for layout in plan.layouts.values() for qid in layout.question_ids}
+    answers = session.execute(
+        select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.row,
+            Answer.option_value,
+            Answer.number_value,
+            Answer.text_value,
+            Answer.date_value,
+            Answer.rank,
+        )
+        .where(Answer.response_id.in_(ids), Answer.question_id.in_(qids))
+        .order_by(Answer.response_id, Answer.question_id, Answer.id)
+    ).all()
+    out: dict[int, dict[str, Cell]] = {}
+    for r in meta:
+        out[r.id] = {
+            "response_id": r.id,
+            "pair_id": numbers.get(r.participant_code_hash or ""),
+            "phase": r.phase,
+            "questionnaire_version": r.definition_hash[:12],
+            "submitted_at": r.submitted_at,
+            "language": r.language,
+            "paired": "yes" if r.id in plan.paired else "no",
+        }
+    for rid, rows in groupby(answers, lambda a: a.response_id):
+        cells = out[rid]
+        layout = plan.layouts[str(cells["phase"])]
+        for qid, qrows in groupby(rows, lambda a: a.question_id):
+            question = layout.questions.get(qid)
+            if question is not None:
+                cells.update(fill_question(question, list(qrows), layout.include_text))
+    return out
+
+
+def iter_plan_rows(
+    session: Session, plan: Plan, end_read: Callable[[], None] | None = None
+) -> Iterator[list[Cell]]:
+    """The plan's rows, in order of response id (of the pre response, for pairs)."""
+    numbers = code_numbers(session, plan.training_id)
+    header = plan.header
+    for batch in _batches(session, plan, end_read):
+        ids = [i for pair in batch for i in pair]
+        cells = response_cells(session, plan, numbers, ids)
+        if end_read is not None:
+            end_read()
+        for pair in batch:
+            if plan.shape != "wide":
+                row = cells[pair[0]]
+            else:
+                pre, post = cells[pair[0]], cells[pair[1]]
+                row = {"pair_id": pre["pair_id"]}
+                row.update({f"{k}_pre": v for k, v in pre.items()})
+                row.update({f"{k}_post": v for k, v in post.items()})
+            yield [row.get(name) for name in header]
+
+
+def _batches(
+    session: Session, plan: Plan, end_read: Callable[[], None] | None
+) -> Iterator[list[tuple[int, ...]]]:
+    """Response ids a batch at a time: `(id,)` per response, `(pre id, post id)` per pair."""
+    after = 0
+    phases = tuple(plan.layouts) if plan.shape == "long" else (plan.shape,)
+    while True:
+        stmt: Select[Any]
+        if plan.shape == "wide":
+            pairs = pairs_query(plan.training_id).subquery()
+            stmt = (
+                select(pairs.c.pre_id, pairs.c.post_id)
+                .where(pairs.c.pre_id > after)
+                .order_by(pairs.c.pre_id)
+            )
+        else:
+            stmt = (
+                select(Response.id)
+                .where(
+                    Response.training_id == plan.training_id,
+                    Response.phase.in_(phases),
+                    Response.id > after,
+                )
+                .order_by(Response.id)
+            )
+        batch = [tuple(int(i) for i in row) for row in session.execute(stmt.limit(BATCH_SIZE))]
+        if end_read is not None:
+            end_read()
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
