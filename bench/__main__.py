@@ -6,6 +6,9 @@ stored. report: the sample report's PDF build time, memory and stage shares for 
 load: the app under gunicorn on loopback, against SQLite and a throwaway PostgreSQL
 cluster: a burst of participants, a worker killed, a report during a burst, a database
 outage (bench/load.py). Not part of all: it needs PostgreSQL and takes several minutes.
+export: CSV, XLSX, SPSS and Stata exports of one training with 100,000 responses before
+(and ~85,000 after) the training: time and peak memory, each against CSV (bench/export.py).
+Not part of all: generating the data takes a few minutes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import load, report, submit
+from . import export, load, report, submit
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -46,7 +49,7 @@ def parse_args() -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "benchmark", nargs="?", choices=("all", "submit", "report", "load"), default="all"
+        "benchmark", nargs="?", choices=("all", "submit", "report", "load", "export"), default="all"
     )
     parser.add_argument(
         "--json", type=Path, help="also write the results to this file ({submit, report} for all)"
@@ -76,6 +79,10 @@ def parse_args() -> argparse.Namespace:
         dest="trace",
         action="store_false",
         help="skip the extra build that measures Python allocations",
+    )
+    group = parser.add_argument_group("export")
+    group.add_argument(
+        "--export-responses", type=int, default=export.RESPONSES, help="responses before"
     )
     group = parser.add_argument_group("load")
     group.add_argument("--participants", type=int, default=500, help="per burst")
@@ -161,6 +168,13 @@ def main() -> None:
         found = load.problems(results)
         if found:
             sys.exit("PROBLEMS: " + "; ".join(found))
+        return
+    if args.benchmark == "export":
+        runs = export.run(args.export_responses, args.seed)
+        print()
+        print(export.table(runs))
+        if args.json:
+            args.json.write_text(json.dumps(export.to_json(runs), indent=2) + "\n")
         return
     data: dict[str, Any] = {}
     submitted = None

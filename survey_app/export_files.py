@@ -78,17 +78,10 @@ def _data_sheet(
     sheet = workbook.create_sheet(title)
     _header(sheet, [c.name for c in columns])
     count = 0
-    formats: dict[int, str] = {}
     for row in rows:
-        cells: list[Any] = []
-        for i, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=xlsx_cell(value))
-            if isinstance(value, dt.datetime):
-                cell.number_format = formats.setdefault(i, "yyyy-mm-dd hh:mm:ss")
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
+        # Plain values, not WriteOnlyCell: openpyxl types numbers and gives dates a date
+        # format by itself, at a fraction of the cost per cell.
+        sheet.append([xlsx_cell(value) for value in row])
         count += 1
     last = get_column_letter(max(len(columns), 1))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -190,9 +183,7 @@ def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequenc
     limit = LABEL_LIMITS[kind]
     labels: list[str | None] = [truncate_utf8(variable_label(c), limit) for c in columns]
     value_label_map: dict[str, dict[int | float, str]] = {
-        name: value_labels(c)
-        for name, c in zip(names, columns, strict=True)
-        if value_labels(c)
+        name: value_labels(c) for name, c in zip(names, columns, strict=True) if value_labels(c)
     }
     path = temp_path(f".{kind}")
     if kind == "sav":

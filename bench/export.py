@@ -1,0 +1,196 @@
+"""Export time and memory for one training with N demo responses before and ~0.85 N after.
+
+The demo data (survey_app.demo) is put into one training: the k-th response of each phase
+gets the k-th participant code, so the first 0.85 N pre responses are paired. Each export
+then runs in its own freshly spawned process, as the view runs it (batched reads, files
+built on disk), with the output written to a temporary file. Peak RSS is ru_maxrss after
+the export minus before it (the app, pandas and pyreadstat already imported), so it is
+what the export itself added. CSV is the baseline every other format is compared with.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from survey_app.content import registry
+from survey_app.demo import demo_counts, generate_demo
+from survey_app.demo.generate import NEEDS_ASSESSMENT, POST_TRAINING
+from survey_app.export_files import build_stat_file, build_xlsx_file
+from survey_app.export_rows import iter_plan_rows, plan_export
+from survey_app.exports import build_layout, codebook, csv_chunks
+from survey_app.extensions import db
+from survey_app.models import Response, Training
+from survey_app.pairing import pairing_summary
+from survey_app.trainings import TrainingFields, create_training
+
+from .report import MIB, app_on
+
+RESPONSES = 100_000
+#: (format, layout) per run; the first is the baseline.
+RUNS = (("csv", "pre"), ("xlsx", "pre"), ("sav", "pre"), ("dta", "pre"), ("csv", "wide"))
+
+
+@dataclass(frozen=True)
+class Run:
+    """One export: its wall and CPU time, what it added to peak RSS, and its size."""
+
+    file_format: str
+    shape: str
+    rows: int
+    seconds: float
+    cpu_seconds: float
+    rss_growth_mib: float
+    rss_peak_mib: float
+    output_mib: float
+
+
+def make_database(database: Path, responses: int, seed: int) -> tuple[int, float]:
+    """Demo data in one training: (its id, seconds to generate)."""
+    with app_on(database):
+        db.create_all()
+        start = time.perf_counter()
+        counts = demo_counts([NEEDS_ASSESSMENT, POST_TRAINING], responses)
+        # Not for security: a seeded generator makes every run fill the same answers.
+        generate_demo(db.session(), registry().questionnaires, counts, random.Random(seed))  # noqa: S311
+        fields = TrainingFields(
+            "Export benchmark", "Vienna", *_days(), "bench", NEEDS_ASSESSMENT, POST_TRAINING
+        )
+        training = create_training(db.session(), fields)
+        for qid, phase in ((NEEDS_ASSESSMENT, "pre"), (POST_TRAINING, "post")):
+            ids = db.session.scalars(
+                select(Response.id).where(Response.questionnaire_id == qid).order_by(Response.id)
+            ).all()
+            db.session.execute(
+                update(Response),
+                [
+                    {
+                        "id": rid,
+                        "training_id": training.id,
+                        "phase": phase,
+                        "participant_code_hash": f"{k:064x}",
+                    }
+                    for k, rid in enumerate(ids)
+                ],
+            )
+        db.session.commit()
+        return training.id, time.perf_counter() - start
+
+
+def _days() -> tuple[Any, Any]:
+    import datetime as dt
+
+    today = dt.date.today()
+    return today, today
+
+
+def _max_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _write(chunks: Iterable[str], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for chunk in chunks:
+            out.write(chunk)
+
+
+def measure(database: Path, training_id: int, file_format: str, shape: str) -> Run:
+    """Run one export in this (fresh) process."""
+    import pandas  # noqa: F401  (imported before the baseline RSS: a worker has it loaded)
+    import pyreadstat  # noqa: F401
+
+    with app_on(database):
+        training = db.session.get(Training, training_id)
+        assert training is not None
+        phases = (shape,) if shape in ("pre", "post") else ("pre", "post")
+        layouts = {
+            p: build_layout(
+                registry().questionnaires[training.questionnaire_for(p) or ""].model, False
+            )
+            for p in phases
+        }
+        paired = pairing_summary(db.session(), training_id).paired_ids
+        plan = plan_export(training_id, shape, layouts, paired)
+        db.session.rollback()
+        rss_before = _max_rss_mib()
+        start, cpu = time.perf_counter(), time.process_time()
+        rows = 0
+
+        def counted() -> Iterable[list[Any]]:
+            nonlocal rows
+            for row in iter_plan_rows(db.session(), plan, end_read=db.session.rollback):
+                rows += 1
+                yield row
+
+        with tempfile.TemporaryDirectory(prefix="survey-export-bench-") as tmp:
+            if file_format == "csv":
+                path = Path(tmp) / "out.csv"
+                _write(csv_chunks(plan.header, counted()), path)
+            elif file_format == "xlsx":
+                path = build_xlsx_file(plan.columns, codebook(plan.columns), counted)
+                rows //= 2  # read once per data sheet
+            else:
+                path = build_stat_file(file_format, plan.columns, counted())
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            size = path.stat().st_size / MIB
+            if path.parent != Path(tmp):
+                path.unlink()
+        peak = _max_rss_mib()
+    return Run(file_format, shape, rows, seconds, cpu, peak - rss_before, peak, size)
+
+
+def measure_in_fresh_process(*args: Any) -> Run:
+    """`measure` in a newly spawned interpreter, so its peak RSS starts clean."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        result: Run = pool.apply(measure, args)
+    return result
+
+
+def run(responses: int = RESPONSES, seed: int = 1, log: Any = print) -> list[Run]:
+    """Fill a database, then time each export in its own process."""
+    with tempfile.TemporaryDirectory(prefix="survey-export-bench-") as tmp:
+        database = Path(tmp) / "export.db"
+        log(f"export benchmark: {responses:,} responses before, ~85% after; generating ...")
+        training_id, seconds = make_database(database, responses, seed)
+        log(f"  generated in {seconds:.1f} s")
+        results = []
+        for file_format, shape in RUNS:
+            log(f"  {file_format} {shape} ...", end="", flush=True)
+            results.append(measure_in_fresh_process(database, training_id, file_format, shape))
+            log(f" {results[-1].seconds:.1f} s", flush=True)
+    return results
+
+
+def table(results: list[Run]) -> str:
+    """A plain-text table; ratios against the first run (CSV of the pre phase)."""
+    base = results[0]
+    lines = [
+        f"{'format':<6} {'layout':<6} {'rows':>8} {'wall s':>7} {'CPU s':>6} "
+        f"{'x CSV':>6} {'RSS MiB':>8} {'+MiB':>6} {'file MiB':>8}"
+    ]
+    for r in results:
+        lines.append(
+            f"{r.file_format:<6} {r.shape:<6} {r.rows:>8,} {r.seconds:>7.1f} {r.cpu_seconds:>6.1f} "
+            f"{r.seconds / base.seconds:>6.1f} {r.rss_peak_mib:>8.0f} {r.rss_growth_mib:>6.0f} "
+            f"{r.output_mib:>8.1f}"
+        )
+    lines.append("RSS MiB: the process's peak (app, pandas, pyreadstat loaded); +MiB: the")
+    lines.append("export's own growth of that peak.")
+    lines.append(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    return "\n".join(lines)
+
+
+def to_json(results: list[Run]) -> list[dict[str, Any]]:
+    """The runs as plain data."""
+    return [vars(r) for r in results]
