@@ -93,6 +93,7 @@ def authenticate(
         session.flush()
         return LoginResult(None, "The email or password is not right.", account)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    account.last_login_at = utcnow()
     if HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = HASHER.hash(password)
     return LoginResult(account, account=account)

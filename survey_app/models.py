@@ -151,6 +151,7 @@ class User(Base):
     #: What the session cookie names the user by (Flask-Login's alternative id). Replaced at
     #: logout and deactivation, so copies of old cookies stop working (they are not stored).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Flask-Login's user protocol, without inheriting its mixin.
     @property
@@ -171,6 +172,21 @@ class User(Base):
     def get_id(self) -> str:
         """What Flask-Login keeps in the session: the session token, not the row id."""
         return self.session_token
+
+
+class PasswordReset(Base):
+    """A one-time link an admin made for someone to set a new password."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the link's token: a copy of the database does not give working links.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: Set when the link is used or replaced by a newer one; it never works again.
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(Base):
