@@ -11,13 +11,21 @@ from . import (
     staff_bursts,
     staff_content,
     staff_data,
+    staff_live,
     staff_responses,
     survey,
 )
 from .converters import DatabaseIdConverter
 
 #: Modules that add routes to the `staff` blueprint: one audience, split by topic.
-STAFF_ROUTE_MODULES = (staff_admin, staff_bursts, staff_content, staff_data, staff_responses)
+STAFF_ROUTE_MODULES = (
+    staff_admin,
+    staff_bursts,
+    staff_content,
+    staff_data,
+    staff_live,
+    staff_responses,
+)
 
 
 def register_blueprints(app: Flask) -> None:
