@@ -22,7 +22,7 @@ from .auth import AccountError, all_users, create_user
 from .cli_content import publish_command, retire_command, versions_command
 from .content import registry
 from .database import begin_read_only
-from .demo import count_responses, demo_counts, generate_demo
+from .demo import count_responses, demo_counts, generate_demo, remove_demo
 from .extensions import db
 from .models import PHASES, ROLES, Training
 from .questionnaire import ContentError, Questionnaire, load_registry
@@ -237,10 +237,18 @@ def init_db() -> None:
     help="Only this questionnaire, with exactly N responses.",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database has any responses.")
+@click.option("--remove", is_flag=True, help="Delete every demo response and its answers instead.")
 @with_appcontext
-def demo(responses: int, seed: int | None, questionnaire_id: str | None, if_empty: bool) -> None:
+def demo(
+    responses: int, seed: int | None, questionnaire_id: str | None, if_empty: bool, remove: bool
+) -> None:
     """Fill the database with realistic synthetic responses to the sample questionnaires."""
     session: Session = db.session()
+    if remove:
+        removed = remove_demo(session)
+        session.commit()
+        click.echo(f"Deleted {removed} demo responses and their answers.")
+        return
     existing = count_responses(session)
     if if_empty and existing:
         click.echo(f"The database already has {existing} responses; no demo data added.")

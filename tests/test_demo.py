@@ -389,3 +389,18 @@ def test_if_empty_adds_nothing_once_there_are_responses(runner, session):
     assert "already has 19 responses; no demo data added" in second.output
     session.expire_all()
     assert count(session) == 19
+
+
+def test_demo_command_removes_demo_responses_with_their_answers(runner, session, app):
+    from tests.conftest import needs_assessment_answers
+
+    runner.invoke(args=["survey", "demo", "-n", "5", "--seed", "1"])
+    real = app.test_client().post(f"/q/{NEEDS_ASSESSMENT}", data=needs_assessment_answers())
+    assert real.status_code == 303
+    result = runner.invoke(args=["survey", "demo", "--remove"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 9 demo responses" in result.output
+    session.expire_all()
+    assert count(session) == 1  # the real one stays
+    orphans = select(func.count(Answer.id)).where(Answer.response_id.not_in(select(Response.id)))
+    assert session.scalar(orphans) == 0

@@ -11,6 +11,7 @@ from .generate import (
     demo_counts,
     generate_demo,
     generate_responses,
+    remove_demo,
 )
 from .population import Respondent, draw_respondent
 
@@ -27,4 +28,5 @@ __all__ = [
     "draw_respondent",
     "generate_demo",
     "generate_responses",
+    "remove_demo",
 ]

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Response
@@ -53,6 +53,20 @@ def demo_counts(questionnaire_ids: Iterable[str], responses: int) -> dict[str, i
     return {
         qid: int(responses * PROFILES.get(qid, Profile()).share + 0.5) for qid in questionnaire_ids
     }
+
+
+def remove_demo(session: Session) -> int:
+    """Delete every demo response with its answers (flush only); returns how many.
+
+    Why here and not in a database shell: SQLite's shell does not enforce foreign keys, so
+    deleting responses there leaves their answers behind for the reports to count.
+    """
+    demo = select(Response.id).where(Response.submission_token.startswith(TOKEN_PREFIX))
+    session.execute(delete(Answer).where(Answer.response_id.in_(demo)))
+    result = session.execute(
+        delete(Response).where(Response.submission_token.startswith(TOKEN_PREFIX))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def count_responses(session: Session) -> int:
