@@ -1,7 +1,7 @@
 """Export files built on disk and streamed back: XLSX (labels, codes, codebook), SPSS .sav
 and Stata .dta with variable and value labels.
 
-Memory: XLSX rows go straight to openpyxl's write-only temporary files. SPSS and Stata
+Memory: XLSX rows are streamed into the zip file (xlsx_stream.py). SPSS and Stata
 files are written by pyreadstat from one DataFrame, so those hold the table once in
 memory: 8 bytes per numeric cell (numbers go into typed arrays batch by batch) plus the
 text cells; the benchmark (`python -m bench export`) measures it.
@@ -18,13 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from .exports import CODEBOOK_HEADER, Cell, CodebookEntry, Column, neutralise, printable
+from .xlsx_stream import XlsxWriter
 
 CHUNK = 64 * 1024
 #: Stata allows 32 characters, but a value-label set is named after its variable and
@@ -61,51 +56,30 @@ def xlsx_cell(value: Cell) -> Cell:
     return neutralise(printable(value))
 
 
-def _header(sheet: WriteOnlyWorksheet, names: Sequence[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
-        cell.font = bold
-        cells.append(cell)
-    sheet.freeze_panes = "A2"  # before any row: write-only sheets write their view first
-    sheet.append(cells)
-
-
-def _data_sheet(
-    workbook: Workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]]
-) -> None:
-    sheet = workbook.create_sheet(title)
-    _header(sheet, [c.name for c in columns])
-    count = 0
-    for row in rows:
-        # Plain values, not WriteOnlyCell: openpyxl types numbers and gives dates a date
-        # format by itself, at a fraction of the cost per cell.
-        sheet.append([xlsx_cell(value) for value in row])
-        count += 1
-    last = get_column_letter(max(len(columns), 1))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-
-
 def build_xlsx_file(
     columns: Sequence[Column],
     codebook: Iterable[CodebookEntry],
     rows: Callable[[], Iterable[Sequence[Cell]]],
 ) -> Path:
-    """A workbook on disk: `labels` (options by label), `codes` (as stored), `codebook`.
+    """A workbook on disk: `labels` (options by label), `codes` (as stored), `codebook`;
+    each with a bold, frozen, filtered header.
 
     `rows` is called once per data sheet: the rows are read twice rather than held.
     """
-    workbook = Workbook(write_only=True)
-    labelled = ([c.label_of(v) for c, v in zip(columns, row, strict=True)] for row in rows())
-    _data_sheet(workbook, "labels", columns, labelled)
-    _data_sheet(workbook, "codes", columns, rows())
-    sheet = workbook.create_sheet("codebook")
-    _header(sheet, CODEBOOK_HEADER)
-    for entry in codebook:
-        sheet.append([xlsx_cell(c) for c in entry.cells()])
     path = temp_path(".xlsx")
-    workbook.save(path)
+    writer = XlsxWriter(path)
+    try:
+        header = [str(xlsx_cell(c.name)) for c in columns]
+        labelled = ([c.label_of(v) for c, v in zip(columns, row, strict=True)] for row in rows())
+        writer.sheet("labels", header, ([xlsx_cell(v) for v in row] for row in labelled), True)
+        writer.sheet("codes", header, ([xlsx_cell(v) for v in row] for row in rows()), True)
+        lines = ([xlsx_cell(c) for c in entry.cells()] for entry in codebook)
+        writer.sheet("codebook", [str(xlsx_cell(h)) for h in CODEBOOK_HEADER], lines, True)
+        writer.close()
+    except BaseException:
+        writer.zip.close()
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -10,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from survey_app.content import registry
-from survey_app.exports import build_layout, build_xlsx, csv_chunks, iter_rows
+from survey_app.export_files import build_xlsx_file
+from survey_app.export_rows import iter_plan_rows, plan_export
+from survey_app.exports import build_layout, csv_chunks
 from survey_app.extensions import db
 from survey_app.questionnaire import Choice
 from survey_app.responses import new_submission_token, record_submission
@@ -87,13 +89,13 @@ def test_every_export_works_for_answers_stored_with_control_characters(app, logg
         )
         db.session.commit()
         layout = build_layout(loaded.model, include_text=True)
-        xlsx = build_xlsx(layout, iter_rows(db.session(), layout, training_id, "pre", frozenset()))
-        text = "".join(
-            csv_chunks(
-                layout.header, iter_rows(db.session(), layout, training_id, "pre", frozenset())
-            )
+        plan = plan_export(training_id, "pre", {"pre": layout}, frozenset())
+        path = build_xlsx_file(
+            plan.columns, layout.codebook(), lambda: iter_plan_rows(db.session(), plan)
         )
-    sheet = load_workbook(io.BytesIO(xlsx))["responses"]
+        text = "".join(csv_chunks(plan.header, iter_plan_rows(db.session(), plan)))
+    sheet = load_workbook(path)["codes"]
+    path.unlink()
     header, row = ([c.value for c in r] for r in sheet.iter_rows())
     cells = dict(zip(header, row, strict=True))
     assert cells["comments"] == "Bell and vertical tab[0m end"

@@ -187,3 +187,21 @@ def test_stat_exports_are_audited(app, logged_in, training):
             select(AuditEvent.detail).where(AuditEvent.action == "export")
         ).all()
     assert details == [f"#{training} dta wide text=no"]
+
+
+def test_xlsx_text_round_trips_markup_and_non_latin_text(tmp_path):
+    from survey_app.xlsx_stream import XlsxWriter
+
+    path = tmp_path / "x.xlsx"
+    writer = XlsxWriter(path)
+    text = "<b>R&D</b> \u2018quoted\u2019 \u0e20\u0e32\u0e29\u0e32 \u0639\u0631\u0628\u064a"
+    when = dt.datetime(2027, 1, 15, 9, 30)
+    writer.sheet("a", ["text", "n", "day", "when"], [[text, 3, dt.date(2027, 1, 2), when]], True)
+    writer.close()
+    sheet = load_workbook(path)["a"]
+    cells = list(sheet[2])
+    assert cells[0].value == text
+    assert (cells[1].value, cells[1].data_type) == (3, "n")
+    assert cells[2].value == dt.datetime(2027, 1, 2)
+    assert cells[2].is_date
+    assert cells[3].value == when
