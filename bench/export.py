@@ -119,8 +119,8 @@ def measure(database: Path, training_id: int, file_format: str, shape: str) -> R
             )
             for p in phases
         }
-        paired = pairing_summary(db.session(), training_id).paired_ids
-        plan = plan_export(training_id, shape, layouts, paired)
+        summary = pairing_summary(db.session(), training_id)
+        plan = plan_export(training_id, shape, layouts, summary.paired_ids, summary.pairs)
         db.session.rollback()
         rss_before = _max_rss_mib()
         start, cpu = time.perf_counter(), time.process_time()

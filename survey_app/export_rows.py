@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .exports import META_COLUMNS, Cell, Column, Layout, fill_question
 from .models import Answer, Response
-from .pairing import pairs_query
 
 BATCH_SIZE = 200
 LAYOUTS = ("pre", "post", "long", "wide")
@@ -38,6 +36,10 @@ class Plan:
     layouts: Mapping[str, Layout]
     #: Response ids that are part of a pair (the `paired` column).
     paired: frozenset[int]
+    #: (pre id, post id) of every pair, by pre id: the wide layout's rows. Held anyway by
+    #: the pairing summary `paired` comes from; reading pairs per batch in SQL re-grouped
+    #: the whole training each time (minutes for 100,000 responses).
+    pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -51,7 +53,11 @@ class Plan:
 
 
 def plan_export(
-    training_id: int, shape: str, layouts: Mapping[str, Layout], paired: frozenset[int]
+    training_id: int,
+    shape: str,
+    layouts: Mapping[str, Layout],
+    paired: frozenset[int],
+    pairs: tuple[tuple[int, int], ...] = (),
 ) -> Plan:
     """The columns for a shape, from the layouts of the phases it covers."""
     if shape in ("pre", "post"):
@@ -70,7 +76,7 @@ def plan_export(
                 for c in layout.columns
                 if c.name not in WIDE_SHARED + WIDE_DROPPED
             )
-    return Plan(training_id, shape, columns, layouts, paired)
+    return Plan(training_id, shape, columns, layouts, paired, pairs)
 
 
 def code_numbers(session: Session, training_id: int) -> dict[str, int]:
@@ -163,30 +169,25 @@ def iter_plan_rows(
 
 def _batches(
     session: Session, plan: Plan, end_read: Callable[[], None] | None
-) -> Iterator[list[tuple[int, ...]]]:
+) -> Iterator[Sequence[tuple[int, ...]]]:
     """Response ids a batch at a time: `(id,)` per response, `(pre id, post id)` per pair."""
+    if plan.shape == "wide":
+        for start in range(0, len(plan.pairs), BATCH_SIZE):
+            yield list(plan.pairs[start : start + BATCH_SIZE])
+        return
     after = 0
     phases = tuple(plan.layouts) if plan.shape == "long" else (plan.shape,)
     while True:
-        stmt: Select[Any]
-        if plan.shape == "wide":
-            pairs = pairs_query(plan.training_id).subquery()
-            stmt = (
-                select(pairs.c.pre_id, pairs.c.post_id)
-                .where(pairs.c.pre_id > after)
-                .order_by(pairs.c.pre_id)
+        stmt = (
+            select(Response.id)
+            .where(
+                Response.training_id == plan.training_id,
+                Response.phase.in_(phases),
+                Response.id > after,
             )
-        else:
-            stmt = (
-                select(Response.id)
-                .where(
-                    Response.training_id == plan.training_id,
-                    Response.phase.in_(phases),
-                    Response.id > after,
-                )
-                .order_by(Response.id)
-            )
-        batch = [tuple(int(i) for i in row) for row in session.execute(stmt.limit(BATCH_SIZE))]
+            .order_by(Response.id)
+        )
+        batch = [(int(i),) for i in session.scalars(stmt.limit(BATCH_SIZE))]
         if end_read is not None:
             end_read()
         if not batch:

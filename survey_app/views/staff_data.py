@@ -122,8 +122,9 @@ def start_export(training_id: int, file_format: str) -> ExportJob:
         if loaded is None:
             abort(404, description="This training has no questionnaire for that phase.")
         layouts[phase] = build_layout(loaded.model, include_text)
-    paired = pairing_summary(db_session(), training.id).paired_ids
-    job = ExportJob(training.title, plan_export(training.id, shape, layouts, paired))
+    summary = pairing_summary(db_session(), training.id)
+    plan = plan_export(training.id, shape, layouts, summary.paired_ids, summary.pairs)
+    job = ExportJob(training.title, plan)
     detail = f"#{training.id} {file_format} {shape} text={'yes' if include_text else 'no'}"
     record_audit(db_session(), current_user, "export", detail, client_address())
     db.session.commit()
