@@ -128,7 +128,8 @@ def _stat_value(column: Column, codes: dict[str, int], value: Cell) -> Any:
         return aware.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     if column.kind in ("date", "datetime"):
         return value
-    return "" if value is None else printable(value)
+    # Neutralised too: these files get converted to spreadsheets and passed on.
+    return "" if value is None else neutralise(printable(value))
 
 
 def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) -> Path:

@@ -205,3 +205,15 @@ def test_xlsx_text_round_trips_markup_and_non_latin_text(tmp_path):
     assert cells[2].value == dt.datetime(2027, 1, 2)
     assert cells[2].is_date
     assert cells[3].value == when
+
+
+@pytest.mark.parametrize("kind", ["sav", "dta"])
+def test_stat_file_text_is_neutralised_like_every_export(app, logged_in, kind, tmp_path):
+    training_id = open_training(logged_in)
+    answers = needs_assessment_answers(q_comments="=1+1")
+    submit(app, training_id, "pre", {**answers, **CODE})
+    response = logged_in.post(f"/staff/trainings/{training_id}/export.{kind}", data={"text": "1"})
+    path = tmp_path / f"x.{kind}"
+    path.write_bytes(response.get_data())
+    frame, _ = (pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta)(str(path))
+    assert frame["comments"][0] == "'=1+1"
