@@ -1,9 +1,12 @@
-"""Training page helpers: live counts as JSON, questionnaire titles, link confirmations.
+"""Training page helpers: live counts as JSON, questionnaire titles, link confirmations,
+UTC times for the browser to show in the viewer's zone.
 
 Routes join the `staff` blueprint (endpoints `staff.*`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import Response, abort, jsonify, render_template, request
 from sqlalchemy import func, select
@@ -26,6 +29,13 @@ def questionnaire_title(questionnaire_id: str | None) -> str:
     """A questionnaire's title (its id if it is not installed)."""
     loaded = registry().questionnaire(questionnaire_id or "")
     return str(loaded.model.title) if loaded else (questionnaire_id or "")
+
+
+@bp.app_template_filter("iso_utc")
+def iso_utc(value: dt.datetime) -> str:
+    """ISO 8601 with its UTC offset, so the browser converts it to the viewer's zone right
+    (SQLite gives back naive datetimes, which a browser would read as local time)."""
+    return as_utc(value).isoformat()
 
 
 @bp.route("/trainings/<int:training_id>/counts.json")

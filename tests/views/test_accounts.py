@@ -119,4 +119,4 @@ def test_users_page_shows_last_login(app, admin_client, staff):
     page = admin_client.get("/staff/users").get_data(as_text=True)
     row = page[page.index(f'data-user="{staff}"') :].split("</tr>")[0]
     assert "never" not in row
-    assert "<time datetime=" in row
+    assert re.search(r'<time datetime="[^"]+\+00:00" data-local-time>', row)
