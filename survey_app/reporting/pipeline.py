@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import json
 import time
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -235,16 +235,24 @@ def report_json(doc: ReportDocument) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 
-def render_html(doc: ReportDocument, *, static_url: str = "") -> str:
+def render_html(
+    doc: ReportDocument, *, static_url: str = "", toolbar: Sequence[tuple[str, str]] = ()
+) -> str:
     """The print layout as HTML; `static_url` prefixes stylesheet links ("/static/" in a browser).
 
     Why relative links by default: WeasyPrint resolves them against the static folder,
-    which is all its fetcher serves.
+    which is all its fetcher serves. `toolbar` ((label, URL) pairs) is for the browser
+    preview only: site navigation and the PDF download, above the pages, never printed.
     """
     return (
         _environment()
         .get_template(TEMPLATE)
-        .render(doc=doc, static_url=static_url, block_templates=block_templates())
+        .render(
+            doc=doc,
+            static_url=static_url,
+            block_templates=block_templates(),
+            toolbar=list(toolbar),
+        )
     )
 
 

@@ -56,7 +56,17 @@ def index() -> str:
 @reports_access_required
 def preview(report_id: str) -> Response:
     """The print layout in the browser, to check a report without waiting for the PDF."""
-    html = render_html(_build(report_id), static_url=url_for("static", filename=""))
+    # Only what the report reads: the training filter.
+    args: dict[str, Any] = (
+        {"training": request.args["training"]} if "training" in request.args else {}
+    )
+    toolbar = [
+        ("← Reports", url_for("reports.index", **args)),
+        ("Trainings", url_for("staff.trainings")),
+        ("Download PDF", url_for("reports.pdf", report_id=report_id, **args)),
+    ]
+    doc = _build(report_id)
+    html = render_html(doc, static_url=url_for("static", filename=""), toolbar=toolbar)
     return _private(Response(html, mimetype="text/html"))
 
 

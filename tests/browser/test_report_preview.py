@@ -78,3 +78,18 @@ def test_preview_renders_under_the_csp_with_coloured_charts(desktop, live_server
     blue = sum(n for n, (r, g, b) in colours if r < 40 and 84 < g < 144 and 148 < b < 208)
     assert blue > 200
     assert not [text for text in console if "Content Security Policy" in text]
+
+
+def test_preview_on_a_phone_fits_its_width_and_downloads_the_pdf(page, live_server, reader):
+    page.goto(f"{live_server}/staff/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/staff/**")
+    page.goto(f"{live_server}/reports/preview-report.html")
+    toolbar = page.get_by_role("navigation", name="Report preview")
+    assert toolbar.get_by_role("link", name="← Reports").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    with page.expect_download() as info:
+        toolbar.get_by_role("link", name="Download PDF").click()
+    assert info.value.suggested_filename.endswith(".pdf")

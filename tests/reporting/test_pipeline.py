@@ -175,6 +175,16 @@ def test_html_links_the_stylesheet_relative_to_static_unless_told_otherwise(sess
     assert '<a href="#block-2">' in html
 
 
+def test_only_the_browser_preview_gets_the_toolbar_and_its_stylesheet(session):
+    doc = build(session)
+    printed = render_html(doc)
+    assert "preview-toolbar" not in printed
+    assert "report-preview.css" not in printed
+    shown = render_html(doc, static_url="/static/", toolbar=[("Download PDF", "/r.pdf")])
+    assert '<a href="/r.pdf" class="download" download>Download PDF</a>' in shown
+    assert '<link rel="stylesheet" href="/static/css/report-preview.css">' in shown
+
+
 def test_render_pdf_counts_pages(session):
     pdf = render_pdf(render_html(build(session)))
     assert pdf.pages == len(pdf_pages(pdf.data))

@@ -181,3 +181,15 @@ def test_cli_refuses_an_unknown_or_unrelated_training(
     assert result.exit_code != 0
     assert message in result.output
     assert not target.exists()
+
+
+def test_preview_keeps_the_site_navigation_and_offers_the_pdf(logged_in, training_id):
+    html = logged_in.get(f"/reports/{NEEDS_REPORT}.html?training={training_id}").get_data(
+        as_text=True
+    )
+    toolbar = html[html.index('<nav class="preview-toolbar"') :].split("</nav>")[0]
+    assert f'href="/reports/?training={training_id}"' in toolbar
+    assert 'href="/staff/"' in toolbar
+    assert f'href="/reports/{NEEDS_REPORT}.pdf?training={training_id}"' in toolbar
+    assert "Download PDF" in toolbar
+    assert 'name="viewport"' in html  # a phone shows it at its own width
