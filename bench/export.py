@@ -27,8 +27,8 @@ from survey_app.content import registry
 from survey_app.demo import demo_counts, generate_demo
 from survey_app.demo.generate import NEEDS_ASSESSMENT, POST_TRAINING
 from survey_app.export_files import build_stat_file, build_xlsx_file
-from survey_app.export_rows import iter_plan_rows, plan_export
-from survey_app.exports import build_layout, codebook, csv_chunks
+from survey_app.export_rows import iter_plan_rows, phase_layout, plan_export
+from survey_app.exports import csv_chunks
 from survey_app.extensions import db
 from survey_app.models import Response, Training
 from survey_app.pairing import pairing_summary
@@ -113,12 +113,8 @@ def measure(database: Path, training_id: int, file_format: str, shape: str) -> R
         training = db.session.get(Training, training_id)
         assert training is not None
         phases = (shape,) if shape in ("pre", "post") else ("pre", "post")
-        layouts = {
-            p: build_layout(
-                registry().questionnaires[training.questionnaire_for(p) or ""].model, False
-            )
-            for p in phases
-        }
+        layouts = {p: phase_layout(training, p, False) for p in phases}
+        assert all(layouts.values())
         summary = pairing_summary(db.session(), training_id)
         plan = plan_export(training_id, shape, layouts, summary.paired_ids, summary.pairs)
         db.session.rollback()
@@ -137,7 +133,7 @@ def measure(database: Path, training_id: int, file_format: str, shape: str) -> R
                 path = Path(tmp) / "out.csv"
                 _write(csv_chunks(plan.header, counted()), path)
             elif file_format == "xlsx":
-                path = build_xlsx_file(plan.columns, codebook(plan.columns), counted)
+                path = build_xlsx_file(plan.columns, plan.codebook(), counted, plan.labelled)
                 rows //= 2  # read once per data sheet
             else:
                 path = build_stat_file(file_format, plan.columns, counted())

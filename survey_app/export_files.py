@@ -60,17 +60,21 @@ def build_xlsx_file(
     columns: Sequence[Column],
     codebook: Iterable[CodebookEntry],
     rows: Callable[[], Iterable[Sequence[Cell]]],
+    label: Callable[[Sequence[Cell]], Sequence[Cell]] | None = None,
 ) -> Path:
     """A workbook on disk: `labels` (options by label), `codes` (as stored), `codebook`;
     each with a bold, frozen, filtered header.
 
-    `rows` is called once per data sheet: the rows are read twice rather than held.
+    `rows` is called once per data sheet: the rows are read twice rather than held. `label`
+    turns a row into its labels (Plan.labelled: each row in its own version's words).
     """
     path = temp_path(".xlsx")
     writer = XlsxWriter(path)
+    if label is None:
+        label = lambda row: [c.label_of(v) for c, v in zip(columns, row, strict=True)]  # noqa: E731 - one-line default
     try:
         header = [str(xlsx_cell(c.name)) for c in columns]
-        labelled = ([c.label_of(v) for c, v in zip(columns, row, strict=True)] for row in rows())
+        labelled = (label(row) for row in rows())
         writer.sheet("labels", header, ([xlsx_cell(v) for v in row] for row in labelled), True)
         writer.sheet("codes", header, ([xlsx_cell(v) for v in row] for row in rows()), True)
         lines = ([xlsx_cell(c) for c in entry.cells()] for entry in codebook)

@@ -9,14 +9,17 @@ every transaction holds the write lock that participants' submissions wait for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .exports import META_COLUMNS, Cell, Column, Layout, fill_question
-from .models import Answer, Response
+from .content import phase_versions, registry
+from .export_layout import Layout, build_layout, codebook, combine_options
+from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_question
+from .models import Answer, Response, Training
+from .questionnaire.schema import QuestionBase
 
 BATCH_SIZE = 200
 LAYOUTS = ("pre", "post", "long", "wide")
@@ -40,11 +43,40 @@ class Plan:
     #: the pairing summary `paired` comes from; reading pairs per batch in SQL re-grouped
     #: the whole training each time (minutes for 100,000 responses).
     pairs: tuple[tuple[int, int], ...] = ()
+    #: For each column, the position of the `version` cell whose words label it (None for
+    #: the shared meta columns of a wide row).
+    label_versions: tuple[int | None, ...] = ()
 
     @property
     def header(self) -> list[str]:
         """Column names, in order."""
         return [c.name for c in self.columns]
+
+    def labelled(self, row: Sequence[Cell]) -> list[Cell]:
+        """The row as a reader sees it: options by their label in the row's own version."""
+        return [
+            column.label_of(value, None if at is None else row[at])
+            for column, value, at in zip(self.columns, row, self.label_versions, strict=True)
+        ]
+
+    def codebook(self) -> Iterator[CodebookEntry]:
+        """The codebook of the plan's columns, per questionnaire version."""
+        if self.shape in self.layouts and len(self.layouts) == 1:
+            yield from self.layouts[self.shape].codebook()
+            return
+        seen: set[tuple[str, ...]] = set()
+        if self.shape == "wide":
+            yield from codebook(c for c in META_COLUMNS if c.name in WIDE_SHARED)
+        for phase, layout in self.layouts.items():
+            for entry in layout.codebook():
+                if self.shape == "wide":
+                    if entry.column in WIDE_SHARED + WIDE_DROPPED:
+                        continue
+                    name, prompt = f"{entry.column}_{phase}", f"{entry.prompt} ({phase})"
+                    entry = replace(entry, column=name, prompt=prompt)
+                if entry.cells() not in seen:
+                    seen.add(entry.cells())
+                    yield entry
 
     @property
     def include_text(self) -> bool:
@@ -66,7 +98,9 @@ def plan_export(
         names: dict[str, Column] = {}
         for layout in layouts.values():
             for column in layout.columns:
-                names.setdefault(column.name, column)
+                known = names.setdefault(column.name, column)
+                if known is not column and known.kind == "choice":
+                    names[column.name] = combine_options(known, column)
         columns = tuple(names.values())
     else:
         columns = tuple(c for c in META_COLUMNS if c.name in WIDE_SHARED)
@@ -76,7 +110,31 @@ def plan_export(
                 for c in layout.columns
                 if c.name not in WIDE_SHARED + WIDE_DROPPED
             )
-    return Plan(training_id, shape, columns, layouts, paired, pairs)
+    header = [c.name for c in columns]
+    if shape == "wide":
+        positions = [
+            header.index(f"version_{c.name.rsplit('_', 1)[1]}")
+            if c.name not in WIDE_SHARED
+            else None
+            for c in columns
+        ]
+    else:
+        positions = [header.index("version")] * len(columns)
+    return Plan(training_id, shape, columns, layouts, paired, pairs, tuple(positions))
+
+
+def phase_layout(training: Training, phase: str, include_text: bool) -> Layout | None:
+    """The layout of a training's phase: labelled by the newest version its rows answered
+    (or its pinned one), every answered version's columns in; None without a questionnaire.
+    """
+    answered = {
+        vid: (lf.version or 0, lf.model) for vid, lf in phase_versions(training, phase).items()
+    }
+    ordered = sorted(answered.values(), key=lambda v: v[0])
+    if ordered:
+        return build_layout(ordered[-1][1], include_text, answered)
+    current = registry().questionnaire(training.questionnaire_for(phase) or "")
+    return None if current is None else build_layout(current.model, include_text)
 
 
 def code_numbers(session: Session, training_id: int) -> dict[str, int]:
@@ -105,7 +163,7 @@ def response_cells(
             Response.phase,
             Response.submitted_at,
             Response.language,
-            Response.definition_hash,
+            Response.version_id,
             Response.participant_code_hash,
         ).where(Response.id.in_(ids))
     ).all()
@@ -125,21 +183,25 @@ def response_cells(
         .order_by(Answer.response_id, Answer.question_id, Answer.id)
     ).all()
     out: dict[int, dict[str, Cell]] = {}
+    asked: dict[int, Mapping[str, QuestionBase]] = {}
     for r in meta:
         out[r.id] = {
             "response_id": r.id,
             "pair_id": numbers.get(r.participant_code_hash or ""),
             "phase": r.phase,
-            "questionnaire_version": r.definition_hash[:12],
             "submitted_at": r.submitted_at,
             "language": r.language,
             "paired": "yes" if r.id in plan.paired else "no",
         }
+        own = plan.layouts[r.phase].version_questions.get(r.version_id)
+        out[r.id]["version"] = own[0] if own else None
+        asked[r.id] = own[1] if own else {}
     for rid, rows in groupby(answers, lambda a: a.response_id):
         cells = out[rid]
         layout = plan.layouts[str(cells["phase"])]
         for qid, qrows in groupby(rows, lambda a: a.question_id):
-            question = layout.questions.get(qid)
+            # Read with the row's own version's question (its options, its rows).
+            question = asked[rid].get(qid) or layout.questions.get(qid)
             if question is not None:
                 cells.update(fill_question(question, list(qrows), layout.include_text))
     return out

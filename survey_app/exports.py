@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from .questionnaire import Questionnaire
 from .questionnaire.countries import country_name
 from .questionnaire.schema import (
     OTHER_VALUE,
@@ -46,7 +45,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 #: open as two cells, the second a formula. OWASP: "take care of the field separator".
 _SPLIT_TRIGGER = re.compile(r"([,;\t|\r\n\"]\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 TEXT_TYPES = (ShortTextQuestion, LongTextQuestion)
-CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding")
+CODEBOOK_HEADER = ("column", "question_id", "type", "prompt", "value", "label", "coding", "version")
 
 
 def neutralise(value: Cell) -> Cell:
@@ -82,11 +81,22 @@ class Column:
     options: tuple[tuple[str, str], ...] = ()
     #: Labels of some numbers of a numeric column (scale ends, 1 chosen / 0 not).
     number_labels: tuple[tuple[int, str], ...] = ()
+    #: (version number, its (value, label) pairs) of a choice column answered in several
+    #: versions: each row's option is labelled in the words of the version it answered.
+    version_options: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
 
-    def label_of(self, value: Cell) -> Cell:
-        """The cell as a reader sees it: an option's label for a choice, else as stored."""
+    @cached_property
+    def _labels(self) -> dict[int | None, dict[str, str]]:
+        labels: dict[int | None, dict[str, str]] = {None: dict(self.options)}
+        labels.update({n: dict(pairs) for n, pairs in self.version_options})
+        return labels
+
+    def label_of(self, value: Cell, version: Cell = None) -> Cell:
+        """The cell as a reader sees it: an option's label (in the words of `version`, when
+        given) for a choice, else as stored."""
         if self.kind == "choice" and isinstance(value, str):
-            return dict(self.options).get(value, value)
+            own = self._labels.get(version if isinstance(version, int) else None, {})
+            return own.get(value) or self._labels[None].get(value, value)
         if self.question_id and self.qtype == "country" and isinstance(value, str):
             return country_name(value)
         return value
@@ -107,6 +117,8 @@ class CodebookEntry:
     value: str
     label: str
     coding: str
+    #: The questionnaire version whose texts these are ("" for the meta columns).
+    version: str = ""
 
     def cells(self) -> tuple[str, ...]:
         """The line as it appears in the sheet."""
@@ -118,6 +130,7 @@ class CodebookEntry:
             self.value,
             self.label,
             self.coding,
+            self.version,
         )
 
 
@@ -150,13 +163,6 @@ META_COLUMNS = (
         options=PHASE_OPTIONS,
     ),
     Column(
-        "questionnaire_version",
-        "",
-        "meta",
-        "Version of the questionnaire answered",
-        "first 12 characters of the SHA-256 of its definition",
-    ),
-    Column(
         "submitted_at",
         "",
         "meta",
@@ -174,53 +180,15 @@ META_COLUMNS = (
         kind="choice",
         options=YES_NO,
     ),
+    Column(
+        "version",
+        "",
+        "meta",
+        "Questionnaire version answered (its texts: the codebook lines of that version)",
+        "integer",
+        kind="number",
+    ),
 )
-
-
-@dataclass(frozen=True)
-class Layout:
-    """The columns of one questionnaire's export, with or without free text."""
-
-    questionnaire: Questionnaire
-    include_text: bool
-    columns: tuple[Column, ...]
-
-    @property
-    def header(self) -> list[str]:
-        """Column names, in order."""
-        return [c.name for c in self.columns]
-
-    @cached_property
-    def questions(self) -> dict[str, QuestionBase]:
-        """The questionnaire's questions by id."""
-        return {q.id: q for q in self.questionnaire.questions()}
-
-    @property
-    def question_ids(self) -> list[str]:
-        """Questions whose answers the export reads."""
-        return list(dict.fromkeys(c.question_id for c in self.columns if c.question_id))
-
-    def codebook(self) -> Iterator[CodebookEntry]:
-        """One line per column, plus one per option of single-choice columns."""
-        return codebook(self.columns)
-
-
-def codebook(columns: Iterable[Column]) -> Iterator[CodebookEntry]:
-    """One line per column, plus one per option of single-choice columns."""
-    for column in columns:
-        base = (column.name, column.question_id, column.qtype, column.prompt)
-        yield CodebookEntry(*base, column.value, column.label, column.coding)
-        if column.question_id:
-            for value, label in column.options:
-                yield CodebookEntry(*base, value, label, column.coding)
-
-
-def build_layout(questionnaire: Questionnaire, include_text: bool) -> Layout:
-    """The columns for a questionnaire, in questionnaire order."""
-    columns = list(META_COLUMNS)
-    for question in questionnaire.questions():
-        columns += question_columns(question, include_text)
-    return Layout(questionnaire, include_text, tuple(columns))
 
 
 def question_columns(question: QuestionBase, include_text: bool) -> list[Column]:

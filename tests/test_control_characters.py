@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from survey_app.content import registry
 from survey_app.export_files import build_xlsx_file
+from survey_app.export_layout import build_layout
 from survey_app.export_rows import iter_plan_rows, plan_export
-from survey_app.exports import build_layout, csv_chunks
+from survey_app.exports import csv_chunks
 from survey_app.extensions import db
 from survey_app.questionnaire import Choice
 from survey_app.responses import new_submission_token, record_submission

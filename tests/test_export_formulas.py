@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from survey_app.export_files import build_xlsx_file
-from survey_app.exports import FORMULA_TRIGGERS, build_layout, csv_chunks, neutralise
+from survey_app.export_layout import build_layout
+from survey_app.exports import FORMULA_TRIGGERS, csv_chunks, neutralise
 from survey_app.questionnaire import Questionnaire
 
 PAYLOADS = [

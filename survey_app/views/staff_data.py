@@ -27,10 +27,9 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from ..auth import staff_required
-from ..content import registry
 from ..export_files import build_stat_file, build_xlsx_file, stream_file
-from ..export_rows import LAYOUTS, Plan, iter_plan_rows, plan_export
-from ..exports import Cell, CodebookEntry, build_layout, codebook, csv_chunks, export_filename
+from ..export_rows import LAYOUTS, Plan, iter_plan_rows, phase_layout, plan_export
+from ..exports import Cell, CodebookEntry, csv_chunks, export_filename
 from ..extensions import db
 from ..models import PHASES, Training, utcnow
 from ..pairing import pairing_summary
@@ -104,8 +103,8 @@ class ExportJob:
         yield from iter_plan_rows(db_session(), self.plan, end_read=db.session.rollback)
 
     def codebook(self) -> Iterator[CodebookEntry]:
-        """The codebook of the export's columns."""
-        return codebook(self.plan.columns)
+        """The codebook of the export's columns, per questionnaire version."""
+        return self.plan.codebook()
 
 
 def start_export(training_id: int, file_format: str) -> ExportJob:
@@ -118,10 +117,14 @@ def start_export(training_id: int, file_format: str) -> ExportJob:
     include_text = request.form.get("text") == "1"
     layouts = {}
     for phase in (shape,) if shape in PHASES else PHASES:
-        loaded = registry().questionnaire(training.questionnaire_for(phase) or "")
-        if loaded is None:
+        layout = (
+            phase_layout(training, phase, include_text)
+            if training.questionnaire_for(phase)
+            else None
+        )
+        if layout is None:
             abort(404, description="This training has no questionnaire for that phase.")
-        layouts[phase] = build_layout(loaded.model, include_text)
+        layouts[phase] = layout
     summary = pairing_summary(db_session(), training.id)
     plan = plan_export(training.id, shape, layouts, summary.paired_ids, summary.pairs)
     job = ExportJob(training.title, plan)
@@ -154,7 +157,7 @@ def export_csv(training_id: int) -> Response:
 def export_xlsx(training_id: int) -> Response:
     """Responses as an XLSX workbook: labels, codes and codebook sheets."""
     job = start_export(training_id, "xlsx")
-    path = build_xlsx_file(job.plan.columns, job.codebook(), job.rows)
+    path = build_xlsx_file(job.plan.columns, job.codebook(), job.rows, job.plan.labelled)
     return Response(stream_file(path), mimetype=XLSX, headers=attachment(job.filename("xlsx")))
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..auth import admin_required, staff_required
 from ..codes import code_hasher
-from ..content import registry
+from ..content import questionnaire_version, registry
 from ..extensions import db
 from ..forms import AnswerError, read_code
 from ..models import Response
@@ -50,13 +50,16 @@ def response(training_id: int, response_id: int) -> str:
     """One response as submitted, with its training, phase and questionnaire version."""
     training = training_or_404(training_id)
     stored = response_or_404(training_id, response_id)
-    loaded = registry().questionnaire(stored.questionnaire_id)
+    # Read with the version it answered: its questions, options and wording.
+    own = questionnaire_version(stored.version_id) if stored.version_id else None
+    loaded = own or registry().questionnaire(stored.questionnaire_id)
     answers = shown_answers(db_session(), loaded.model, stored) if loaded else []
     return render_template(
         "staff/response.html",
         training=training,
         response=stored,
         questionnaire=loaded.model if loaded else None,
+        version=own.version if own else None,
         answers=answers,
     )
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from survey_app.content import registry
 from survey_app.export_files import build_xlsx_file
-from survey_app.exports import build_layout, export_filename, neutralise
+from survey_app.export_layout import build_layout
+from survey_app.exports import export_filename, neutralise
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.questionnaire import Choice
@@ -105,12 +106,13 @@ def test_csv_has_one_row_per_response_with_expanded_columns(logged_in, training)
         "response_id",
         "pair_id",
         "phase",
-        "questionnaire_version",
         "submitted_at",
         "language",
         "paired",
+        "version",
         "stakeholder_type",
     ]
+    assert (first["version"], second["version"]) == ("1", "1")
     assert first["phase"] == "pre"
     assert first["submitted_at"].endswith("Z")
     assert dt.datetime.fromisoformat(first["submitted_at"].replace("Z", "+00:00"))
@@ -214,7 +216,16 @@ def test_xlsx_has_responses_and_codebook_sheets_with_typed_neutralised_cells(
 
     codebook = workbook["codebook"]
     lines = [[c.value for c in row] for row in codebook.iter_rows()]
-    assert lines[0] == ["column", "question_id", "type", "prompt", "value", "label", "coding"]
+    assert lines[0] == [
+        "column",
+        "question_id",
+        "type",
+        "prompt",
+        "value",
+        "label",
+        "coding",
+        "version",
+    ]
     by_column = {line[0]: line for line in lines[1:]}
     assert by_column["kt_protocols__cybercrime_protocol"][1:6] == [
         "kt_protocols",
