@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -187,6 +188,37 @@ class PasswordReset(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     #: Set when the link is used or replaced by a newer one; it never works again.
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportBuild(Base):
+    """One PDF build of a report, for one training or all, at one state of the data: its
+    progress while it runs, then the file, so the next download of unchanged data is instant.
+
+    Why in the database: the build runs in one gunicorn worker while the progress page and
+    the next download may be served by any other.
+    """
+
+    __tablename__ = "report_builds"
+    __table_args__ = (CheckConstraint("status IN ('building', 'done', 'failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sha256 of (report, its definition and the content stamp, training, data version, day):
+    #: a build of changed data has another key, so a stale PDF is never looked up.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    report_id: Mapped[str] = mapped_column(String(200))
+    training_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="building")
+    #: What the build is doing now, in words for the progress page.
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Touched at every stage: a build whose worker died stops being touched, and is redone.
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class LoginFailure(Base):

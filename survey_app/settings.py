@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     submission_limit_per_form: int = Field(default=300, ge=0)
     #: How far back the submission limits count, in minutes.
     submission_limit_window_minutes: float = Field(default=10, gt=0)
+    #: How long a PDF download waits for its build before showing a progress page instead.
+    report_wait_seconds: float = Field(default=2.0, ge=0)
     testing: bool = False
     csrf_enabled: bool = True
 

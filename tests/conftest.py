@@ -55,6 +55,9 @@ def settings(tmp_path: Path) -> Settings:
         # checks the production cost once).
         pairing_kdf_time_cost=1,
         pairing_kdf_memory_kib=8,
+        # A PDF download waits for its build: tests read the PDF, not the progress page
+        # (tests/views/test_report_builds.py turns this down to see that page).
+        report_wait_seconds=300,
         csrf_enabled=False,
         testing=True,
     )

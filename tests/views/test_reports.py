@@ -98,7 +98,14 @@ def test_unknown_report_is_404(staff, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/reports/", "/reports/view-report.html", "/reports/view-report.pdf", "/reports/nope.pdf"],
+    [
+        "/reports/",
+        "/reports/view-report.html",
+        "/reports/view-report.pdf",
+        "/reports/nope.pdf",
+        "/reports/jobs/1",
+        "/reports/jobs/1.pdf",
+    ],
 )
 def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     """Every reports page goes through `reports_access_required`; unknown ids reveal nothing."""
@@ -113,4 +120,6 @@ def test_the_reports_blueprint_has_exactly_these_views(app):
         "reports.index",
         "reports.preview",
         "reports.pdf",
+        "reports.job",
+        "reports.job_pdf",
     }
