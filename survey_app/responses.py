@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Insert, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,11 +91,18 @@ def _insert_new_token(session: Session, values: dict[str, Any]) -> int | None:
     3.35+, PostgreSQL) is one, and on PostgreSQL it also waits for a concurrent insert of the
     same token and then does nothing, instead of failing with an IntegrityError.
     """
-    table = Response.metadata.tables[Response.__tablename__]
-    dialect_insert = DIALECT_INSERTS[session.get_bind().dialect.name]
-    stmt = dialect_insert(table).on_conflict_do_nothing(index_elements=["submission_token"])
-    inserted: int | None = session.scalar(stmt.values(values).returning(table.c.id))
+    stmt = _insert_response_statement(session.get_bind().dialect.name)
+    inserted: int | None = session.scalar(stmt, values)
     return inserted
+
+
+@functools.cache
+def _insert_response_statement(dialect: str) -> Insert:
+    """Built once per database kind: values go in as parameters, so the compiled form is
+    reused too (building the statement with its values cost more than running it)."""
+    table = Response.metadata.tables[Response.__tablename__]
+    stmt = DIALECT_INSERTS[dialect](table)
+    return stmt.on_conflict_do_nothing(index_elements=["submission_token"]).returning(table.c.id)
 
 
 def _type_of(questionnaire: Questionnaire, question_id: str) -> str:
