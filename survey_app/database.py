@@ -82,6 +82,17 @@ def begin_read_only(session: Session) -> None:
     session.connection(execution_options=options)
 
 
+def end_read_only(session: Session) -> None:
+    """End the session's read-only transaction, if one is open, so that the next statement
+    begins one that may write.
+
+    Why: on SQLite a read-only transaction is a deferred BEGIN, and a write in it fails at once
+    ("database is locked", without waiting) when another writer has committed since it read.
+    """
+    if session.in_transaction() and session.connection().get_execution_options().get(READ_ONLY):
+        session.commit()
+
+
 def write_heartbeat(session: Session) -> None:
     """Rewrite the heartbeat row (flush only); the caller's commit proves the database
     takes writes: a read-only database or a full disk fails here."""

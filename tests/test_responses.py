@@ -76,3 +76,15 @@ def test_record_submission_stores_definition_hash_and_classifies_repeats(session
         record_submission(session, loaded, {"years_experience": 5}, token, "en") is Outcome.CONFLICT
     )
     assert session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_repeated_or_conflicting_token_adds_no_rows_and_keeps_the_first(session):
+    loaded = registry().questionnaire(NEEDS)
+    token = new_submission_token()
+    record_submission(session, loaded, {"years_experience": 4}, token, "en")
+    first = session.scalar(select(Response.id))
+    for answers in ({"years_experience": 4}, {"years_experience": 5, "comments": "later"}):
+        record_submission(session, loaded, answers, token, "en")
+    assert session.scalars(select(Response.id)).all() == [first]
+    stored = session.execute(select(Answer.question_id, Answer.number_value)).all()
+    assert stored == [("years_experience", 4)]

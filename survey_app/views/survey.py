@@ -19,7 +19,7 @@ from ..content import (
     public_questionnaires,
     questionnaire_or_404,
 )
-from ..database import log_failed_write
+from ..database import begin_read_only, end_read_only, log_failed_write
 from ..extensions import db
 from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
 from ..i18n import browser_language, use_language
@@ -114,7 +114,15 @@ def training_thanks(token: str) -> str:
 
 
 def link_or_404(token: str) -> ParticipantLink:
-    """The active participant link for this token; revoked or made-up tokens are 404."""
+    """The active participant link for this token; revoked or made-up tokens are 404.
+
+    Why read-only: a training page reads its link, training and the pre answers' codes, and
+    derives the participant-code hash (~0.1 s of KDF) before it writes anything; on SQLite
+    an ordinary transaction would hold the database's write lock all that time, so every
+    other participant's Submit waited for this one's hashing. The write begins its own
+    transaction (see store).
+    """
+    begin_read_only(session())
     link = link_by_token(session(), token)
     if link is None:
         abort(404, description=_("This link does not work. Ask the organisers for a new one."))
@@ -201,6 +209,7 @@ def store(
     TooManySubmissions); a concurrent twin ends as REPEATED or CONFLICT."""
     token = form.submission_token.data
     try:
+        end_read_only(session())
         outcome = record_submission(session(), loaded, form.answers, token, language, where)
         if outcome is Outcome.STORED:
             admit(session(), submission_keys(form_key), submission_limits())
