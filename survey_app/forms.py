@@ -18,6 +18,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, StringField
 from wtforms.validators import Regexp
 
@@ -26,6 +27,7 @@ from .questionnaire import AnswerValue, Choice, LoadedFile
 from .questionnaire.answers import visible_questions
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
+from .questionnaire.pipes import PLACEHOLDER, fill, parts
 from .questionnaire.schema import (
     OTHER_VALUE,
     ChoiceQuestionBase,
@@ -499,7 +501,47 @@ class TemplateHelpers:
         if question_id == CODE_KEY:
             return _("Your personal code")
         q = self.questionnaire.question(question_id)
-        return q.prompt if q else question_id
+        return fill(q.prompt, lambda _ref: "") if q else question_id
+
+    def pipe(self, text: str, form: SurveyForm) -> Markup:
+        """The text with each `${id}` showing the posted answer to that question, escaped.
+
+        Why a span per reference: survey.js fills it as the participant answers (as text,
+        never as HTML); without the script the server fills it whenever it shows the form
+        again with the answers (an error, a language switch).
+        """
+        pieces = [
+            escape(piece)
+            if ref is None
+            else Markup('<span class="piped" data-pipe="{}" data-empty="{}">{}</span>').format(
+                ref, PLACEHOLDER, self.answer_text(ref, form) or PLACEHOLDER
+            )
+            for piece, ref in parts(text)
+        ]
+        return Markup("").join(pieces)
+
+    def answer_text(self, question_id: str, form: SurveyForm) -> str:
+        """A posted answer as a participant reads it: option labels, country names."""
+        q = self.questionnaire.question(question_id)
+        if q is None:
+            return ""
+        if isinstance(q, MatrixQuestion):
+            return ""  # a whole grid has no one-line form
+        if isinstance(q, RankingQuestion):
+            values = [
+                v for rank in range(1, q.top + 1) for v in form.values(field_name(q.id, rank))
+            ]
+        else:
+            values = form.values(field_name(q.id))
+        labels: dict[str, str] = {}
+        if isinstance(q, ChoiceQuestionBase | RankingQuestion):
+            labels = {o.value: o.label for o in q.options}
+            if isinstance(q, ChoiceQuestionBase) and q.other:
+                labels[OTHER_VALUE] = next(iter(form.values(field_name(q.id, "other"))), "")
+        elif isinstance(q, CountryQuestion):
+            labels = dict(self.countries)
+        shown = [labels.get(v, v) if labels else v for v in values if v.strip()]
+        return ", ".join(s for s in shown if s)
 
     @staticmethod
     def scale_points(scale: Scale) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .pipes import references
 from .texts import DEFAULT_LANGUAGES, Text, declared_languages
 
 SLUG = r"^[a-z][a-z0-9_]*$"
@@ -463,6 +464,9 @@ class Questionnaire(Strict):
                 problems += _condition_problems(
                     section.show_if, earlier, ("sections", s, "show_if"), f"section '{section.id}'"
                 )
+            problems += _pipe_problems(
+                section, ("title", "intro"), earlier, ("sections", s), f"section '{section.id}'"
+            )
             in_section: dict[str, QuestionBase] = {}
             for i, question in enumerate(section.questions):
                 loc: Loc = ("sections", s, "questions", i)
@@ -473,6 +477,9 @@ class Questionnaire(Strict):
                     problems += _condition_problems(
                         question.show_if, visible, (*loc, "show_if"), f"question '{question.id}'"
                     )
+                problems += _pipe_problems(
+                    question, ("prompt", "help"), earlier | in_section, loc, f"'{question.id}'"
+                )
                 in_section.setdefault(question.id, question)
             for qid, q in in_section.items():
                 earlier.setdefault(qid, q)
@@ -505,6 +512,19 @@ def _condition_problems(
             if error:
                 key: Loc = ("equals",) if comparison.equals is not None else ("in", i)
                 problems.append(((*loc, *rel, *key), error))
+    return problems
+
+
+def _pipe_problems(
+    model: BaseModel, keys: tuple[str, ...], earlier: dict[str, QuestionBase], loc: Loc, owner: str
+) -> list[tuple[Loc, str]]:
+    """`${id}` references in the model's texts that do not name an earlier question."""
+    problems: list[tuple[Loc, str]] = []
+    for key in keys:
+        text = getattr(model, key)
+        for name in references(text) if text else ():
+            if name not in earlier:
+                problems.append(((*loc, key), f"'${{{name}}}' is not a question before {owner}"))
     return problems
 
 

@@ -331,3 +331,31 @@ def test_correct_answers_must_be_options():
     parsed = QUESTION.validate_python(question("multi_choice", correct=["a", "b"]))
     assert isinstance(parsed, MultiChoiceQuestion)
     assert parsed.correct == ["a", "b"]
+
+
+def test_piping_an_earlier_answer_in_any_language_is_accepted():
+    parsed = Questionnaire.model_validate(
+        {
+            **questionnaire(
+                question("short_text", "name"),
+                question(
+                    "number", "age", prompt={"en": "Age of ${name}?", "fr": "Âge de ${ name }?"}
+                ),
+            ),
+            "languages": ["en", "fr"],
+        }
+    )
+    assert parsed.question("age") is not None
+
+
+def test_piping_a_reference_only_one_translation_names_is_an_error():
+    with pytest.raises(ValidationError, match=r"'\$\{later\}' is not a question before 'age'"):
+        Questionnaire.model_validate(
+            {
+                **questionnaire(
+                    question("number", "age", prompt={"en": "Age?", "fr": "Âge de ${later}?"}),
+                    question("short_text", "later"),
+                ),
+                "languages": ["en", "fr"],
+            }
+        )

@@ -118,19 +118,22 @@ def test_language_names_become_codes_default_first(convert):
     assert question(conversion, "name")["prompt"] == {"sw": "Jina", "en": "Name", "tet": "Naran"}
 
 
-def test_piping_shows_a_blank_and_is_listed(convert):
+def test_piping_an_earlier_answer_is_kept_and_a_later_one_is_a_listed_blank(convert):
     conversion = convert(
         """
         | survey |
-        | | type    | name | label               |
-        | | text    | name | Name?               |
-        | | integer | age  | How old is ${name}? |
+        | | type    | name | label               | hint              |
+        | | text    | Name | Name?               |                   |
+        | | integer | age  | How old is ${Name}? | Before ${later}.  |
+        | | text    | later | Later?             |                   |
         """
     )
-    assert question(conversion, "age")["prompt"] == "How old is ___?"
-    assert messages(conversion) == [
-        "survey row 3: label of 'age' shows ${name} as ___ (answers are not piped into texts here)"
-    ]
+    assert question(conversion, "age")["prompt"] == "How old is ${name}?"
+    assert question(conversion, "age")["help"] == "Before ___."
+    assert (
+        "survey row 3: hint of 'age' shows ${later} as ___ (not an earlier question converted "
+        "here: only answers to those are piped into texts)"
+    ) in messages(conversion)
 
 
 def test_cascading_choices_offer_every_choice_and_say_so(convert):

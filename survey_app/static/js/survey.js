@@ -69,6 +69,34 @@
         else hidden[q.dataset.question] = true;
       });
     });
+    pipe(form);
+  }
+
+  // What an answer reads as: the labels of checked options, the chosen entry of a list, or
+  // the text typed; empty for a question that does not apply.
+  function answerText(form, qid) {
+    var q = form.querySelector('[data-question="' + qid + '"]');
+    if (!q || q.hidden || q.closest("[data-section][hidden]") || q.dataset.type === "matrix") return "";
+    var shown = [];
+    q.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (el.name.endsWith("-other") && !el.value.trim()) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        var label = el.checked && q.querySelector('label[for="' + el.id + '"]');
+        if (label && el.value !== "_other") shown.push(label.textContent.trim());
+      } else if (el.tagName === "SELECT") {
+        if (el.value) shown.push(el.options[el.selectedIndex].textContent.trim());
+      } else if (el.value.trim()) {
+        shown.push(el.value.trim());
+      }
+    });
+    return shown.join(", ");
+  }
+
+  // `${name}` in a text shows the answer given so far; textContent, so never markup.
+  function pipe(form) {
+    form.querySelectorAll("[data-pipe]").forEach(function (span) {
+      span.textContent = answerText(form, span.dataset.pipe) || span.dataset.empty;
+    });
   }
 
   // Answers to questions that do not apply are not sent (the server would drop them anyway).
