@@ -24,7 +24,7 @@ from wtforms.validators import Regexp
 
 from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
-from .questionnaire.answers import visible_questions
+from .questionnaire.answers import offered_values, visible_questions
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import PLACEHOLDER, fill, parts
@@ -416,6 +416,15 @@ def read_answers(
     for question in questionnaire.questions():
         if question.required and question.id in visible and question.id not in answers:
             errors.setdefault(question.id, _("Please answer this question."))
+        picked = answers.get(question.id)
+        if isinstance(question, ChoiceQuestionBase) and isinstance(picked, Choice):
+            # Cascading choices: an option the earlier answers filter out is refused.
+            offered = offered_values(question, answers)
+            refused = [v for v in picked.values if v not in offered]
+            if refused:
+                errors.setdefault(
+                    question.id, _("'%(value)s' is not one of the options.", value=refused[0])
+                )
     return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
 
 
@@ -482,6 +491,16 @@ class TemplateHelpers:
     def option_choices(q: ChoiceQuestionBase) -> list[tuple[str, str]]:
         """(value, label) of each option."""
         return [(o.value, o.label) for o in q.options]
+
+    @staticmethod
+    def choice_filter(q: ChoiceQuestionBase) -> list[dict[str, str]]:
+        """The question's choice_filter as plain data, for survey.js."""
+        return [rule.model_dump() for rule in q.choice_filter or []]
+
+    @staticmethod
+    def option_attributes(q: ChoiceQuestionBase) -> dict[str, dict[str, str | int | float]]:
+        """Option value -> attributes, for questions whose choices are filtered."""
+        return {o.value: dict(o.attributes) for o in q.options} if q.choice_filter else {}
 
     @staticmethod
     def scale_choices(scale: Scale) -> list[tuple[str, str]]:

@@ -41,3 +41,44 @@ def test_a_form_shown_again_pipes_the_posted_answers_escaped(client, stored):
     assert "More about <span" in page
     assert 'data-pipe="colour" data-empty="…">Green</span>?' in page
     assert stored() == []
+
+
+def test_options_carry_their_attributes_and_without_js_all_are_shown(client):
+    page = client.get(URL).get_data(as_text=True)
+    assert """data-choice-filter='[{"attribute": "country", "question": "country"}]'""" in page
+    assert """<div class="choice" data-attributes='{"country": "KE"}'>""" in page
+    assert page.count('value="nbo"') == 2  # district and visited: every option, no hidden one
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"q_country": "UG", "q_district": "nbo"},
+        {"q_country": "KE", "q_visited": ["nbo", "kla"]},
+        {"q_district": "kla"},  # no country: no district is offered
+    ],
+)
+def test_an_option_the_earlier_answers_filter_out_is_refused_and_nothing_stored(
+    client, stored, answers
+):
+    response = post(client, q_name="Ana", **answers)
+    assert response.status_code == 422
+    assert "is not one of the options." in response.get_data(as_text=True)
+    assert stored() == []
+
+
+def test_options_the_earlier_answers_offer_are_stored(client, stored):
+    response = post(
+        client,
+        q_name="Ana",
+        q_country="UG",
+        q_district="_other",
+        **{"q_district-other": "Jinja"},
+        q_visited=["kla", "gul"],
+    )
+    assert response.status_code == 303
+    [saved] = stored()
+    assert sorted(a.option_value for a in saved.answers if a.question_id == "visited") == [
+        "gul",
+        "kla",
+    ]

@@ -54,6 +54,19 @@
     return el.querySelectorAll("input, select, textarea");
   }
 
+  // Cascading choices: an option shows when each of its attributes the filter names is the
+  // answer to that earlier question; a hidden option is unticked, as the server refuses it.
+  function filterChoices(q, rules, answer) {
+    q.querySelectorAll("[data-attributes]").forEach(function (choice) {
+      var attributes = JSON.parse(choice.dataset.attributes);
+      var offered = rules.every(function (rule) {
+        return holds({ question: rule.question, equals: attributes[rule.attribute] }, answer);
+      });
+      choice.hidden = !offered;
+      if (!offered) choice.querySelectorAll("input").forEach(function (input) { input.checked = false; });
+    });
+  }
+
   // Only hides: inputs stay enabled until the form is sent, because browsers restore
   // typed answers after Back only into enabled inputs, and they do it after this first runs.
   function update(form) {
@@ -65,6 +78,7 @@
       section.querySelectorAll("[data-question]").forEach(function (q) {
         var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer));
         q.hidden = !shown;
+        if (q.dataset.choiceFilter) filterChoices(q, JSON.parse(q.dataset.choiceFilter), answer);
         if (shown) inputsOf(q).forEach(function (input) { input.disabled = false; });
         else hidden[q.dataset.question] = true;
       });
