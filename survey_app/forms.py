@@ -18,14 +18,16 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, StringField
 from wtforms.validators import Regexp
 
 from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
-from .questionnaire.answers import visible_questions
+from .questionnaire.answers import offered_values, visible_questions
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
+from .questionnaire.pipes import PLACEHOLDER, fill, parts
 from .questionnaire.schema import (
     OTHER_VALUE,
     ChoiceQuestionBase,
@@ -414,6 +416,15 @@ def read_answers(
     for question in questionnaire.questions():
         if question.required and question.id in visible and question.id not in answers:
             errors.setdefault(question.id, _("Please answer this question."))
+        picked = answers.get(question.id)
+        if isinstance(question, ChoiceQuestionBase) and isinstance(picked, Choice):
+            # Cascading choices: an option the earlier answers filter out is refused.
+            offered = offered_values(question, answers)
+            refused = [v for v in picked.values if v not in offered]
+            if refused:
+                errors.setdefault(
+                    question.id, _("'%(value)s' is not one of the options.", value=refused[0])
+                )
     return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
 
 
@@ -482,6 +493,16 @@ class TemplateHelpers:
         return [(o.value, o.label) for o in q.options]
 
     @staticmethod
+    def choice_filter(q: ChoiceQuestionBase) -> list[dict[str, str]]:
+        """The question's choice_filter as plain data, for survey.js."""
+        return [rule.model_dump() for rule in q.choice_filter or []]
+
+    @staticmethod
+    def option_attributes(q: ChoiceQuestionBase) -> dict[str, dict[str, str | int | float]]:
+        """Option value -> attributes, for questions whose choices are filtered."""
+        return {o.value: dict(o.attributes) for o in q.options} if q.choice_filter else {}
+
+    @staticmethod
     def scale_choices(scale: Scale) -> list[tuple[str, str]]:
         """(value, label) of each scale point, end labels included."""
         return [
@@ -499,7 +520,47 @@ class TemplateHelpers:
         if question_id == CODE_KEY:
             return _("Your personal code")
         q = self.questionnaire.question(question_id)
-        return q.prompt if q else question_id
+        return fill(q.prompt, lambda _ref: "") if q else question_id
+
+    def pipe(self, text: str, form: SurveyForm) -> Markup:
+        """The text with each `${id}` showing the posted answer to that question, escaped.
+
+        Why a span per reference: survey.js fills it as the participant answers (as text,
+        never as HTML); without the script the server fills it whenever it shows the form
+        again with the answers (an error, a language switch).
+        """
+        pieces = [
+            escape(piece)
+            if ref is None
+            else Markup('<span class="piped" data-pipe="{}" data-empty="{}">{}</span>').format(
+                ref, PLACEHOLDER, self.answer_text(ref, form) or PLACEHOLDER
+            )
+            for piece, ref in parts(text)
+        ]
+        return Markup("").join(pieces)
+
+    def answer_text(self, question_id: str, form: SurveyForm) -> str:
+        """A posted answer as a participant reads it: option labels, country names."""
+        q = self.questionnaire.question(question_id)
+        if q is None:
+            return ""
+        if isinstance(q, MatrixQuestion):
+            return ""  # a whole grid has no one-line form
+        if isinstance(q, RankingQuestion):
+            values = [
+                v for rank in range(1, q.top + 1) for v in form.values(field_name(q.id, rank))
+            ]
+        else:
+            values = form.values(field_name(q.id))
+        labels: dict[str, str] = {}
+        if isinstance(q, ChoiceQuestionBase | RankingQuestion):
+            labels = {o.value: o.label for o in q.options}
+            if isinstance(q, ChoiceQuestionBase) and q.other:
+                labels[OTHER_VALUE] = next(iter(form.values(field_name(q.id, "other"))), "")
+        elif isinstance(q, CountryQuestion):
+            labels = dict(self.countries)
+        shown = [labels.get(v, v) if labels else v for v in values if v.strip()]
+        return ", ".join(s for s in shown if s)
 
     @staticmethod
     def scale_points(scale: Scale) -> list[tuple[str, str]]:

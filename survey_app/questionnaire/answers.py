@@ -8,7 +8,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .schema import AllOf, AnyOf, Comparison, Condition, NotOf, Questionnaire
+from .schema import (
+    OTHER_VALUE,
+    AllOf,
+    AnyOf,
+    ChoiceQuestionBase,
+    Comparison,
+    Condition,
+    NotOf,
+    Questionnaire,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,18 @@ def holds(condition: Condition, answers: Answers) -> bool:
     if answer is None:
         return False
     return any(_matches(answer, v) for v in condition.values())
+
+
+def offered_values(question: ChoiceQuestionBase, answers: Answers) -> list[str]:
+    """The option values offered for these answers: those its `choice_filter` lets through
+    (each rule is a skip-logic comparison of the option's attribute), and "Other"."""
+    rules = question.choice_filter or []
+    offered = [
+        o.value
+        for o in question.options
+        if all(holds(rule.comparison(o), answers) for rule in rules)
+    ]
+    return offered + ([OTHER_VALUE] if question.other else [])
 
 
 def visible_questions(questionnaire: Questionnaire, answers: Answers) -> set[str]:

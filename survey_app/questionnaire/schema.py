@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .pipes import references
 from .texts import DEFAULT_LANGUAGES, Text, declared_languages
 
 SLUG = r"^[a-z][a-z0-9_]*$"
@@ -144,11 +145,29 @@ def comparisons(condition: Condition, loc: Loc = ()) -> Iterator[tuple[Compariso
 # --- questions --------------------------------------------------------------------
 
 
+#: An option attribute's value, compared with earlier answers by a `choice_filter`.
+AttributeValue = Annotated[str, Field(min_length=1, max_length=200)] | int | float
+
+
 class Option(Strict):
     """One choice: `value` is stored, `label` is shown."""
 
     value: Code
     label: Text
+    #: Facts about the option (`{country: UG}`), like the extra columns of an XLSForm's
+    #: choices sheet, that a question's `choice_filter` compares with earlier answers.
+    attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
+
+
+class ChoiceFilter(Strict):
+    """Offer an option only when its `attribute` is the answer to the earlier `question`."""
+
+    attribute: Slug
+    question: Slug
+
+    def comparison(self, option: Option) -> Comparison:
+        """The skip-logic test this filter makes for one option."""
+        return Comparison(question=self.question, equals=option.attributes[self.attribute])
 
 
 class Row(Strict):
@@ -205,6 +224,9 @@ class ChoiceQuestionBase(QuestionBase):
     #: The answer key: option values that are correct, for scored knowledge tests.
     correct: list[Code] | None = Field(default=None, min_length=1)
     points: float = Field(default=1, gt=0)
+    #: Cascading choices: options offered are those whose attributes match the earlier
+    #: answers named here (all of them); "Other" is always offered.
+    choice_filter: list[ChoiceFilter] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _check_options(self) -> ChoiceQuestionBase:
@@ -225,6 +247,12 @@ class ChoiceQuestionBase(QuestionBase):
         for i, value in enumerate(self.correct or []):
             if value not in seen:
                 problems.append((("correct", i), f"'{value}' is not an option of '{self.id}'"))
+        for rule in self.choice_filter or []:
+            problems += [
+                (("options", i), f"option '{o.value}' has no attribute '{rule.attribute}'")
+                for i, o in enumerate(self.options)
+                if rule.attribute not in o.attributes
+            ]
         if problems:
             raise located(problems)
         return self
@@ -463,6 +491,9 @@ class Questionnaire(Strict):
                 problems += _condition_problems(
                     section.show_if, earlier, ("sections", s, "show_if"), f"section '{section.id}'"
                 )
+            problems += _pipe_problems(
+                section, ("title", "intro"), earlier, ("sections", s), f"section '{section.id}'"
+            )
             in_section: dict[str, QuestionBase] = {}
             for i, question in enumerate(section.questions):
                 loc: Loc = ("sections", s, "questions", i)
@@ -473,6 +504,18 @@ class Questionnaire(Strict):
                     problems += _condition_problems(
                         question.show_if, visible, (*loc, "show_if"), f"question '{question.id}'"
                     )
+                problems += _pipe_problems(
+                    question, ("prompt", "help"), earlier | in_section, loc, f"'{question.id}'"
+                )
+                if isinstance(question, ChoiceQuestionBase):
+                    problems += [
+                        (
+                            (*loc, "choice_filter", f, "question"),
+                            f"'{rule.question}' is not a question before '{question.id}'",
+                        )
+                        for f, rule in enumerate(question.choice_filter or [])
+                        if rule.question not in earlier | in_section
+                    ]
                 in_section.setdefault(question.id, question)
             for qid, q in in_section.items():
                 earlier.setdefault(qid, q)
@@ -505,6 +548,19 @@ def _condition_problems(
             if error:
                 key: Loc = ("equals",) if comparison.equals is not None else ("in", i)
                 problems.append(((*loc, *rel, *key), error))
+    return problems
+
+
+def _pipe_problems(
+    model: BaseModel, keys: tuple[str, ...], earlier: dict[str, QuestionBase], loc: Loc, owner: str
+) -> list[tuple[Loc, str]]:
+    """`${id}` references in the model's texts that do not name an earlier question."""
+    problems: list[tuple[Loc, str]] = []
+    for key in keys:
+        text = getattr(model, key)
+        for name in references(text) if text else ():
+            if name not in earlier:
+                problems.append(((*loc, key), f"'${{{name}}}' is not a question before {owner}"))
     return problems
 
 

@@ -6,7 +6,9 @@ import csv
 import re
 from typing import Any
 
-from .context import CODE, SLUG_MAX, Context, extra, sheet_type
+from .context import CODE, SLUG_MAX, Context, extra, sheet_type, slug
+from .expressions import BoolOp, Compare, Constant, ExpressionError, Name, Ref, parse
+from .logic import Target, unparse
 from .reading import Problem
 from .texts import as_text, texts
 
@@ -29,29 +31,113 @@ def choice_kind(
             "a choice question needs at least 2; dropped",
         )
         return None
-    filter_text = element.get("choice_filter")
+    rules: list[dict[str, str]] = []
+    filter_text = str(element.get("choice_filter") or extra(element, "choice_filter"))
     if filter_text:
-        ctx.change(
-            element,
-            f"choice_filter '{filter_text}' of '{name}' not applied: every choice of "
-            f"'{element.get('itemset')}' is offered",
-        )
+        rules, options = _choice_filter(ctx, element, options, dynamic=base != "rank")
     appearance = str((element.get("control") or {}).get("appearance") or "").split()
-    if base == "select one" and "likert" in appearance and not other:
+    if base == "select one" and "likert" in appearance and not other and not rules:
         scale = scale_of(options, ctx.langs.default)
         if scale is not None:
             data["scale"] = scale
             return "scale"
         ctx.change(element, f"appearance likert of '{name}': choices are not 1..n; a list")
+    if rules and base == "select one" and "likert" in appearance:
+        ctx.change(element, f"appearance likert of '{name}': its choices are filtered; a list")
     if other:
         data["other"] = True
     data["options"] = options
+    if rules:
+        data["choice_filter"] = rules
     if base == "rank":
         top = extra(element, "top")
         data["top"] = int(top) if top.isdigit() and 1 <= int(top) <= len(options) else len(options)
         return "ranking"
     _extras(element, data)
     return "single_choice" if base == "select one" else "multi_choice"
+
+
+def _choice_filter(
+    ctx: Context, element: dict[str, Any], options: list[dict[str, Any]], *, dynamic: bool
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The `choice_filter` as rules on option attributes, and the options that can ever be
+    offered; a filter that does not convert offers every choice, and is listed.
+
+    `col = ${q}` (in any order, joined by `and`) becomes a rule, the choice's `col` an
+    attribute; `col = 'x'` is applied once, here: choices it never offers are left out.
+    """
+    name = element.get("name")
+    text = str(element.get("choice_filter") or extra(element, "choice_filter"))
+    raw = {str(c.get("name")): c for c in element.get("choices") or ()}
+
+    def not_applied(why: str) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+        ctx.change(
+            element,
+            f"choice_filter '{text}' of '{name}' not applied ({why}): every choice of "
+            f"'{element.get('itemset')}' is offered",
+        )
+        return [], options
+
+    try:
+        node = parse(text, bare_names=True)
+    except ExpressionError as exc:
+        return not_applied(str(exc))
+    items = node.items if isinstance(node, BoolOp) and node.op == "and" else (node,)
+    rules: list[tuple[str, Target]] = []
+    fixed: list[tuple[str, str]] = []
+    for item in items:
+        if not isinstance(item, Compare) or item.op != "=":
+            return not_applied("only column = ${question} or = 'value', joined by and")
+        column, other = (
+            (item.left, item.right) if isinstance(item.left, Name) else (item.right, item.left)
+        )
+        if not isinstance(column, Name):
+            return not_applied("only column = ${question} or = 'value', joined by and")
+        if isinstance(other, Constant):
+            value = other.value
+            fixed.append((column.name, f"{value:g}" if isinstance(value, float) else value))
+        elif isinstance(other, Ref) and dynamic:
+            target = ctx.targets.get(other.name)
+            if target is None:
+                return not_applied(f"${{{other.name}}} is not an earlier question converted here")
+            rules.append((column.name, target))
+        else:
+            return not_applied(f"'{unparse(item)}' is not a comparison made here")
+
+    def attribute(option: dict[str, Any], column: str) -> str:
+        return str(raw.get(str(option.get("_name", option["value"])), {}).get(column) or "")
+
+    kept = [o for o in options if all(attribute(o, c) == v for c, v in fixed)]
+    if len(kept) < 2:
+        return not_applied("it leaves fewer than 2 choices")
+    if len(kept) < len(options):
+        ctx.change(
+            element,
+            f"choice_filter of '{name}' never offers "
+            f"{', '.join(str(o['value']) for o in options if o not in kept)}: left out",
+        )
+    converted = [{"attribute": slug(c, prefix="attribute"), "question": t.id} for c, t in rules]
+    attributes = [
+        {r["attribute"]: attribute(o, c) for r, (c, _) in zip(converted, rules, strict=True)}
+        for o in kept
+    ]
+    missing = [o["value"] for o, a in zip(kept, attributes, strict=True) if "" in a.values()]
+    if missing:
+        return not_applied(f"choices {', '.join(map(str, missing[:5]))} have no value to compare")
+    for option, found in zip(kept, attributes, strict=True):
+        if found:
+            targets = {r["attribute"]: t for r, (_, t) in zip(converted, rules, strict=True)}
+            option["attributes"] = {k: _answer_value(v, targets[k]) for k, v in found.items()}
+    return converted, kept
+
+
+def _answer_value(value: str, target: Target) -> str | int:
+    """An attribute as the answer it must equal: the option code, or a whole number."""
+    if target.options:
+        return target.options.get(value, value)
+    if target.kind in {"number", "scale"} and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return value
 
 
 def _extras(element: dict[str, Any], data: dict[str, Any]) -> None:

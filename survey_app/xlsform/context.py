@@ -9,7 +9,7 @@ from typing import Any
 from .expressions import ExpressionError, parse
 from .logic import Condition, Target, Unsupported, show_if
 from .reading import ROW, Form, Problem, cell
-from .texts import BLANK, Languages, Texts, blank_references, references, texts
+from .texts import BLANK, Languages, Texts, pipe_references, references, texts
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE = re.compile(r"^[^\s]+$")
@@ -57,18 +57,20 @@ class Context:
         self.changed.append(Problem("survey", element.get(ROW), message))
 
     def texts(self, element: dict[str, Any], key: str) -> Texts:
-        """An element's label or hint; `${name}` references shown as blanks, and listed."""
+        """An element's label or hint; `${name}` of an earlier question is piped in (as
+        `${id}`), any other reference shows as a blank, and is listed."""
         found = texts(element.get(key), self.langs)
         names = references(found)
-        if names:
-            shown = ", ".join(f"${{{n}}}" for n in names)
+        unknown = [n for n in names if n not in self.targets]
+        if unknown:
+            shown = ", ".join(f"${{{n}}}" for n in unknown)
             self.change(
                 element,
-                f"{key} of '{element.get('name')}' shows {shown} as {BLANK} "
-                "(answers are not piped into texts here)",
+                f"{key} of '{element.get('name')}' shows {shown} as {BLANK} (not an earlier "
+                "question converted here: only answers to those are piped into texts)",
             )
-            found = blank_references(found)
-        return found
+        ids = {n: self.targets[n].id for n in names if n in self.targets}
+        return pipe_references(found, ids)
 
     def relevant(self, element: dict[str, Any], owner: str) -> tuple[Condition | None, bool]:
         """The element's `relevant` as a `show_if`, and whether it failed to convert."""

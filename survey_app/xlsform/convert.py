@@ -13,6 +13,8 @@ Decisions (the README's "Importing an XLSForm" says the same for authors):
 - A note without a condition goes with the next question: into the questionnaire's intro
   before every question, into the section's intro when that question opens a section,
   otherwise in front of the question's help. A note with a condition is listed and dropped.
+- `choice_filter` `col = ${q}` becomes option attributes and a filter on them; `col = 'x'`
+  leaves out the choices it never offers; other filters offer every choice (listed).
 - Calculations, device metadata, geo and media questions are dropped; start/end/today are
   what every response records anyway (its submission time); each is listed.
 """
@@ -51,6 +53,7 @@ QUESTION_KEYS = (
     "rows",
     "top",
     "other",
+    "choice_filter",
     "options",
     "correct",
     "points",

@@ -5,6 +5,7 @@
 | section                    | begin group / end group (`relevant` from `show_if`)            |
 | intro, section intro       | a note before the first group / first in the group             |
 | single/multi_choice        | select_one / select_multiple (`or_other` for "Other")          |
+| option attributes, filter  | choices-sheet columns, `choice_filter` `col = ${question}`     |
 | scale                      | select_one of the points, appearance `likert`                  |
 | matrix                     | a `table-list` group: one select_one per row                   |
 | ranking, number, date      | rank, integer/decimal, date (bounds as constraints)            |
@@ -50,7 +51,7 @@ from ..questionnaire.texts import Text
 from .texts import display_name
 
 COUNTRY_LIST = "iso3166_countries"
-EXTRA_COLUMNS = ("unit", "correct", "points", "top", "type")
+EXTRA_COLUMNS = ("unit", "correct", "points", "top", "type", "choice_filter")
 Row = dict[str, Any]
 
 
@@ -121,13 +122,17 @@ class _Sheets:
         self.names.add(value)
         return value
 
-    def choice_list(self, name: str, options: list[tuple[str, Text]]) -> str:
-        """Add a choice list once; its name."""
+    def choice_list(
+        self, name: str, options: list[tuple[str, Text]], attributes: list[Row] | None = None
+    ) -> str:
+        """Add a choice list once (with a column per option attribute); its name."""
         if name not in self.lists:
             self.lists.add(name)
             self.choices += [
-                {"list_name": name, "name": value, **self.texts("label", label)}
-                for value, label in options
+                {"list_name": name, "name": value, **self.texts("label", label), **extra}
+                for (value, label), extra in zip(
+                    options, attributes or [{}] * len(options), strict=True
+                )
             ]
         return name
 
@@ -159,8 +164,16 @@ class _Sheets:
         """The type cell and the columns that go with it."""
         if isinstance(x, ChoiceQuestionBase):
             options = [(o.value, o.label) for o in x.options]
+            attributes = [dict(o.attributes) for o in x.options]
             kind = "select_one" if isinstance(x, SingleChoiceQuestion) else "select_multiple"
-            row: Row = {"type": f"{kind} {self.choice_list(x.id, options)}"}
+            row: Row = {"type": f"{kind} {self.choice_list(x.id, options, attributes)}"}
+            if x.choice_filter:
+                # pyxform refuses a choice_filter with or_other: ODK then offers every
+                # choice, and the import reads the filter back from our own column.
+                column = "survey_app::choice_filter" if x.other else "choice_filter"
+                row[column] = " and ".join(
+                    f"{rule.attribute} = ${{{rule.question}}}" for rule in x.choice_filter
+                )
             if x.other:
                 row["type"] += " or_other"
             if x.correct:

@@ -77,7 +77,26 @@ class BoolOp:
     items: tuple[Node, ...]
 
 
-Node = Ref | Dot | Constant | Call | Compare | BoolOp
+@dataclass(frozen=True)
+class Name:
+    """A bare name: a column of the choices sheet, in a `choice_filter`."""
+
+    name: str
+
+
+ArithOp = Literal["+", "-", "*", "div", "mod"]
+
+
+@dataclass(frozen=True)
+class Arith:
+    """`left op right` for + - * div mod, in a calculation."""
+
+    op: ArithOp
+    left: Node
+    right: Node
+
+
+Node = Ref | Dot | Constant | Call | Compare | BoolOp | Name | Arith
 
 
 # --- tokenizer --------------------------------------------------------------------
@@ -152,9 +171,11 @@ class _Parser:
     compare := primary (OP primary)?; primary := '(' or_expr ')' | ref | '.' | literal | call.
     """
 
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], *, bare_names: bool, arithmetic: bool) -> None:
         self.tokens = tokens
         self.i = 0
+        self.bare_names = bare_names
+        self.arithmetic = arithmetic
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -197,7 +218,7 @@ class _Parser:
         return items[0] if len(items) == 1 else BoolOp("and", tuple(items))
 
     def compare(self) -> Node:
-        left = self.primary()
+        left = self.additive()
         token = self.peek()
         if token is None or token.kind != "op":
             self.refuse_arithmetic()
@@ -205,12 +226,31 @@ class _Parser:
         if token.text not in _COMPARE_OPS:
             self.refuse_arithmetic()
         self.take()
-        right = self.primary()
+        right = self.additive()
         self.refuse_arithmetic()
         after = self.peek()
         if after is not None and after.text in _COMPARE_OPS:
             raise ExpressionError("chained comparisons are not supported")
         return Compare(_COMPARE_OPS[token.text], left, right)
+
+    def additive(self) -> Node:
+        node = self.multiplicative()
+        while self.arithmetic and self.peek_text() in {"+", "-"}:
+            op: ArithOp = "+" if self.take().text == "+" else "-"
+            node = Arith(op, node, self.multiplicative())
+        return node
+
+    def multiplicative(self) -> Node:
+        node = self.primary()
+        while self.arithmetic and self.peek_text() in {"*", "div", "mod"}:
+            text = self.take().text
+            op: ArithOp = "*" if text == "*" else "div" if text == "div" else "mod"
+            node = Arith(op, node, self.primary())
+        return node
+
+    def peek_text(self) -> str:
+        token = self.peek()
+        return "" if token is None else token.text
 
     def refuse_arithmetic(self) -> None:
         token = self.peek()
@@ -244,6 +284,8 @@ class _Parser:
             return Constant(-float(number.text), quoted=False)
         if token.kind == "name":
             following = self.peek()
+            if (following is None or following.text != "(") and self.bare_names:
+                return Name(token.text)
             if following is None or following.text != "(":
                 raise ExpressionError(f"'{token.text}' is not supported (paths or bare names)")
             self.take()
@@ -262,12 +304,16 @@ class _Parser:
         raise ExpressionError(f"unexpected '{token.text}'")
 
 
-def parse(text: str) -> Node:
-    """The syntax tree of an XLSForm expression; raise ExpressionError when unsupported."""
+def parse(text: str, *, bare_names: bool = False, arithmetic: bool = False) -> Node:
+    """The syntax tree of an XLSForm expression; raise ExpressionError when unsupported.
+
+    `bare_names` admits choices-sheet columns (choice filters); `arithmetic` admits
+    + - * div mod (calculations).
+    """
     tokens = tokenize(text)
     if not tokens:
         raise ExpressionError("the expression is empty")
-    return _Parser(tokens).parse()
+    return _Parser(tokens, bare_names=bare_names, arithmetic=arithmetic).parse()
 
 
 def references(node: Node) -> list[Ref]:
@@ -280,6 +326,8 @@ def references(node: Node) -> list[Ref]:
         return references(node.left) + references(node.right)
     if isinstance(node, BoolOp):
         return [r for item in node.items for r in references(item)]
+    if isinstance(node, Arith):
+        return references(node.left) + references(node.right)
     return []
 
 
@@ -291,4 +339,6 @@ def calls(node: Node) -> list[Call]:
         return calls(node.left) + calls(node.right)
     if isinstance(node, BoolOp):
         return [c for item in node.items for c in calls(item)]
+    if isinstance(node, Arith):
+        return calls(node.left) + calls(node.right)
     return []

@@ -28,7 +28,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..questionnaire.schema import OTHER_VALUE
-from .expressions import MIRRORED, BoolOp, Call, Compare, CompareOp, Constant, Dot, Node, Ref
+from .expressions import (
+    MIRRORED,
+    Arith,
+    BoolOp,
+    Call,
+    Compare,
+    CompareOp,
+    Constant,
+    Dot,
+    Name,
+    Node,
+    Ref,
+)
 
 Condition = dict[str, Any]
 
@@ -64,8 +76,10 @@ def unparse(node: Node) -> str:
         return f"'{node.value}'" if node.quoted else _number_text(float(node.value))
     if isinstance(node, Call):
         return f"{node.name}({', '.join(unparse(a) for a in node.args)})"
-    if isinstance(node, Compare):
+    if isinstance(node, Compare | Arith):
         return f"{unparse(node.left)} {node.op} {unparse(node.right)}"
+    if isinstance(node, Name):
+        return node.name
     inner = f" {node.op} ".join(
         f"({unparse(i)})" if isinstance(i, BoolOp) else unparse(i) for i in node.items
     )

@@ -24,7 +24,7 @@ Text = str | dict[str, str]
 PLAIN = "default"
 _NAMED_TAG = re.compile(r"\(([^()]*)\)\s*$")
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
-#: What a `${name}` reference shows here: a blank to fill in, as on a paper form.
+#: What a `${name}` reference that cannot be piped shows: a blank, as on a paper form.
 BLANK = "___"
 
 
@@ -139,9 +139,14 @@ def references(value: Texts) -> list[str]:
     return list(dict.fromkeys(m for t in value.values() for m in _REFERENCE.findall(t)))
 
 
-def blank_references(value: Texts) -> Texts:
-    """The text with every `${name}` shown as a blank (answers are not piped in)."""
-    return {code: _REFERENCE.sub(BLANK, text) for code, text in value.items()}
+def pipe_references(value: Texts, ids: dict[str, str]) -> Texts:
+    """The text with `${name}` as `${id}` where `ids` has the name, else as a blank."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"${{{ids[name]}}}" if name in ids else BLANK
+
+    return {code: _REFERENCE.sub(replace, text) for code, text in value.items()}
 
 
 def as_text(value: Texts, default: str) -> Text:

@@ -868,3 +868,31 @@ def test_non_utf8_bytes_are_refused(errors):
     assert errors(b"schema_version: 1\nid: caf\xe9\n") == [
         "demo.yaml:1:1: not UTF-8 text (byte 25)"
     ]
+
+
+def test_piping_a_later_or_unknown_question_is_located_at_the_text(errors):
+    assert errors("""\
+        schema_version: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            title: About ${name}
+            questions:
+              - {id: name, type: short_text, prompt: Your name?}
+              - id: age
+                type: number
+                prompt: How old is ${name}?
+                help: {en: "Counting from ${nobody}."}
+          - id: more
+            title: More about ${name}
+            intro: Since ${age}...
+            questions:
+              - {id: town, type: short_text, prompt: "${town}, really?"}
+        """) == [
+        "demo.yaml:6:12: sections[0].title: '${name}' is not a question before section 'main'",
+        "demo.yaml:12:15: sections[0].questions[1].help: '${nobody}' is not a question before "
+        "'age'",
+        "demo.yaml:17:46: sections[1].questions[0].prompt: '${town}' is not a question before "
+        "'town'",
+    ]

@@ -331,3 +331,73 @@ def test_correct_answers_must_be_options():
     parsed = QUESTION.validate_python(question("multi_choice", correct=["a", "b"]))
     assert isinstance(parsed, MultiChoiceQuestion)
     assert parsed.correct == ["a", "b"]
+
+
+def test_piping_an_earlier_answer_in_any_language_is_accepted():
+    parsed = Questionnaire.model_validate(
+        {
+            **questionnaire(
+                question("short_text", "name"),
+                question(
+                    "number", "age", prompt={"en": "Age of ${name}?", "fr": "Âge de ${ name }?"}
+                ),
+            ),
+            "languages": ["en", "fr"],
+        }
+    )
+    assert parsed.question("age") is not None
+
+
+def test_piping_a_reference_only_one_translation_names_is_an_error():
+    with pytest.raises(ValidationError, match=r"'\$\{later\}' is not a question before 'age'"):
+        Questionnaire.model_validate(
+            {
+                **questionnaire(
+                    question("number", "age", prompt={"en": "Age?", "fr": "Âge de ${later}?"}),
+                    question("short_text", "later"),
+                ),
+                "languages": ["en", "fr"],
+            }
+        )
+
+
+def cascade(**district: Any) -> dict[str, Any]:
+    """A country question, then a district question filtered by it, as plain data."""
+    options = [
+        {"value": "kla", "label": "Kampala", "attributes": {"country": "a"}},
+        {"value": "nbo", "label": "Nairobi", "attributes": {"country": "b"}},
+    ]
+    return questionnaire(
+        question("single_choice", "country"),
+        question(
+            "single_choice",
+            "district",
+            options=options,
+            choice_filter=[{"attribute": "country", "question": "country"}],
+            **district,
+        ),
+    )
+
+
+def test_choice_filter_offers_options_whose_attribute_is_the_earlier_answer():
+    from survey_app.questionnaire.answers import Choice, offered_values
+
+    parsed = Questionnaire.model_validate(cascade(other=True))
+    district = parsed.question("district")
+    assert isinstance(district, SingleChoiceQuestion)
+    assert offered_values(district, {"country": Choice(("b",))}) == ["nbo", OTHER_VALUE]
+    assert offered_values(district, {}) == [OTHER_VALUE]
+
+
+def test_choice_filter_naming_a_later_question_or_a_missing_attribute_is_an_error():
+    data = cascade()
+    district = data["sections"][0]["questions"][1]
+    district["choice_filter"] = [{"attribute": "region", "question": "later"}]
+    with pytest.raises(ValidationError) as exc:
+        Questionnaire.model_validate(data)
+    text = str(exc.value)
+    assert "option 'kla' has no attribute 'region'" in text
+    data["sections"][0]["questions"] = [district, data["sections"][0]["questions"][0]]
+    district["choice_filter"] = [{"attribute": "country", "question": "country"}]
+    with pytest.raises(ValidationError, match="'country' is not a question before 'district'"):
+        Questionnaire.model_validate(data)

@@ -118,40 +118,56 @@ def test_language_names_become_codes_default_first(convert):
     assert question(conversion, "name")["prompt"] == {"sw": "Jina", "en": "Name", "tet": "Naran"}
 
 
-def test_piping_shows_a_blank_and_is_listed(convert):
+def test_piping_an_earlier_answer_is_kept_and_a_later_one_is_a_listed_blank(convert):
     conversion = convert(
         """
         | survey |
-        | | type    | name | label               |
-        | | text    | name | Name?               |
-        | | integer | age  | How old is ${name}? |
+        | | type    | name | label               | hint              |
+        | | text    | Name | Name?               |                   |
+        | | integer | age  | How old is ${Name}? | Before ${later}.  |
+        | | text    | later | Later?             |                   |
         """
     )
-    assert question(conversion, "age")["prompt"] == "How old is ___?"
-    assert messages(conversion) == [
-        "survey row 3: label of 'age' shows ${name} as ___ (answers are not piped into texts here)"
-    ]
+    assert question(conversion, "age")["prompt"] == "How old is ${name}?"
+    assert question(conversion, "age")["help"] == "Before ___."
+    assert (
+        "survey row 3: hint of 'age' shows ${later} as ___ (not an earlier question converted "
+        "here: only answers to those are piped into texts)"
+    ) in messages(conversion)
 
 
-def test_cascading_choices_offer_every_choice_and_say_so(convert):
+def test_cascading_choices_become_option_attributes_and_a_filter(convert):
     conversion = convert(
         """
         | survey |
-        | | type              | name     | label    | choice_filter          |
-        | | select_one region | region   | Region?  |                        |
-        | | select_one town   | town     | Town?    | region=${region}       |
+        | | type              | name     | label    | choice_filter                      |
+        | | select_one region | region   | Region?  |                                    |
+        | | select_one town   | town     | Town?    | ${region} = region and kind='city' |
+        | | select_one town   | any_town | Town?    | region=${region} or kind='city'    |
         | choices |
-        | | list_name | name  | label  | region |
-        | | region    | n     | North  |        |
-        | | region    | s     | South  |        |
-        | | town      | t1    | Town 1 | n      |
-        | | town      | t2    | Town 2 | s      |
+        | | list_name | name  | label  | region | kind    |
+        | | region    | north | North  |        |         |
+        | | region    | 2     | South  |        |         |
+        | | town      | t1    | Town 1 | north  | city    |
+        | | town      | t2    | Town 2 | 2      | city    |
+        | | town      | t3    | Town 3 | 2      | city    |
+        | | town      | v1    | Vill 1 | 2      | village |
         """
     )
-    assert [o["value"] for o in question(conversion, "town")["options"]] == ["t1", "t2"]
+    town = question(conversion, "town")
+    assert town["choice_filter"] == [{"attribute": "region", "question": "region"}]
+    assert town["options"] == [
+        {"value": "t1", "label": "Town 1", "attributes": {"region": "north"}},
+        {"value": "t2", "label": "Town 2", "attributes": {"region": "2"}},
+        {"value": "t3", "label": "Town 3", "attributes": {"region": "2"}},
+    ]
+    assert "choice_filter" not in question(conversion, "any_town")
+    assert len(question(conversion, "any_town")["options"]) == 4
     assert messages(conversion) == [
-        "survey row 3: choice_filter 'region=${region}' of 'town' not applied: every choice "
-        "of 'town' is offered"
+        "survey row 3: choice_filter of 'town' never offers v1: left out",
+        "survey row 4: choice_filter 'region=${region} or kind='city'' of 'any_town' not "
+        "applied (only column = ${question} or = 'value', joined by and): every choice of "
+        "'town' is offered",
     ]
 
 

@@ -11,7 +11,11 @@ from pyxform.xls2xform import convert
 from survey_app.questionnaire import Questionnaire, load_file
 from survey_app.xlsform import convert_workbook, questionnaire_yaml, write_xlsform
 
-SAMPLES = sorted(Path("questionnaires").glob("*.yaml"))
+#: The shipped questionnaires, and one using piping, cascading choices and calculations.
+SAMPLES = [
+    *sorted(Path("questionnaires").glob("*.yaml")),
+    Path("tests/data/questionnaires/features/xlsform-features.yaml"),
+]
 
 
 def essentials(q: Questionnaire) -> list[tuple[object, ...]]:

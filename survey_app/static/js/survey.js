@@ -54,6 +54,19 @@
     return el.querySelectorAll("input, select, textarea");
   }
 
+  // Cascading choices: an option shows when each of its attributes the filter names is the
+  // answer to that earlier question; a hidden option is unticked, as the server refuses it.
+  function filterChoices(q, rules, answer) {
+    q.querySelectorAll("[data-attributes]").forEach(function (choice) {
+      var attributes = JSON.parse(choice.dataset.attributes);
+      var offered = rules.every(function (rule) {
+        return holds({ question: rule.question, equals: attributes[rule.attribute] }, answer);
+      });
+      choice.hidden = !offered;
+      if (!offered) choice.querySelectorAll("input").forEach(function (input) { input.checked = false; });
+    });
+  }
+
   // Only hides: inputs stay enabled until the form is sent, because browsers restore
   // typed answers after Back only into enabled inputs, and they do it after this first runs.
   function update(form) {
@@ -65,9 +78,38 @@
       section.querySelectorAll("[data-question]").forEach(function (q) {
         var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer));
         q.hidden = !shown;
+        if (q.dataset.choiceFilter) filterChoices(q, JSON.parse(q.dataset.choiceFilter), answer);
         if (shown) inputsOf(q).forEach(function (input) { input.disabled = false; });
         else hidden[q.dataset.question] = true;
       });
+    });
+    pipe(form);
+  }
+
+  // What an answer reads as: the labels of checked options, the chosen entry of a list, or
+  // the text typed; empty for a question that does not apply.
+  function answerText(form, qid) {
+    var q = form.querySelector('[data-question="' + qid + '"]');
+    if (!q || q.hidden || q.closest("[data-section][hidden]") || q.dataset.type === "matrix") return "";
+    var shown = [];
+    q.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (el.name.endsWith("-other") && !el.value.trim()) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        var label = el.checked && q.querySelector('label[for="' + el.id + '"]');
+        if (label && el.value !== "_other") shown.push(label.textContent.trim());
+      } else if (el.tagName === "SELECT") {
+        if (el.value) shown.push(el.options[el.selectedIndex].textContent.trim());
+      } else if (el.value.trim()) {
+        shown.push(el.value.trim());
+      }
+    });
+    return shown.join(", ");
+  }
+
+  // `${name}` in a text shows the answer given so far; textContent, so never markup.
+  function pipe(form) {
+    form.querySelectorAll("[data-pipe]").forEach(function (span) {
+      span.textContent = answerText(form, span.dataset.pipe) || span.dataset.empty;
     });
   }
 
