@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     submission_limit_per_form: int = Field(default=300, ge=0)
     #: How far back the submission limits count, in minutes.
     submission_limit_window_minutes: float = Field(default=10, gt=0)
+    #: k for new trainings: figures of fewer people are never shown (at least 3).
+    default_group_minimum: int = Field(default=5, ge=3, le=1000)
+    #: k_text for new trainings: free text prints only for this many writers or more.
+    default_text_group_minimum: int = Field(default=10, ge=3, le=1000)
     testing: bool = False
     csrf_enabled: bool = True
 

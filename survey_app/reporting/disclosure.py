@@ -193,6 +193,8 @@ class Disclosure:
     hidden: dict[str, Hidden] = field(default_factory=dict)
     #: Sentences for the disclosure page about what was left out of the whole report.
     notes: list[str] = field(default_factory=list)
+    #: Where k and k_text came from (the report, a training), for the disclosure page.
+    k_source: str = ""
 
     def __post_init__(self) -> None:
         if self.k < MIN_K:
@@ -340,6 +342,7 @@ class Disclosure:
         return {
             "k": self.k,
             "k_text": self.k_text,
+            "k_source": self.k_source,
             "notes": list(self.notes),
             "populations": [
                 {"key": p.key, "label": p.label, "size": p.size, "definition": asdict(p.definition)}
