@@ -61,6 +61,7 @@ def record_submission(
         response.training_id = placement.training_id
         response.phase = placement.phase
         response.participant_code_hash = placement.code_hash
+        response.near_miss_tags = placement.near_miss_tags
     session.add(response)
     session.flush()
     rows = [

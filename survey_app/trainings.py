@@ -52,6 +52,8 @@ class Placement:
     training_id: int
     phase: str
     code_hash: str | None
+    #: Near-miss tags of the code (codes.py), when near-miss pairing is on.
+    near_miss_tags: str | None = None
 
 
 def create_training(session: Session, fields: TrainingFields) -> Training:
