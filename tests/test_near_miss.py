@@ -178,6 +178,9 @@ def test_submissions_store_tags_only_when_on_and_not_for_a_matched_post(
         summary = pairing_summary(db.session(), training_id)
     assert len(summary.pairs) == 1
     assert len(summary.probable_pairs) == 1
+    page = client.get(f"/staff/trainings/{training_id}").get_data(as_text=True)
+    assert 'data-note="probable"' in page
+    assert "1 of the unmatched codes after the training differs in one element only" in page
 
 
 def test_submissions_store_no_tags_when_off(app, logged_in):
