@@ -84,6 +84,9 @@ def test_after_opening_lowering_is_refused_and_raising_is_audited(app, logged_in
     training_id = new_training(logged_in, min_group_size="6", min_text_group_size="10")
     logged_in.post(f"/staff/trainings/{training_id}/status", data={"status": "open"})
     assert minimums(app, training_id) == (6, 10, True)
+    page = logged_in.get(f"/staff/trainings/{training_id}").get_data(as_text=True)
+    assert "no group smaller than 6 people" in page
+    assert "frozen when collection opened on" in page
 
     refused = edit(logged_in, training_id, min_group_size="5", min_text_group_size="10")
     assert refused.status_code == 409
