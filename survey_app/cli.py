@@ -381,7 +381,8 @@ def create_training_command(
     settings: Settings = current_app.config["SURVEY_SETTINGS"]
     try:
         minimums = GroupMinimums(
-            k or settings.default_group_minimum, k_text or settings.default_text_group_minimum
+            settings.default_group_minimum if k is None else k,
+            settings.default_text_group_minimum if k_text is None else k_text,
         )
     except GroupMinimumError as exc:
         raise click.BadParameter(str(exc), param_hint="--k/--k-text") from None

@@ -155,6 +155,14 @@ def test_the_cli_sets_minimums_and_refuses_lowering_after_opening(app, runner):
     assert minimums(app, training_id) == (9, 11, True)
 
 
+def test_the_cli_refuses_a_minimum_below_three(app, runner):
+    args = ["trainings", "create", "--title", "T", "--place", "P", "--starts", "2027-01-15"]
+    args += ["--ends", "2027-01-16", "--organiser", "O", "--pre", "untoc-needs-assessment"]
+    result = runner.invoke(args=[*args, "--k", "0"])
+    assert result.exit_code != 0
+    assert "at least 3" in result.output
+
+
 def pre_population(app: Flask, training_id: int | None) -> tuple[dict, dict]:
     """The JSON report of the needs report (filtered to the training or not) and its
     population of every pre respondent, shown or hidden."""
