@@ -57,6 +57,7 @@ def init_extensions(app: Flask, settings: Settings) -> None:
             settings.resolved_pairing_pepper(),
             settings.pairing_kdf_time_cost,
             settings.pairing_kdf_memory_kib,
+            settings.near_miss_pairing,
         ),
     )
     with app.app_context():

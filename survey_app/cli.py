@@ -24,6 +24,7 @@ from .content import registry
 from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo, remove_demo
 from .extensions import db
+from .group_minimums import GroupMinimumError, GroupMinimums, change_minimums
 from .models import PHASES, ROLES, Training
 from .questionnaire import ContentError, Questionnaire, load_registry
 from .questionnaire.registry import content_files, is_report_file
@@ -369,6 +370,8 @@ def text_option(option: str, value: str) -> str:
 @click.option("--pre", "pre_id", help="Questionnaire id answered on the first morning.")
 @click.option("--post", "post_id", help="Questionnaire id answered on the last afternoon.")
 @click.option("--base-url", help="Start of the printed links (default: SURVEY_PUBLIC_URL).")
+@click.option("--k", "k", type=int, help="Smallest group a report shows (default: settings).")
+@click.option("--k-text", "k_text", type=int, help="Fewest writers whose comments print.")
 @with_appcontext
 def create_training_command(
     title: str,
@@ -379,8 +382,18 @@ def create_training_command(
     pre_id: str | None,
     post_id: str | None,
     base_url: str | None,
+    k: int | None,
+    k_text: int | None,
 ) -> None:
     """Create a training as a draft and print its participant links."""
+    settings: Settings = current_app.config["SURVEY_SETTINGS"]
+    try:
+        minimums = GroupMinimums(
+            settings.default_group_minimum if k is None else k,
+            settings.default_text_group_minimum if k_text is None else k_text,
+        )
+    except GroupMinimumError as exc:
+        raise click.BadParameter(str(exc), param_hint="--k/--k-text") from None
     fields = TrainingFields(
         title=text_option("--title", title),
         place=text_option("--place", place),
@@ -389,6 +402,7 @@ def create_training_command(
         organiser=text_option("--organiser", organiser),
         pre_questionnaire_id=known_questionnaire("--pre", pre_id),
         post_questionnaire_id=known_questionnaire("--post", post_id),
+        minimums=minimums,
     )
     if not (fields.pre_questionnaire_id or fields.post_questionnaire_id):
         raise click.UsageError("give --pre, --post or both: a training needs a questionnaire")
@@ -444,6 +458,29 @@ def close_training_command(training_id: int) -> None:
     """Close collection: the links show a closed page and store nothing."""
     training = set_training_status(training_id, "closed")
     click.echo(f"Training #{training.id} is closed: its links store nothing more.")
+
+
+@trainings.command("minimums")
+@click.argument("training_id", type=int)
+@click.option("--k", "k", type=int, required=True, help="Smallest group a report shows.")
+@click.option("--k-text", "k_text", type=int, required=True, help="Fewest comment writers.")
+@with_appcontext
+def minimums_command(training_id: int, k: int, k_text: int) -> None:
+    """Set a training's group minimums (after collection opens: raise only)."""
+    session: Session = db.session()
+    training = session.get(Training, training_id)
+    if training is None:
+        raise click.ClickException(f"there is no training #{training_id}")
+    try:
+        change = change_minimums(training, GroupMinimums(k, k_text))
+    except GroupMinimumError as exc:
+        raise click.ClickException(str(exc)) from None
+    if change is not None:
+        record_audit(
+            session, None, "group_minimums_changed", f"#{training_id} {change}", CLI_ADDRESS
+        )
+    session.commit()
+    click.echo(f"Training #{training_id}: k={k}, k_text={k_text}")
 
 
 @click.group()

@@ -80,6 +80,9 @@ class Response(Base):
     #: argon2id hash (deployment pepper, per-training salt) of the participant's
     #: self-generated code; never the code. See codes.py.
     participant_code_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Near-miss tags: the hashes (same pepper and salt) of the code with each of its five
+    #: elements masked, comma-separated; NULL unless near-miss pairing is on. See codes.py.
+    near_miss_tags: Mapped[str | None] = mapped_column(Text)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -239,6 +242,8 @@ class Training(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
         CheckConstraint("starts_on <= ends_on", name="dates_ordered"),
+        CheckConstraint("min_group_size >= 3", name="group_minimum_floor"),
+        CheckConstraint("min_text_group_size >= 3", name="text_minimum_floor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,6 +266,13 @@ class Training(Base):
     #: HMAC key here (64 hex characters). Useless without the pepper, which is not stored.
     pairing_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: k: the smallest group of this training's people a report may show figures for.
+    min_group_size: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: k_text: the fewest writers whose free-text answers a report may print.
+    min_text_group_size: Mapped[int] = mapped_column(default=10, server_default="10")
+    #: When collection first opened: from then on the minimums may rise but never fall
+    #: (see group_minimums.py).
+    group_minimums_frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     links: Mapped[list[ParticipantLink]] = relationship(
         back_populates="training", cascade="all, delete-orphan", order_by="ParticipantLink.id"

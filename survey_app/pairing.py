@@ -4,14 +4,18 @@ For each code hash the latest pre response (highest id) is paired with the lates
 response. Earlier submissions with the same code stay stored; they are counted as
 duplicates so reports can say so, and are left out of the pairs.
 
-Near misses (a code with one element mistyped) cannot be found here: only a keyed hash of
-the whole code is stored, by design, so two codes that differ in one letter look as
-unrelated as any two. A mistyped code is therefore one unmatched pre and one unmatched
-post participant.
+Near misses (a code with one element mistyped): the hash of the whole code tells two codes
+that differ in one letter no better than any two. With near-miss pairing on, each response
+also stores a tag per element of its code (the code with that element masked, hashed the
+same way; codes.py). An unmatched post code and an unmatched pre code that share a tag
+differ in that element only; when each is the other's only such candidate they are a
+*probable pair*. Probable pairs are counted apart and never enter the pairs.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, exists, func, select
@@ -41,6 +45,9 @@ class PairingSummary:
     unmatched_post_codes: int = 0
     #: Distinct people over both phases: one per code, one per response without a code.
     participants: int = 0
+    #: (pre id, post id) of the latest responses of unmatched codes one element apart,
+    #: each the other's only candidate (`match_near_misses`); not among `pairs`.
+    probable_pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def match_rate(self) -> float | None:
@@ -96,7 +103,85 @@ def pairing_summary(session: Session, training_id: int) -> PairingSummary:
         unmatched_pre_codes=len(pre_codes - post_codes),
         unmatched_post_codes=len(post_codes - pre_codes),
         participants=len(pre_codes | post_codes) + _without_code(session, training_id),
+        probable_pairs=_probable_pairs(session, training_id, pre_codes, post_codes),
     )
+
+
+def match_near_misses(
+    pre: Mapping[str, Sequence[str]], post: Mapping[str, Sequence[str]]
+) -> list[tuple[str, str]]:
+    """(pre code, post code) of every unambiguous near miss, given each code's tags.
+
+    Two different codes share the tag of an element exactly when they differ in that
+    element only. A pair counts when the post code has exactly one pre candidate and that
+    pre code exactly one post candidate: with two, nothing says which is the person.
+    """
+    for_post = _candidates(post, pre)
+    for_pre = _candidates(pre, post)
+    found = []
+    for post_code, candidates in for_post.items():
+        if len(candidates) == 1:
+            (pre_code,) = candidates
+            if for_pre[pre_code] == {post_code}:
+                found.append((pre_code, post_code))
+    return sorted(found)
+
+
+def _candidates(
+    source: Mapping[str, Sequence[str]], target: Mapping[str, Sequence[str]]
+) -> dict[str, set[str]]:
+    """For each code of `source`, the codes of `target` sharing one of its tags."""
+    index: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for code, tags in target.items():
+        for position, tag in enumerate(tags):
+            index[(position, tag)].add(code)
+    return {
+        code: {other for position, tag in enumerate(tags) for other in index[(position, tag)]}
+        for code, tags in source.items()
+    }
+
+
+def _probable_pairs(
+    session: Session, training_id: int, pre_codes: set[str], post_codes: set[str]
+) -> tuple[tuple[int, int], ...]:
+    """Probable pairs among the codes of one phase that match none of the other."""
+    pre = _tagged(session, training_id, "pre", pre_codes - post_codes)
+    post = _tagged(session, training_id, "post", post_codes - pre_codes)
+    if not pre or not post:
+        return ()
+    matched = match_near_misses(
+        {c: t for c, (_, t) in pre.items()}, {c: t for c, (_, t) in post.items()}
+    )
+    return tuple(sorted((pre[a][0], post[b][0]) for a, b in matched))
+
+
+def split_tags(stored: str | None) -> tuple[str, ...] | None:
+    """The tags of a `near_miss_tags` column, in element order; None when there are none."""
+    return tuple(stored.split(",")) if stored else None
+
+
+def _tagged(
+    session: Session, training_id: int, phase: str, codes: set[str]
+) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """code → (id, tags) of the latest tagged response of each of these codes."""
+    if not codes:
+        return {}
+    stmt = (
+        select(Response.participant_code_hash, Response.id, Response.near_miss_tags)
+        .where(
+            Response.training_id == training_id,
+            Response.phase == phase,
+            Response.participant_code_hash.in_(codes),
+            Response.near_miss_tags.is_not(None),
+        )
+        .order_by(Response.id)
+    )
+    found = {}
+    for code, response_id, stored in session.execute(stmt):
+        tags = split_tags(stored)
+        if code is not None and tags is not None:
+            found[code] = (int(response_id), tags)
+    return found
 
 
 def _phase_counts(session: Session, training_id: int) -> tuple[int, int, int]:

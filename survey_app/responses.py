@@ -65,6 +65,7 @@ def record_submission(
         response["training_id"] = placement.training_id
         response["phase"] = placement.phase
         response["participant_code_hash"] = placement.code_hash
+        response["near_miss_tags"] = placement.near_miss_tags
     response_id = _insert_new_token(session, response)
     if response_id is None:
         earlier = existing_outcome(session, token, answers_digest)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     #: argon2id cost of one participant-code hash (tests lower it; production keeps these).
     pairing_kdf_time_cost: int = Field(default=2, ge=1)
     pairing_kdf_memory_kib: int = Field(default=64 * 1024, ge=8)
+    #: Also store near-miss tags of each code, so that a code with one element mistyped is
+    #: reported as a probable pair. Off by default: with the database and the pepper, the
+    #: tags make a training's codes about 30 times cheaper to search (SECURITY.md).
+    near_miss_pairing: bool = False
     #: A whole questionnaire post is a few KiB; anything far larger is refused with 413.
     max_request_bytes: int = 256 * 1024
     #: How long a form's CSRF token stays valid; an expired one re-shows the answers.
@@ -67,6 +71,10 @@ class Settings(BaseSettings):
     submission_limit_window_minutes: float = Field(default=10, gt=0)
     #: How long a PDF download waits for its build before showing a progress page instead.
     report_wait_seconds: float = Field(default=2.0, ge=0)
+    #: k for new trainings: figures of fewer people are never shown (at least 3).
+    default_group_minimum: int = Field(default=5, ge=3, le=1000)
+    #: k_text for new trainings: free text prints only for this many writers or more.
+    default_text_group_minimum: int = Field(default=10, ge=3, le=1000)
     testing: bool = False
     csrf_enabled: bool = True
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from .codes import new_pairing_salt
+from .group_minimums import GroupMinimums, change_minimums, freeze_minimums
 from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
 from .versions import current_version
 
@@ -36,6 +37,12 @@ class TrainingFields:
     organiser: str
     pre_questionnaire_id: str | None
     post_questionnaire_id: str | None
+    #: k and k_text; None keeps the stored ones (a new training gets the model's defaults).
+    minimums: GroupMinimums | None = None
+
+    def details(self) -> dict[str, object]:
+        """The training's plain columns (everything but the minimums)."""
+        return {name: value for name, value in vars(self).items() if name != "minimums"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,16 @@ class Placement:
     training_id: int
     phase: str
     code_hash: str | None
+    #: Near-miss tags of the code (codes.py), when near-miss pairing is on.
+    near_miss_tags: str | None = None
 
 
 def create_training(session: Session, fields: TrainingFields) -> Training:
     """A draft training with a participant link for each phase that has a questionnaire."""
-    training = Training(**vars(fields), status="draft", pairing_secret=new_pairing_salt())
+    training = Training(**fields.details(), status="draft", pairing_secret=new_pairing_salt())
+    if fields.minimums is not None:
+        training.min_group_size = fields.minimums.k
+        training.min_text_group_size = fields.minimums.k_text
     session.add(training)
     for phase in PHASES:
         if training.questionnaire_for(phase):
@@ -58,12 +70,17 @@ def create_training(session: Session, fields: TrainingFields) -> Training:
     return training
 
 
-def update_training(session: Session, training: Training, fields: TrainingFields) -> None:
+def update_training(session: Session, training: Training, fields: TrainingFields) -> str | None:
     """Change a training's details; phases that gain a questionnaire get a link.
 
-    Raises TrainingChangeError when a phase with responses would get another questionnaire:
-    its exports and reports would label the stored answers with the other one's questions.
+    Returns "old → new" when the group minimums changed (for the audit log). Raises
+    TrainingChangeError when a phase with responses would get another questionnaire:
+    its exports and reports would label the stored answers with the other one's questions;
+    and GroupMinimumError when frozen minimums would fall.
     """
+    minimums_change = (
+        change_minimums(training, fields.minimums) if fields.minimums is not None else None
+    )
     for phase in PHASES:
         new_id = getattr(fields, f"{phase}_questionnaire_id")
         if new_id == training.questionnaire_for(phase):
@@ -76,7 +93,7 @@ def update_training(session: Session, training: Training, fields: TrainingFields
                 "trainings, or create a new training."
             )
         setattr(training, f"{phase}_version_id", None)
-    for name, value in vars(fields).items():
+    for name, value in fields.details().items():
         setattr(training, name, value)
     if training.status == "open":
         pin_versions(session, training)
@@ -84,6 +101,7 @@ def update_training(session: Session, training: Training, fields: TrainingFields
         if training.questionnaire_for(phase) and active_link(training, phase) is None:
             training.links.append(ParticipantLink(phase=phase, token=new_link_token()))
     session.flush()
+    return minimums_change
 
 
 def set_status(session: Session, training: Training, status: str) -> None:
@@ -93,6 +111,7 @@ def set_status(session: Session, training: Training, status: str) -> None:
     training.status = status
     if status == "open":
         pin_versions(session, training)
+        freeze_minimums(training)
     session.flush()
 
 

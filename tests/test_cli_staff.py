@@ -269,7 +269,13 @@ def test_trainings_open_or_close_an_unknown_id_fails(invoke, command):
 
 def test_staff_command_groups_are_registered_on_the_app_and_as_entry_points(app):
     assert set(app.cli.commands["users"].commands) >= {"create", "list"}
-    assert set(app.cli.commands["trainings"].commands) == {"create", "list", "open", "close"}
+    assert set(app.cli.commands["trainings"].commands) == {
+        "create",
+        "list",
+        "open",
+        "close",
+        "minimums",
+    }
     plugins = {ep.name: ep.value for ep in entry_points(group="flask.commands")}
     assert plugins["users"] == "survey_app.cli:users"
     assert plugins["trainings"] == "survey_app.cli:trainings"

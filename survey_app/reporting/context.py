@@ -15,6 +15,7 @@ from ..questionnaire.schema import (
     SingleChoiceQuestion,
 )
 from .disclosure import Disclosure, Hidden, Population
+from .minimums import report_minimums
 from .schema import OverviewBlock, PrePostBlock, Report
 from .scope import Scope
 from .sql import count_respondents
@@ -45,14 +46,20 @@ class ReportContext:
     )
 
     def __post_init__(self) -> None:
-        disclosure = Disclosure(self.report.k, self.report.k_text, dimensions=self._dimensions())
+        minimums = report_minimums(self.session, self.report, self.training)
+        disclosure = Disclosure(
+            minimums.k,
+            minimums.k_text,
+            dimensions=self._dimensions(),
+            k_source=minimums.source,
+        )
         object.__setattr__(self, "disclosure", disclosure)
         object.__setattr__(self, "paired_only", self._plan_phases())
 
     @property
     def k(self) -> int:
-        """The minimum group size."""
-        return self.report.k
+        """The minimum group size (the report's, or its trainings' when larger)."""
+        return self.disclosure.k
 
     @property
     def questionnaire(self) -> Questionnaire:

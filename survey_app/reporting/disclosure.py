@@ -74,6 +74,8 @@ class PopulationDef:
     also_answered: str | None = None
     #: Paired only: and whose response of the other phase answered `answered` (`row`) too.
     answered_both: bool = False
+    #: Probable pairs instead: codes of the two phases one element apart (pairing.py).
+    probable: bool = False
 
     def key(self) -> str:
         """A stable identifier, also used in the JSON report."""
@@ -86,6 +88,8 @@ class PopulationDef:
             parts.append(f"dates={self.submitted_from or ''}..{self.submitted_to or ''}")
         if self.paired:
             parts.append("paired")
+        if self.probable:
+            parts.append("probable pairs")
         if self.group is not None:
             op = "not in" if self.group.exclude else "in"
             parts.append(f"{self.group.question} {op} {','.join(self.group.values)}")
@@ -193,6 +197,8 @@ class Disclosure:
     hidden: dict[str, Hidden] = field(default_factory=dict)
     #: Sentences for the disclosure page about what was left out of the whole report.
     notes: list[str] = field(default_factory=list)
+    #: Where k and k_text came from (the report, a training), for the disclosure page.
+    k_source: str = ""
 
     def __post_init__(self) -> None:
         if self.k < MIN_K:
@@ -235,6 +241,32 @@ class Disclosure:
                 "the difference would give away"
             )
             return self._hide(definition, label, reason)
+        return self._show(definition, label, size)
+
+    def drawn_from_counts(
+        self,
+        definition: PopulationDef,
+        label: str,
+        size: int,
+        *,
+        counts: Iterable[tuple[str, int]],
+    ) -> Population | Hidden:
+        """A population drawn from sets whose sizes print as counts (the probable pairs,
+        from the unmatched codes of each phase): shown at k or more, and only when it
+        differs from each of those sets by no one or by k people or more.
+
+        Why: a printed count minus this population's size would be a group of 1 to k-1
+        people (those whose codes matched nothing even one element apart).
+        """
+        if size < self.k:
+            return self._hide(definition, label, self.reason_small)
+        for source, total in counts:
+            if 0 < total - size < self.k:
+                reason = (
+                    f"differs from “{source}” by fewer than {self.k} people, who would be "
+                    "the difference"
+                )
+                return self._hide(definition, label, reason)
         return self._show(definition, label, size)
 
     def text_population(
@@ -340,6 +372,7 @@ class Disclosure:
         return {
             "k": self.k,
             "k_text": self.k_text,
+            "k_source": self.k_source,
             "notes": list(self.notes),
             "populations": [
                 {"key": p.key, "label": p.label, "size": p.size, "definition": asdict(p.definition)}

@@ -52,6 +52,8 @@ class PairedSample:
     unmatched_post: int
     unmatched_pre: int
     post_without_code: int
+    #: Probable pairs: unmatched codes one element apart, unambiguous (pairing.py).
+    probable_pairs: int = 0
 
     @property
     def match_rate(self) -> float | None:
@@ -106,6 +108,7 @@ def paired_sample(
         unmatched_post=summary.unmatched_post_codes,
         unmatched_pre=summary.unmatched_pre_codes,
         post_without_code=summary.post_without_code,
+        probable_pairs=len(summary.probable_pairs),
     )
 
 

@@ -194,7 +194,7 @@ def _build_report(
         subtitle=report.subtitle,
         intro=report.intro,
         generated=today or dt.datetime.now(dt.UTC).date(),
-        k=report.k,
+        k=ctx.k,
         responses=sources[0].responses,
         filter_description=describe_filter(report.filter, training),
         sources=sources,

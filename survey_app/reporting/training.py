@@ -22,6 +22,9 @@ class ReportTraining:
     ends_on: dt.date
     pre_questionnaire_id: str | None
     post_questionnaire_id: str | None
+    #: The training's group minimums (k, k_text), frozen when its collection opened.
+    min_group_size: int = 5
+    min_text_group_size: int = 10
 
     @property
     def questionnaire_ids(self) -> frozenset[str]:
@@ -72,4 +75,6 @@ def load_report_training(session: Session, training_id: int) -> ReportTraining |
         ends_on=training.ends_on,
         pre_questionnaire_id=training.pre_questionnaire_id,
         post_questionnaire_id=training.post_questionnaire_id,
+        min_group_size=training.min_group_size,
+        min_text_group_size=training.min_text_group_size,
     )

@@ -18,17 +18,19 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
 
 from ..auth import AccountError, authenticate, change_password, end_sessions, staff_required
 from ..bursts import BURST_GAP, BURST_MIN_RESPONSES, find_bursts
 from ..content import registry
 from ..dashboard import build_dashboard, completion_chart_uri
 from ..extensions import db
+from ..group_minimums import GroupMinimumError, GroupMinimums
 from ..models import PHASES, Training
 from ..passwords import MIN_LENGTH
+from ..reporting.disclosure import MIN_K
 from ..trainings import (
     TrainingChangeError,
     TrainingFields,
@@ -84,6 +86,13 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
     organiser = StringField("Organiser", validators=[DataRequired(), Length(max=200)])
     pre_questionnaire_id = SelectField("Questionnaire before the training")
     post_questionnaire_id = SelectField("Questionnaire after the training")
+    min_group_size = IntegerField(
+        "Smallest group a report shows (k)", validators=[NumberRange(min=MIN_K, max=1000)]
+    )
+    min_text_group_size = IntegerField(
+        "Fewest writers whose comments a report prints",
+        validators=[NumberRange(min=MIN_K, max=1000)],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +128,7 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             organiser=self.organiser.data.strip(),
             pre_questionnaire_id=self.pre_questionnaire_id.data or None,
             post_questionnaire_id=self.post_questionnaire_id.data or None,
+            minimums=GroupMinimums(self.min_group_size.data, self.min_text_group_size.data),
         )
 
 
@@ -206,7 +216,11 @@ def trainings() -> str:
 @staff_required
 def new_training() -> str | Response | tuple[str, int]:
     """Create a training (as a draft)."""
-    form = TrainingForm()
+    settings = current_app.config["SURVEY_SETTINGS"]
+    form = TrainingForm(
+        min_group_size=settings.default_group_minimum,
+        min_text_group_size=settings.default_text_group_minimum,
+    )
     if not form.validate_on_submit():
         return render_template("staff/training_form.html", form=form, training=None), (
             422 if form.errors else 200
@@ -229,14 +243,21 @@ def edit_training(training_id: int) -> str | Response | tuple[str, int]:
             422 if form.errors else 200
         )
     try:
-        update_training(db_session(), training, form.fields())
-    except TrainingChangeError as exc:
+        change = update_training(db_session(), training, form.fields())
+    except (TrainingChangeError, GroupMinimumError) as exc:
         db.session.rollback()
-        form.post_questionnaire_id.errors = [*form.post_questionnaire_id.errors, str(exc)]
+        field = (
+            form.min_group_size
+            if isinstance(exc, GroupMinimumError)
+            else form.post_questionnaire_id
+        )
+        field.errors = [*field.errors, str(exc)]
         return render_template("staff/training_form.html", form=form, training=training), 409
-    record_audit(
-        db_session(), current_user, "training_changed", f"#{training.id}", client_address()
-    )
+    address = client_address()
+    record_audit(db_session(), current_user, "training_changed", f"#{training.id}", address)
+    if change is not None:
+        detail = f"#{training.id} {change}"
+        record_audit(db_session(), current_user, "group_minimums_changed", detail, address)
     db.session.commit()
     return redirect(url_for("staff.training", training_id=training.id), 303)
 

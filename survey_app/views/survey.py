@@ -88,12 +88,16 @@ def training_phase(token: str) -> Page:
     with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
 
     def placement(form: SurveyForm) -> tuple[Placement, str]:
-        hashed = code_hasher().hash(training, normalise_code(*form.code)) if form.code else None
+        code = normalise_code(*form.code) if form.code else None
+        hashed = code_hasher().hash(training, code) if code else None
         matched = ""
         if link.phase == "post" and hashed is not None:
             matched = "1" if has_pre_with_code(session(), training.id, hashed) else "0"
+        # Why not for a matched post code: it is paired already; the tags' argon2id cost
+        # (five more hashes) is spent only on codes that may still need them.
+        tags = code_hasher().near_miss_tags(training, code) if code and matched != "1" else None
         thanks = url_for("survey.training_thanks", token=token, matched=matched or None)
-        return Placement(training.id, link.phase, hashed), thanks
+        return Placement(training.id, link.phase, hashed, tags), thanks
 
     return answer_page(loaded, with_code, placement, f"training:{training.id}:{link.phase}")
 

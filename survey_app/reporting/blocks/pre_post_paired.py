@@ -98,6 +98,8 @@ class PairedFigures:
     pairs: int | None = None
     #: Percent of the distinct participants who are paired.
     match_rate: float | None = None
+    #: Probable pairs (near-miss codes), when that population may show; never in the pairs.
+    probable_pairs: int | None = None
     questions: tuple[PairedQuestion, ...] = ()
     knowledge: PairedKnowledge | None = None
     #: Duplicate and unmatched codes, and why figures are missing.
@@ -146,7 +148,44 @@ def compute_paired(
         knowledge = _paired_knowledge(ctx, paired, found, max_points)
     if any(row.hidden for q in questions for row in q.items):
         notes = (*notes, few_answers_note(ctx.k))
-    return PairedFigures(training.title, n_pairs, printed_rate, questions, knowledge, notes)
+    return PairedFigures(
+        training.title,
+        n_pairs,
+        printed_rate,
+        probable_pairs=_probable_pairs(ctx, post[0], sample, (pre[1], post[1])),
+        questions=questions,
+        knowledge=knowledge,
+        notes=notes,
+    )
+
+
+def _probable_pairs(
+    ctx: ReportContext,
+    post: Scope,
+    sample: PairedSample,
+    phases: Iterable[Population | None],
+) -> int | None:
+    """The number of probable pairs, when their population may show (else None).
+
+    Why only a count: their answers are in no figure; a near miss is likely, not certain,
+    the same person.
+    """
+    if not sample.probable_pairs:
+        return None
+    definition = replace(post, paired=False).population().narrowed(probable=True)
+    found = ctx.disclosure.drawn_from_counts(
+        definition,
+        "Probable pairs (codes one element apart)",
+        sample.probable_pairs,
+        counts=(
+            ("Post codes that matched no pre code", sample.unmatched_post),
+            ("Pre codes that matched no post code", sample.unmatched_pre),
+            *((phase.label, phase.size) for phase in phases if phase is not None),
+        ),
+    )
+    if not isinstance(found, Population):
+        return None
+    return ctx.disclosure.release_count(found, "size", sample.probable_pairs)
 
 
 def tightest(size: int, around: Iterable[Population | None]) -> Population | None:
