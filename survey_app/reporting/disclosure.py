@@ -74,6 +74,9 @@ class PopulationDef:
     also_answered: str | None = None
     #: Paired only: and whose response of the other phase answered `answered` (`row`) too.
     answered_both: bool = False
+    #: Only responses to these version numbers of the questionnaire (None: any version).
+    #: Why: a question is counted only over the versions that define it as the report does.
+    versions: tuple[int, ...] | None = None
 
     def key(self) -> str:
         """A stable identifier, also used in the JSON report."""
@@ -96,6 +99,8 @@ class PopulationDef:
         if self.also_answered:
             also = self.also_answered + (f".{self.row}" if self.row else "")
             parts.append(f"also answered={also}")
+        if self.versions is not None:
+            parts.append(f"versions={','.join(str(v) for v in self.versions)}")
         return " | ".join(parts)
 
     def narrowed(self, **changes: Any) -> PopulationDef:
