@@ -15,11 +15,13 @@ from survey_app.models import Answer, ContentVersion, Response
 from survey_app.questionnaire import AnswerValue, Choice
 from survey_app.reporting.agreement import version_ranges
 from survey_app.reporting.disclosure import PopulationDef
+from survey_app.reporting.pipeline import build_report, render_html, render_pdf
 from survey_app.responses import new_submission_token
 from tests.audit.audit import audit
 from tests.audit.rawdata import Respondent, specs_of
 from tests.lifecycle.conftest import publish
 from tests.reporting.report_app import pdf_pages
+from tests.reporting.test_pdf_numbers import allowed, numbers, without_structure
 
 KIT = """\
 schema_version: 1
@@ -182,6 +184,23 @@ def test_the_pdf_says_where_versions_disagree_and_names_removed_questions(kit_ap
     assert "Answered by all 13 respondents" in text
     assert "“Anything else?” (note) was asked in versions 1–3, removed in version 4" in text
     assert "counted for versions" not in re.sub(r"Option 'meh'.*?only", "", text)
+
+
+def test_every_number_in_the_pdf_across_versions_is_in_the_json_report(kit_app):
+    with kit_app.app_context():
+        content = registry()
+        doc = build_report(
+            db.session, content.reports["kit-report"], content.questionnaire_models()
+        )
+    cover, _contents, *body = pdf_pages(render_pdf(render_html(doc)).data)
+    permitted = allowed(doc)
+    stray = [
+        (page, value)
+        for page, text in enumerate([cover, *body], start=1)
+        for value in numbers(without_structure(text, doc))
+        if round(value, 6) not in permitted
+    ]
+    assert stray == []
 
 
 def test_the_audit_passes_on_a_report_across_versions(kit_app, tmp_path):
