@@ -101,7 +101,9 @@ def agreeing_scope(ctx: ReportContext, scope: Scope, question_ids: tuple[str, ..
         if all(_agrees(served, model, qid) for qid in question_ids)
     )
     present = ctx.aggregate(versions_in_scope, scope)
-    if all(v in agreeing for v in present):
+    # Responses without a version (stored before versions were kept) answered an unknown
+    # text: counted while no version in scope disagrees, left out once one does.
+    if all(v is None or v in agreeing for v in present):
         return Agreement(scope)
     notes = version_notes([(n, list(m.questions())) for n, m in stored])
     reasons = [r for qid in question_ids for r in notes.get(qid, [])]
@@ -125,6 +127,13 @@ def agreement_note(
         n = ctx.disclosure.release_count(population, "size", population.size)
         return f"{reasons}: {counted} (n = {n:,})."
     return f"{reasons}: {counted} (n: {HIDDEN_MARK})."
+
+
+def versions_note(ctx: ReportContext, agreement: Agreement) -> tuple[str, ...]:
+    """The agreement's note, for a block whose figures all count the agreement's scope."""
+    if not agreement.restricted:
+        return ()
+    return (agreement_note(ctx, agreement, ctx.population(agreement.scope)),)
 
 
 def note_removed_questions(ctx: ReportContext, scope: Scope) -> None:
