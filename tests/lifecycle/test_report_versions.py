@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +40,12 @@ sections:
         type: scale
         prompt: {rating_prompt}
         scale: {{min: 1, max: 5}}
+      - id: skills
+        type: matrix
+        prompt: How sure are you of each skill?
+        scale: {{min: 1, max: 5}}
+        rows:
+{rows}
 {note}"""
 
 NOTE = """\
@@ -60,7 +65,19 @@ blocks:
     question: mood
   - type: question
     question: rating
+  - type: priorities
+    measure: mean
+    sources:
+      - {question: skills}
+  - type: recommendations
+    rules:
+      - id: calm
+        text: Keep the good mood going.
+        share: {question: mood, in: [good]}
+        at_least: 0.1
 """
+#: Matrix rows of `skills` in version 1; version 2 adds `listen`.
+ROWS = ("draft", "speak")
 
 
 def kit(
@@ -71,8 +88,13 @@ def kit(
 ) -> str:
     """The YAML of questionnaire `kit` in one of its versions."""
     listed = "".join(f"          - {{value: {o}, label: {o.title()}}}\n" for o in options)
+    rows = ROWS + (("listen",) if "meh" in options else ())
+    matrix = "".join(f"          - {{value: {r}, label: {r.title()}}}\n" for r in rows)
     return KIT.format(
-        options=listed.rstrip("\n"), rating_prompt=rating_prompt, note=NOTE if note else ""
+        options=listed.rstrip("\n"),
+        rating_prompt=rating_prompt,
+        rows=matrix.rstrip("\n"),
+        note=NOTE if note else "",
     )
 
 
@@ -113,6 +135,8 @@ def kit_app(make_app, tmp_path):
                 "q_mood": mood,
                 "q_rating": str(rating),
             }
+            for row in (*ROWS, "listen") if version > 1 else ROWS:
+                data[f"q_skills-{row}"] = str(rating)
             if version < 4:
                 data["q_note"] = "fine"
             assert client.post("/q/kit", data=data).status_code in (302, 303)
@@ -125,15 +149,6 @@ def build(app, tmp_path: Path, fmt: str) -> Path:
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return target
-
-
-def counts(data, population: str, question: str) -> dict[str, float]:
-    return {
-        f["item"]: f["value"]
-        for f in data["figures"]
-        if f["population"] == population and f["question"] == question and f["item"]
-        if f["statistic"] == "count"
-    }
 
 
 def test_each_version_is_stored_against_its_responses(kit_app):
@@ -183,7 +198,23 @@ def test_the_pdf_says_where_versions_disagree_and_names_removed_questions(kit_ap
     assert "Answered by all 9 respondents" in text
     assert "Answered by all 13 respondents" in text
     assert "“Anything else?” (note) was asked in versions 1–3, removed in version 4" in text
-    assert "counted for versions" not in re.sub(r"Option 'meh'.*?only", "", text)
+    # The reworded question agrees across versions: no note; meh's and listen's only.
+    assert text.count("counted for versions") == 2
+
+
+def test_priorities_and_recommendations_count_only_the_agreeing_versions(kit_app, tmp_path):
+    """A matrix row added in version 2; a rule on a question whose option was added."""
+    data = json.loads(build(kit_app, tmp_path, "json").read_text(encoding="utf-8"))
+    skills = [f for f in data["figures"] if f["question"] == "skills"]
+    assert {f["row"] for f in skills} == {"draft", "speak", "listen"}
+    assert all(f["population"].endswith("| versions=2,3,4") for f in skills)
+    rule = [f for f in data["figures"] if f["block"] == 4 and f["statistic"] == "percent"]
+    assert [(f["population"], f["value"]) for f in rule] == [
+        ("kit | answered=mood | versions=2,3,4", 33.0)
+    ]
+    text = " ".join(" ".join(pdf_pages(build(kit_app, tmp_path, "pdf").read_bytes())).split())
+    assert "Option 'listen' added in version 2: counted for versions 2–4 only (n = 9)." in text
+    assert "33% of 9 respondents chose “Good”" in text
 
 
 def test_every_number_in_the_pdf_across_versions_is_in_the_json_report(kit_app):
@@ -211,6 +242,7 @@ def test_the_audit_passes_on_a_report_across_versions(kit_app, tmp_path):
                 Response.id,
                 ContentVersion.number,
                 Answer.question_id,
+                Answer.row,
                 Answer.option_value,
                 Answer.number_value,
             )
@@ -221,12 +253,17 @@ def test_the_audit_passes_on_a_report_across_versions(kit_app, tmp_path):
         specs = specs_of(registry().questionnaire_models().values())
     answers: dict[int, dict[str, AnswerValue]] = {}
     versions: dict[int, int] = {}
-    for rid, number, question, option, value in rows:
+    for rid, number, question, row, option, value in rows:
         versions[rid] = number
+        given = answers.setdefault(rid, {})
         if question == "mood":
-            answers.setdefault(rid, {})["mood"] = Choice((option,))
+            given["mood"] = Choice((option,))
         elif question == "rating":
-            answers.setdefault(rid, {})["rating"] = int(value)
+            given["rating"] = int(value)
+        elif question == "skills":
+            matrix = given.setdefault("skills", {})
+            assert isinstance(matrix, dict)
+            matrix[row] = int(value)
     respondents = [
         Respondent(rid, "kit", answers.get(rid, {}), version=number)
         for rid, number in versions.items()
