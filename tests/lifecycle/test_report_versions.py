@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from survey_app.extensions import db
 from survey_app.models import Answer, ContentVersion, Response
 from survey_app.questionnaire import AnswerValue, Choice
 from survey_app.reporting.agreement import version_ranges
+from survey_app.reporting.blocks.pre_post import _agreeing
+from survey_app.reporting.context import ReportContext
 from survey_app.reporting.disclosure import PopulationDef
 from survey_app.reporting.pipeline import build_report, render_html, render_pdf
 from survey_app.responses import new_submission_token
@@ -275,3 +278,20 @@ def test_the_audit_passes_on_a_report_across_versions(kit_app, tmp_path):
 def test_version_ranges_join_consecutive_versions():
     assert version_ranges((1, 2, 3, 5)) == "1–3, 5"
     assert version_ranges([4]) == "4"
+
+
+def test_a_pre_post_phase_is_narrowed_per_question_unless_paired(kit_app):
+    with kit_app.app_context():
+        content = registry()
+        ctx = ReportContext(
+            db.session, content.reports["kit-report"].model, content.questionnaire_models()
+        )
+        scope = ctx.scope()
+        phase = (scope, ctx.population(scope))
+        mood_scope, mood_population = _agreeing(ctx, phase, "mood")
+        assert mood_scope.versions == (2, 3, 4)
+        assert mood_population is not None
+        assert mood_population.size == 9
+        assert _agreeing(ctx, phase, "rating") == phase
+        paired = (replace(scope, paired=True), phase[1])
+        assert _agreeing(ctx, paired, "mood") == paired
