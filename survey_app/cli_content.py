@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .publishing import BreakingChangeError, Published, publish, retire
+from .publishing import BreakingChangeError, Published, pending_reports, publish, retire
 from .questionnaire import ContentError
 from .questionnaire.registry import content_files, display_path, is_report_file
 from .settings import Settings
@@ -47,6 +47,7 @@ def publish_command(paths: tuple[Path, ...], allow_breaking: bool, note: str) ->
     files = content_files(paths or (settings.questionnaires_dir, settings.reports_dir))
     reports = [path for path in files if is_report_file(path)]
     ordered = [path for path in files if path not in reports] + reports
+    pending = pending_reports((path.read_bytes(), display_path(path)) for path in reports)
     refused = 0
     for path in ordered:
         kind = "report" if path in reports else "questionnaire"
@@ -60,6 +61,7 @@ def publish_command(paths: tuple[Path, ...], allow_breaking: bool, note: str) ->
                 by=CLI_PUBLISHER,
                 note=note,
                 allow_breaking=allow_breaking,
+                pending=pending,
             )
         except ContentError as exc:
             db.session.rollback()

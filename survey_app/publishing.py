@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from .models import Answer, ContentDraft, ContentVersion, Response, utcnow
 from .questionnaire import ContentError, LoadedFile, Questionnaire, Registry
 from .questionnaire.compat import Change, breaking_changes
-from .questionnaire.loader import load_bytes
+from .questionnaire.loader import load_bytes, read_document
 from .reporting.schema import Report
 from .versions import (
     VersionCache,
@@ -51,13 +52,44 @@ class Published:
     breaking: list[Change] = field(default_factory=list)
 
 
+#: Report files published in the same run as a questionnaire, by the id they declare:
+#: (text, display name). A questionnaire is checked against these instead of the stored
+#: versions they replace.
+PendingReports = Mapping[str, tuple[bytes, str]]
+
+
+def pending_reports(files: Iterable[tuple[bytes, str]]) -> dict[str, tuple[bytes, str]]:
+    """(text, display name) of report files by the id they declare; unreadable ones left out.
+
+    Why: a questionnaire that drops a question and the report file that drops its block
+    are edited together; checked against the stored report alone, the questionnaire would
+    be refused until the report was published, and that report may need the new question.
+    """
+    out: dict[str, tuple[bytes, str]] = {}
+    for raw, display in files:
+        try:
+            report_id = read_document(raw.decode("utf-8"), display).data.get("id")
+        except (UnicodeDecodeError, ContentError):
+            continue
+        if isinstance(report_id, str):
+            out[report_id] = (raw, display)
+    return out
+
+
 def validate_source(
-    session: Session, kind: str, raw: bytes, display: str, cache: VersionCache | None = None
+    session: Session,
+    kind: str,
+    raw: bytes,
+    display: str,
+    cache: VersionCache | None = None,
+    pending: PendingReports | None = None,
 ) -> LoadedFile[Questionnaire] | LoadedFile[Report]:
     """Validate content as it would be served beside the current versions.
 
     A questionnaire is also checked against every current report (one may name a question it
-    removes); a report against the current questionnaires. Raises ContentError, all located.
+    removes), or against the report file of the same id about to be published with it
+    (`pending`); a report against the current questionnaires. Raises ContentError, all
+    located.
     """
     cache = cache or VersionCache()
     served = current_versions(session)
@@ -72,10 +104,15 @@ def validate_source(
     loaded = load_bytes(Questionnaire, raw, Path(display), display)
     context = {"questionnaires": {**questionnaires, loaded.model.id: loaded.model}}
     errors = []
+    pending = pending or {}
     for v in served:
         if v.kind == "report" and v.retired_at is None:
             try:
-                load_version(Report, v, context)
+                if v.content_id in pending:
+                    text, shown = pending[v.content_id]
+                    load_bytes(Report, text, Path(shown), shown, context)
+                else:
+                    load_version(Report, v, context)
             except ContentError as exc:
                 errors += exc.errors
     if errors:
@@ -95,6 +132,7 @@ def publish(
     allow_breaking: bool = False,
     only_if_new: bool = False,
     cache: VersionCache | None = None,
+    pending: PendingReports | None = None,
 ) -> Published:
     """Store `raw` as the next version of its content id unless it equals the current one.
 
@@ -103,7 +141,7 @@ def publish(
     Raises ContentError (invalid, every error located) or BreakingChangeError.
     """
     cache = cache or VersionCache()
-    loaded = validate_source(session, kind, raw, display, cache)
+    loaded = validate_source(session, kind, raw, display, cache, pending)
     content_id = loaded.model.id
     current = current_version(session, kind, content_id)
     if current is not None and current.sha256 == loaded.sha256 and current.retired_at is None:
@@ -207,15 +245,24 @@ def sync_files(session: Session, files: Registry[Report], cache: VersionCache) -
         *(("questionnaire", lf) for lf in files.questionnaires.values()),
         *(("report", lf) for lf in files.reports.values()),
     ]
+    unchanged: list[tuple[str, bytes, str]] = []
     for kind, loaded in items:
         raw = loaded.path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != loaded.sha256:
-            raw = b""  # changed on disk since start-up: publish it with `flask survey publish`
-        if not raw:
-            continue
+        # Changed on disk since start-up: publish it with `flask survey publish`.
+        if hashlib.sha256(raw).hexdigest() == loaded.sha256:
+            unchanged.append((kind, raw, str(loaded.path)))
+    pending = pending_reports((raw, shown) for kind, raw, shown in unchanged if kind == "report")
+    for kind, raw, shown in unchanged:
         try:
             result = publish(
-                session, kind, raw, str(loaded.path), by=AT_STARTUP, only_if_new=True, cache=cache
+                session,
+                kind,
+                raw,
+                shown,
+                by=AT_STARTUP,
+                only_if_new=True,
+                cache=cache,
+                pending=pending,
             )
         except (ContentError, BreakingChangeError) as exc:
             lines.append(f"not published: {exc}")

@@ -14,6 +14,7 @@ from ..questionnaire.schema import (
     Questionnaire,
     SingleChoiceQuestion,
 )
+from .agreement import version_ranges
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
 from .schema import OverviewBlock, PrePostBlock, Report
@@ -88,10 +89,16 @@ class ReportContext:
         """Everyone a scope counts, as a population (shown only when k or more)."""
         size = self.aggregate(count_respondents, scope)
         name = label or self.scope_label(scope)
-        return self.disclosure.population(scope.population(), name, size)
+        # Respondents of some versions only are within everyone in scope: the two must not
+        # differ by 1 to k-1 people (see `Disclosure.population`).
+        within = self.population(replace(scope, versions=None)) if scope.versions else None
+        return self.disclosure.population(scope.population(), name, size, within=within)
 
     def scope_label(self, scope: Scope) -> str:
         """How a scope's respondents are named in tables and on the disclosure page."""
+        if scope.versions is not None:
+            plain = self.scope_label(replace(scope, versions=None))
+            return f"{plain} (versions {version_ranges(scope.versions)})"
         if scope.paired:
             return f"Paired {scope.phase}-training respondents"
         if scope.phase:

@@ -76,6 +76,9 @@ class PopulationDef:
     answered_both: bool = False
     #: Probable pairs instead: codes of the two phases one element apart (pairing.py).
     probable: bool = False
+    #: Only responses to these version numbers of the questionnaire (None: any version).
+    #: Why: a question is counted only over the versions that define it as the report does.
+    versions: tuple[int, ...] | None = None
 
     def key(self) -> str:
         """A stable identifier, also used in the JSON report."""
@@ -100,6 +103,8 @@ class PopulationDef:
         if self.also_answered:
             also = self.also_answered + (f".{self.row}" if self.row else "")
             parts.append(f"also answered={also}")
+        if self.versions is not None:
+            parts.append(f"versions={','.join(str(v) for v in self.versions)}")
         return " | ".join(parts)
 
     def narrowed(self, **changes: Any) -> PopulationDef:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.texts import localize
+from .agreement import note_removed_questions
 from .blocks import BlockKind
 from .blocks.registry import BLOCKS
 from .context import ReportContext
@@ -171,6 +172,8 @@ def _build_report(
                 result = kind.compute(ctx, block)
             computed.append((block, result, drawing.submit(_draw, kind, result, timings)))
         ctx.disclosure.block = None
+        for qid in _questionnaire_ids(report):
+            note_removed_questions(ctx, ctx.scope(qid))
         with _timed(timings, "sql"):
             sources = tuple(
                 Source(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, union
 from sqlalchemy.orm import aliased
 
-from ..models import Response
+from ..models import ContentVersion, Response
 from ..pairing import pairs_query
 from .disclosure import PopulationDef
 
@@ -27,6 +27,9 @@ class Scope:
     phase: str | None = None
     #: Only responses that are part of a pre/post pair (needs `training_id`).
     paired: bool = False
+    #: Only responses to these version numbers of the questionnaire (None: any version;
+    #: responses stored before versions were kept have none and count only then).
+    versions: tuple[int, ...] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """WHERE conditions on `Response`.
@@ -42,6 +45,13 @@ class Scope:
             out.append(_latest_per_code(self.training_id))
             if self.paired:
                 out.append(Response.id.in_(self._paired_ids(self.training_id)))
+        if self.versions is not None:
+            numbered = select(ContentVersion.id).where(
+                ContentVersion.kind == "questionnaire",
+                ContentVersion.content_id == self.questionnaire_id,
+                ContentVersion.number.in_(self.versions),
+            )
+            out.append(Response.version_id.in_(numbered))
         return out
 
     def _dates(self, response: Any) -> list[ColumnElement[bool]]:
@@ -79,6 +89,7 @@ class Scope:
             submitted_from=self.submitted_from.isoformat() if self.submitted_from else None,
             submitted_to=self.submitted_to.isoformat() if self.submitted_to else None,
             paired=self.paired,
+            versions=self.versions,
         )
 
 

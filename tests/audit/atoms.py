@@ -358,6 +358,8 @@ class Atoms:
             return False
         if d.paired and not sig[self.dim_index["paired",]]:
             return False
+        if d.versions is not None and sig[self.dim_index["version",]] not in d.versions:
+            return False
         if d.group is not None:
             state = sig[self.dim_index["group", d.group.question]]
             hit = state in d.group.values
@@ -374,6 +376,8 @@ class Atoms:
                 out.append(r.phase)
             elif kind == "paired":
                 out.append(r.paired)
+            elif kind == "version":
+                out.append(r.version)
             elif kind == "group":
                 values = chosen(r.answers.get(d.name[1]))
                 value = values[0] if values else BLANK

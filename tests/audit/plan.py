@@ -72,6 +72,12 @@ class Plan:
             Dim(("phase",), tuple(sorted(phases or {None}, key=str))),
             Dim(("paired",), (False, True)),
         ]
+        if any(p.definition.versions is not None for p in pops):
+            # Only when some population is of certain versions: the others add no atoms.
+            numbers = {r.version for r in rows} | {
+                v for p in pops for v in (p.definition.versions or ())
+            }
+            dims.append(Dim(("version",), tuple(sorted(numbers, key=str))))
         groups: dict[str, set[str]] = {}
         shown: set[str] = set()
         answered: set[tuple[str, str | None]] = set()

@@ -58,6 +58,8 @@ class Respondent:
     code: str | None = None
     #: The answers of the paired response of the other phase (None when not paired).
     partner: Answers | None = None
+    #: The questionnaire version answered (None: stored before versions were kept).
+    version: int | None = None
 
     def was_shown(self, question: str) -> bool:
         """Whether the respondent saw the question (skip logic)."""
@@ -159,6 +161,8 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
         return False
     if d.paired and not respondent.paired:
         return False
+    if d.versions is not None and respondent.version not in d.versions:
+        return False
     if d.group is not None and not in_group(respondent, d.group):
         return False
     if d.also_answered and answer_of(respondent, d.also_answered, d.row) is None:
@@ -181,7 +185,10 @@ def definition_of(data: Mapping[str, Any]) -> PopulationDef:
     group = values.pop("group", None)
     if group is not None:
         group = Group(group["question"], tuple(group["values"]), bool(group.get("exclude")))
-    return PopulationDef(**values, group=group)
+    versions = values.pop("versions", None)
+    if versions is not None:
+        versions = tuple(versions)
+    return PopulationDef(**values, group=group, versions=versions)
 
 
 # --- figures recomputed ------------------------------------------------------------------

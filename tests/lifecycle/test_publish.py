@@ -136,3 +136,63 @@ def test_version_of_another_questionnaire_posted_is_ignored(pulse_app):
     assert answer(client, version="999").status_code == 303
     with pulse_app.app_context():
         assert db.session.scalar(select(func.count(Response.version_id))) == 1
+
+
+REPORT = """\
+schema_version: 1
+id: pulse-report
+questionnaire: pulse
+title: Pulse report
+k: 3
+blocks:
+  - type: question
+    question: mood
+{extra}"""
+NOTE_BLOCK = """\
+  - type: question
+    question: note
+"""
+
+
+def edit_questionnaire_and_its_report(folder) -> None:
+    """Drop the `note` question, and the report block that shows it, in the files."""
+    (folder[0] / "pulse.yaml").write_text(pulse(note=False), encoding="utf-8")
+    (folder[1] / "pulse-report.yaml").write_text(REPORT.format(extra=""), encoding="utf-8")
+
+
+@pytest.fixture
+def reported_app(make_app, folder):
+    """`pulse` with a report that shows its `note` question, both published."""
+    (folder[1] / "pulse-report.yaml").write_text(REPORT.format(extra=NOTE_BLOCK), "utf-8")
+    app = make_app(committed=True, questionnaires_dir=folder[0], reports_dir=folder[1])
+    app.test_client().get("/")
+    assert len(versions(app)) == len(versions(app, "pulse-report")) == 1
+    return app
+
+
+def test_publish_takes_a_questionnaire_and_its_edited_report_together(reported_app, folder):
+    """The stored report names the removed question; the report file published with it does not."""
+    edit_questionnaire_and_its_report(folder)
+    result = reported_app.test_cli_runner().invoke(args=["survey", "publish"])
+    assert result.exit_code == 0, result.output
+    assert "published questionnaire pulse version 2" in result.output
+    assert "published report pulse-report version 2" in result.output
+    assert "Anything else?" not in reported_app.test_client().get("/q/pulse").get_data(as_text=True)
+
+
+def test_restart_publishes_a_questionnaire_and_its_edited_report_together(
+    reported_app, make_app, folder
+):
+    edit_questionnaire_and_its_report(folder)
+    restarted = make_app(committed=True, questionnaires_dir=folder[0], reports_dir=folder[1])
+    restarted.test_client().get("/")
+    assert [n for n, by, _ in versions(restarted)] == [1, 2]
+    assert [n for n, by, _ in versions(restarted, "pulse-report")] == [1, 2]
+
+
+def test_a_questionnaire_still_may_not_drop_a_question_a_stored_report_shows(reported_app, folder):
+    (folder[0] / "pulse.yaml").write_text(pulse(note=False), encoding="utf-8")
+    result = publish(reported_app, folder[0] / "pulse.yaml")
+    assert result.exit_code != 0
+    assert "'note' is not a question in 'pulse'" in result.output
+    assert len(versions(reported_app)) == 1

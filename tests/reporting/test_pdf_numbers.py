@@ -120,6 +120,8 @@ def test_every_number_in_the_pdf_text_is_in_the_json_report(session, report_id, 
 def without_structure(text: str, doc: ReportDocument) -> str:
     """A page's text less its running footer and the numbers of block headings."""
     text = re.sub(r"Page \d+ of \d+", "", " ".join(text.split()))
+    # Questionnaire version numbers ("counted for versions 2–4 only") describe no respondent.
+    text = re.sub(r"\bversions? \d+(?:(?:–|, )\d+)*", "", text)
     for block in doc.blocks:
         text = text.replace(f"{block.number} {block.result.heading}", "")
     return text

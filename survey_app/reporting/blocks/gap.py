@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from ...models import Answer
 from ...questionnaire.schema import MatrixQuestion
 from .. import charts
+from ..agreement import agreeing_scope, versions_note
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK, Hidden, Population
 from ..measures import (
@@ -105,7 +106,8 @@ def compute(ctx: ReportContext, block: GapBlock) -> GapResult:
     capacity = ctx.question(block.capacity)
     assert isinstance(importance, MatrixQuestion)  # noqa: S101 -- schema-checked
     assert isinstance(capacity, MatrixQuestion)  # noqa: S101 -- schema-checked
-    scope = ctx.scope()
+    agreement = agreeing_scope(ctx, ctx.scope(), (block.importance, block.capacity))
+    scope = agreement.scope
     means = ctx.aggregate(paired_row_means, scope, block.importance, block.capacity)
     spreads = ctx.aggregate(discrepancy_counts, scope, block.importance, block.capacity)
     raters = {
@@ -154,12 +156,15 @@ def compute(ctx: ReportContext, block: GapBlock) -> GapResult:
         heading=block.title or "Training needs: importance and current capacity",
         intro=block.intro,
         notes=(
-            (
-                f"“{HIDDEN_MARK}”: fewer than {ctx.k} people rated the item in both "
-                "questions, so it shows no figure at all.",
-            )
-            if withheld
-            else ()
+            *versions_note(ctx, agreement),
+            *(
+                (
+                    f"“{HIDDEN_MARK}”: fewer than {ctx.k} people rated the item in both "
+                    "questions, so it shows no figure at all.",
+                )
+                if withheld
+                else ()
+            ),
         ),
         empty=not rows,
         importance_prompt=importance.prompt,

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .. import charts
+from ..agreement import agreeing_scope
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK, Population
 from ..results import BlockResult, Chart
 from ..schema import PrePostBlock
+from ..scope import Scope
 from . import BlockKind
 from .pre_post_groups import (
     ComparedQuestion,
@@ -78,6 +80,23 @@ class PrePostResult(BlockResult):
     hidden_mark: str = HIDDEN_MARK
 
 
+def _agreeing(
+    ctx: ReportContext, phase: tuple[Scope, Population | None], qid: str
+) -> tuple[Scope, Population | None]:
+    """A phase narrowed to the versions of its questionnaire that define `qid` alike.
+
+    Paired phases are left as they are: dropping one side of a pair would unpair it.
+    """
+    scope, population = phase
+    if scope.paired or population is None:
+        return phase
+    agreement = agreeing_scope(ctx, scope, (qid,))
+    if not agreement.restricted:
+        return phase
+    narrowed = ctx.population(agreement.scope, ctx.scope_label(agreement.scope))
+    return agreement.scope, narrowed if isinstance(narrowed, Population) else None
+
+
 def compute(ctx: ReportContext, block: PrePostBlock) -> PrePostResult:
     """Both phases' figures from their own populations (same filter), aggregated in SQL."""
     phases = []
@@ -95,7 +114,9 @@ def compute(ctx: ReportContext, block: PrePostBlock) -> PrePostResult:
     questions: list[ComparedQuestion] = []
     charts_so_far = 0
     for qid in block.questions:
-        compared = compare_question(ctx, block, qid, pre, post)
+        compared = compare_question(
+            ctx, block, qid, _agreeing(ctx, pre, qid), _agreeing(ctx, post, qid)
+        )
         if compared.has_figures:
             compared = replace(compared, chart_index=charts_so_far)
             charts_so_far += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ...questionnaire.schema import MatrixQuestion, RankingQuestion, ScaleQuestion
 from .. import charts
+from ..agreement import agreeing_scope, versions_note
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK, Population
 from ..measures import (
@@ -96,7 +97,8 @@ class _Scored:
 
 def compute(ctx: ReportContext, block: PrioritiesBlock) -> PrioritiesResult:
     """Score every source item in SQL, release the figures of the shown ones, rank them."""
-    scope = ctx.scope()
+    agreement = agreeing_scope(ctx, ctx.scope(), tuple(s.question for s in block.sources))
+    scope = agreement.scope
     scored: list[_Scored] = []
     for source in block.sources:
         if block.measure == "borda":
@@ -127,9 +129,9 @@ def compute(ctx: ReportContext, block: PrioritiesBlock) -> PrioritiesResult:
         if s.population is None
     ]
     score_label, explanation, n_means = _describe(ctx, block)
-    notes: tuple[str, ...] = ()
+    notes = versions_note(ctx, agreement)
     if withheld:
-        notes = (
+        notes += (
             f"“{HIDDEN_MARK}”: fewer than {ctx.k} people answered, so the item shows no "
             "figure at all.",
         )

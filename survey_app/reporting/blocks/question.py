@@ -10,6 +10,7 @@ questions through the same functions.
 from __future__ import annotations
 
 from ..aggregate import MAX_COUNTRIES, OTHER_PREFIX, summarize
+from ..agreement import agreeing_scope, agreement_note
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK
 from ..schema import QuestionBlock
@@ -51,11 +52,16 @@ def compute(ctx: ReportContext, block: QuestionBlock) -> QuestionResult:
     """Summarise the question for its shown populations and lay out its table."""
     question = ctx.question(block.question)
     by_question = ctx.question(block.by) if block.by else None
-    summary = summarize(frame_of(ctx), question, block.by, by_question)
+    agreement = agreeing_scope(ctx, ctx.scope(), _ids(question.id, block.by))
+    frame = frame_of(ctx, agreement.scope)
+    summary = summarize(frame, question, block.by, by_question)
+    notes = notes_for(summary)
+    if agreement.restricted:
+        notes = (agreement_note(ctx, agreement, frame.population), *notes)
     return QuestionResult(
         heading=block.title or question.prompt,
         intro=block.intro,
-        notes=notes_for(summary),
+        notes=notes,
         empty=not summary.respondents,
         question_id=question.id,
         question_type=summary.question_type,
@@ -64,6 +70,10 @@ def compute(ctx: ReportContext, block: QuestionBlock) -> QuestionResult:
         base=base_sentence(summary),
         tables=build_tables(summary, Marks(summary.k)),
     )
+
+
+def _ids(*question_ids: str | None) -> tuple[str, ...]:
+    return tuple(qid for qid in question_ids if qid)
 
 
 def base_sentence(summary: Summary) -> str:

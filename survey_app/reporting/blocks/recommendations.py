@@ -27,6 +27,7 @@ from ...questionnaire.schema import (
     RankingQuestion,
     ScaleQuestion,
 )
+from ..agreement import agreeing_scope
 from ..context import ReportContext
 from ..disclosure import Population, round_half_up
 from ..measures import (
@@ -96,7 +97,10 @@ class RecommendationsResult(BlockResult):
 def compute(ctx: ReportContext, block: RecommendationsBlock) -> RecommendationsResult:
     """Evaluate every rule on the report's scope, one or two SQL aggregates per rule."""
     scope = ctx.scope()
-    findings = [evaluate(ctx, scope, rule) for rule in block.rules]
+    findings = [
+        evaluate(ctx, agreeing_scope(ctx, scope, (rule.measure().question,)).scope, rule)
+        for rule in block.rules
+    ]
     return RecommendationsResult(
         heading=block.title or "Recommendations",
         intro=block.intro,
