@@ -61,3 +61,11 @@ def test_sample_report_json_and_text_match_the_golden(session, golden, report_id
     )
     golden(f"{report_id}.json", report_json(doc) + "\n")
     golden(f"{report_id}.txt", printed_text(render_html(doc)))
+    without_charts = build_report(
+        session,
+        content.reports[report_id],
+        content.questionnaire_models(),
+        today=END.date(),
+        charts=False,
+    )
+    assert report_json(without_charts) == report_json(doc)
