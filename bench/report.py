@@ -48,9 +48,9 @@ from . import baseline
 SIZES = (1_000, 10_000, 100_000)
 SAMPLE_REPORT = ROOT / "reports" / "untoc-needs-assessment-report.yaml"
 WARMUP_RESPONSES = 200
-#: Issue 12's targets: (responses, wall seconds the best build may take at most).
+#: Issue 12's targets: (responses, wall seconds of the best build, whether strictly under).
 #: Why both: 10,000 must be no slower than before the work on speed, 100,000 under 5 s.
-TARGETS = ((10_000, 1.8), (100_000, 5.0))
+TARGETS = ((10_000, 1.8, False), (100_000, 5.0, True))
 MIB = 1024 * 1024
 
 
@@ -366,13 +366,15 @@ def verdicts(result: ReportBench) -> list[str]:
     """Issue 12's targets (wall, with CPU beside it), then growth no faster than linear."""
     base = result.builds[0]
     out = []
-    for responses, seconds in TARGETS:
+    for responses, seconds, strict in TARGETS:
         target = next((b for b in result.builds if b.responses == responses), None)
         if target is not None:
-            met = "MET" if target.seconds <= seconds else "MISSED"
+            met = target.seconds < seconds if strict else target.seconds <= seconds
             out.append(
-                f"target {responses:,} responses in at most {seconds:.1f} s:"
-                f" {target.seconds:.2f} s wall ({target.cpu_seconds:.2f} s CPU) -> {met}"
+                f"target {responses:,} responses in {'under' if strict else 'at most'}"
+                f" {seconds:.1f} s:"
+                f" {target.seconds:.2f} s wall ({target.cpu_seconds:.2f} s CPU)"
+                f" -> {'MET' if met else 'MISSED'}"
             )
     for b in result.builds[1:]:
         time_ratio, size_ratio, exponent = growth(b, base)
