@@ -73,6 +73,12 @@ def parse_args() -> argparse.Namespace:
         help="report definition (default: reports/untoc-needs-assessment-report.yaml)",
     )
     group.add_argument("--builds", type=int, default=1, help="timed builds per size; best counts")
+    group.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also time this git revision's build (e.g. main) on each database, in turn with"
+        " the current code, and print the ratios",
+    )
     group.add_argument("--seed", type=int, default=1, help="demo data seed")
     group.add_argument(
         "--no-tracemalloc",
@@ -121,7 +127,9 @@ def run_submit(args: argparse.Namespace) -> tuple[dict[str, Any], submit.Result]
 def run_report(args: argparse.Namespace) -> dict[str, Any]:
     """Run and print the report benchmark."""
     print(f"report benchmark: {', '.join(f'{s:,}' for s in args.sizes)} responses")
-    result = report.run(args.sizes, args.report, args.builds, args.seed, args.trace)
+    result = report.run(
+        args.sizes, args.report, args.builds, args.seed, args.trace, baseline_ref=args.baseline
+    )
     print()
     print(report.table(result, args.builds, args.trace))
     return report.to_json(result, args.builds, args.trace)

@@ -43,11 +43,14 @@ from survey_app.reporting.pipeline import STAGES, build_report_pdf
 from survey_app.reporting.schema import PrePostBlock, Report
 from survey_app.settings import ROOT, Settings
 
+from . import baseline
+
 SIZES = (1_000, 10_000, 100_000)
 SAMPLE_REPORT = ROOT / "reports" / "untoc-needs-assessment-report.yaml"
 WARMUP_RESPONSES = 200
-#: The issue's target: this many responses built in under this many seconds.
-TARGET_RESPONSES, TARGET_SECONDS = 10_000, 5.0
+#: Issue 12's targets: (responses, wall seconds of the best build, whether strictly under).
+#: Why both: 10,000 must be no slower than before the work on speed, 100,000 under 5 s.
+TARGETS = ((10_000, 1.8, False), (100_000, 5.0, True))
 MIB = 1024 * 1024
 
 
@@ -99,6 +102,9 @@ class ReportBench:
     #: machine may be shared, and wall times only mean something next to these.
     load: list[float] = field(default_factory=list)
     cpus: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: The git revision timed beside the current code (`--baseline`), and its builds by size.
+    baseline_ref: str | None = None
+    baselines: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_report(path: Path) -> tuple[LoadedFile[Report], dict[str, Questionnaire]]:
@@ -224,12 +230,19 @@ def run(
     seed: int = 1,
     trace: bool = True,
     log: Any = print,
+    baseline_ref: str | None = None,
 ) -> ReportBench:
-    """Fill one database per size, then measure each build in its own process."""
+    """Fill one database per size, then measure each build in its own process.
+
+    With `baseline_ref`, that revision's build is measured first on the same database.
+    """
     loaded, _ = load_report(report_path)
     questionnaire_ids = report_questionnaires(loaded.model)
-    result = ReportBench(loaded.model.id, str(report_path), load=[os.getloadavg()[0]])
+    result = ReportBench(
+        loaded.model.id, str(report_path), load=[os.getloadavg()[0]], baseline_ref=baseline_ref
+    )
     with tempfile.TemporaryDirectory(prefix="survey-report-bench-") as tmp:
+        code = baseline.export(baseline_ref, Path(tmp) / "baseline") if baseline_ref else None
         warmup = Path(tmp) / "warmup.db"
         make_database(warmup, questionnaire_ids, WARMUP_RESPONSES, seed)
         for size in sizes:
@@ -237,6 +250,10 @@ def run(
             log(f"  {size:>7,} responses: generating ...", end="", flush=True)
             seconds, cpu, stored, answers = make_database(database, questionnaire_ids, size, seed)
             log(f" {seconds:.1f} s ({stored / seconds:,.0f} responses/s); building ...", end="")
+            if code is not None:
+                base = baseline.measure_code(code, database, warmup, report_path, builds, False)
+                result.baselines[size] = base
+                log(f" {baseline_ref} {min(base['runs']):.2f} s, now ...", end="", flush=True)
             measured = measure_in_fresh_process(database, warmup, report_path, builds, trace)
             log(f" {min(measured['runs']):.2f} s", flush=True)
             result.builds.append(
@@ -291,7 +308,9 @@ def table(result: ReportBench, builds: int, trace: bool) -> str:
             )
             + f" {peak:>8} {b.rss_peak_mib:>4.0f} MiB {b.pages:>5} {b.pdf_kib:>7.0f}"
         )
-    lines += ["", *notes(result, builds, trace), "", *verdicts(result)]
+    compared = baseline.comparison(result.baseline_ref or "", result.builds, result.baselines)
+    lines += ["", *notes(result, builds, trace), "", *compared, *([""] if compared else [])]
+    lines += verdicts(result)
     return "\n".join(lines)
 
 
@@ -344,16 +363,19 @@ def notes(result: ReportBench, builds: int, trace: bool) -> list[str]:
 
 
 def verdicts(result: ReportBench) -> list[str]:
-    """The issue's two targets: 10,000 responses under 5 s; no faster than linear growth."""
+    """Issue 12's targets (wall, with CPU beside it), then growth no faster than linear."""
     base = result.builds[0]
     out = []
-    target = next((b for b in result.builds if b.responses == TARGET_RESPONSES), None)
-    if target is not None:
-        met = "MET" if target.seconds < TARGET_SECONDS else "MISSED"
-        out.append(
-            f"target {TARGET_RESPONSES:,} responses in under {TARGET_SECONDS:.0f} s:"
-            f" {target.seconds:.2f} s -> {met}"
-        )
+    for responses, seconds, strict in TARGETS:
+        target = next((b for b in result.builds if b.responses == responses), None)
+        if target is not None:
+            met = target.seconds < seconds if strict else target.seconds <= seconds
+            out.append(
+                f"target {responses:,} responses in {'under' if strict else 'at most'}"
+                f" {seconds:.1f} s:"
+                f" {target.seconds:.2f} s wall ({target.cpu_seconds:.2f} s CPU)"
+                f" -> {'MET' if met else 'MISSED'}"
+            )
     for b in result.builds[1:]:
         time_ratio, size_ratio, exponent = growth(b, base)
         ok = "yes" if time_ratio <= size_ratio else "NO"
@@ -386,6 +408,8 @@ def to_json(result: ReportBench, builds: int, trace: bool) -> dict[str, Any]:
             for b in result.builds
         ],
         "verdicts": verdicts(result),
+        "baseline_ref": result.baseline_ref,
+        "baselines": {str(size): measured for size, measured in result.baselines.items()},
     }
 
 

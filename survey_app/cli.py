@@ -525,7 +525,13 @@ def build_report_command(
     session: Session = db.session()
     begin_read_only(session)
     try:
-        doc = build_report(session, loaded, content.questionnaire_models(), training_id=training_id)
+        doc = build_report(
+            session,
+            loaded,
+            content.questionnaire_models(),
+            training_id=training_id,
+            charts=output_format != "json",
+        )
     except (UnknownTrainingError, ReportNotForTrainingError) as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()

@@ -15,6 +15,7 @@ from ..questionnaire.schema import (
     SingleChoiceQuestion,
 )
 from .agreement import version_ranges
+from .derived import answered_from_counts, call_key
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
 from .schema import OverviewBlock, PrePostBlock, Report
@@ -172,9 +173,10 @@ class ReportContext:
         arguments must be plain values (strings, numbers, scopes); callers must not change
         the result, which they may share.
         """
-        key = (query, args, tuple(sorted(kwargs.items())))
+        key = call_key(query, args, kwargs)
         if key not in self._results:
-            self._results[key] = query(self.session, *args, **kwargs)
+            found = answered_from_counts(self.aggregate, self.questionnaires, query, args, kwargs)
+            self._results[key] = query(self.session, *args, **kwargs) if found is None else found
         result: T = self._results[key]
         return result
 

@@ -125,15 +125,19 @@ def build_report(
     today: dt.date | None = None,
     timings: MutableMapping[str, float] | None = None,
     training_id: int | None = None,
+    charts: bool = True,
 ) -> ReportDocument:
     """Compute every block (SQL) and draw its charts, in the report's order.
 
     With `training_id`, only the responses collected through that training count, and
     pre/post blocks on its two questionnaires pair them. Raises UnknownTrainingError or
-    ReportNotForTrainingError (see `report_fits_training`).
+    ReportNotForTrainingError (see `report_fits_training`). With `charts=False` no chart
+    is drawn: enough for `report_json`, whose figures come from the blocks alone.
     """
     with _collecting_new_objects_only():
-        return _build_report(session, loaded_report, questionnaires, today, timings, training_id)
+        return _build_report(
+            session, loaded_report, questionnaires, today, timings, training_id, charts
+        )
 
 
 def _build_report(
@@ -143,6 +147,7 @@ def _build_report(
     today: dt.date | None,
     timings: MutableMapping[str, float] | None,
     training_id: int | None,
+    charts: bool = True,
 ) -> ReportDocument:
     report = loaded_report.model
     training = None
@@ -170,7 +175,8 @@ def _build_report(
             ctx.disclosure.block = number
             with _timed(timings, "sql"):
                 result = kind.compute(ctx, block)
-            computed.append((block, result, drawing.submit(_draw, kind, result, timings)))
+            drawn = drawing.submit(_draw, kind, result, timings) if charts else None
+            computed.append((block, result, drawn))
         ctx.disclosure.block = None
         for qid in _questionnaire_ids(report):
             note_removed_questions(ctx, ctx.scope(qid))
@@ -187,9 +193,9 @@ def _build_report(
                 anchor=f"block-{number}",
                 block_type=block.type,
                 result=result,
-                charts=charts.result(),
+                charts=drawn.result() if drawn is not None else (),
             )
-            for number, (block, result, charts) in enumerate(computed, start=1)
+            for number, (block, result, drawn) in enumerate(computed, start=1)
         )
     return ReportDocument(
         report_id=report.id,
