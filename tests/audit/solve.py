@@ -6,85 +6,29 @@ from ortools.sat.python import cp_model
 
 from .atoms import Atoms, AuditError
 from .plan import Goal, Plan, Pop, constrain_figure, constrain_population
-from .targets import value_of
+from .staged import decide
 
 SOLVE_SECONDS = 5.0
-#: Time for each of the first solves, which move as many targets as they can at once.
-QUICK_SECONDS = 0.1
 
 # --- solving ------------------------------------------------------------------------------
 
 
 def solver_for(seconds: float) -> cp_model.CpSolver:
+    """One worker (the machine is shared), a hard time limit."""
     solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.max_time_in_seconds = seconds
-    # The models are small and solved many times: presolve and LP relaxations cost more
-    # than they save (measured on the reference build: 0.6 s per report instead of 1.5 s).
-    params.cp_model_presolve = False
-    params.linearization_level = 0
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
     return solver
 
 
 def determined(
     model: cp_model.CpModel, atoms: Atoms, goals: list[Goal], truth: list[int], seconds: float
 ) -> tuple[list[Goal], list[Goal]]:
-    """(determined goals, goals the solver could not decide in time).
-
-    First a few solves that move as many goals as they can at once (most goals are free and
-    go here).
-    """
-    flags = []
-    for g in goals:
-        up, down = model.new_bool_var(""), model.new_bool_var("")
-        expr = atoms.expr(g.lin)
-        model.add(expr >= g.target.truth + 1).only_enforce_if(up)
-        model.add(expr <= g.target.truth - 1).only_enforce_if(down)
-        model.add_bool_or([up.negated(), down.negated()])
-        flags.append((up, down))
-    open_ = set(range(len(goals)))
-
-    def sweep(solver: cp_model.CpSolver) -> None:
-        values = [solver.value(v) for v in atoms.vars]
-        open_.difference_update(
-            {j for j in open_ if value_of(goals[j].lin, values) != goals[j].target.truth}
-        )
-
-    quick = solver_for(min(seconds, QUICK_SECONDS))
-    for _ in range(3):
-        if not open_:
-            break
-        before = len(open_)
-        model.maximize(sum(f for j in open_ for f in flags[j]))
-        if quick.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            sweep(quick)
-        if len(open_) == before:
-            break
-    model.clear_objective()
-    solver = solver_for(seconds)
-    # Then all goals left at once: "can any of them move?" Infeasible proves them all
-    # determined in one solve; a solution frees at least one, and the loop goes on.
-    while open_:
-        anyone = model.new_bool_var("")
-        model.add_bool_or([f for j in open_ for f in flags[j]]).only_enforce_if(anyone)
-        model.clear_assumptions()
-        model.add_assumptions([anyone])
-        model.maximize(sum(f for j in open_ for f in flags[j]))
-        used = quick
-        status = quick.solve(model)
-        model.clear_objective()
-        if status == cp_model.UNKNOWN:
-            used = solver
-            status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
-            break
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            model.clear_assumptions()
-            return [], [goals[j] for j in sorted(open_)]
-        sweep(used)
-    model.clear_assumptions()
-    return [goals[j] for j in sorted(open_)], []
+    """(determined goals, goals the solver could not decide in time), solved in stages."""
+    if any(var.index != i for i, var in enumerate(atoms.vars)):
+        raise AuditError("the atoms must be the model's only variables")
+    found = decide(model, atoms.size, goals, truth, seconds)
+    return found.fixed, found.undecided
 
 
 #: The basis of a goal determined by who-is-who facts alone (sizes, breakdown counts).
