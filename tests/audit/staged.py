@@ -15,7 +15,7 @@ question's atoms (a *block*) are constrained by that question's own figures alon
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -50,7 +50,11 @@ class System:
                 raise AuditError("staged solving needs plain linear constraints")
             lin = c.linear
             rows.append((tuple(lin.vars), tuple(lin.coeffs), tuple(lin.domain)))
-        system = cls(domains, rows, frozenset(shared))
+        return cls(domains, rows, frozenset(shared)).only(range(len(rows)))
+
+    def only(self, rows: Iterable[int]) -> System:
+        """The same variables under a subset of the constraints (a relaxation)."""
+        system = System(self.domains, [self.rows[i] for i in rows], self.shared)
         system._split()
         return system
 
@@ -79,39 +83,35 @@ class System:
 
 
 class Sub:
-    """A model over some blocks, with some variables fixed."""
+    """A model over some blocks; `fixed(v)` gives a variable's fixed value, or None."""
 
-    def __init__(self, system: System, blocks: Iterable[int], fixed: Mapping[int, int]):
+    def __init__(
+        self, system: System, blocks: Iterable[int], fixed: Callable[[int], int | None]
+    ) -> None:
         self.model = cp_model.CpModel()
         self.vars: dict[int, cp_model.IntVar] = {}
         self.system = system
+        self.fixed = fixed
         for b in [-1, *blocks]:
             for i in system.rows_of.get(b, ()):
                 variables, coeffs, domain = system.rows[i]
                 expr = cp_model.LinearExpr.weighted_sum(
-                    [self.var(v, fixed) for v in variables], list(coeffs)
+                    [self.var(v) for v in variables], list(coeffs)
                 )
                 self.model.add_linear_expression_in_domain(
                     expr, cp_model.Domain.from_flat_intervals(list(domain))
                 )
-        self.fixed = fixed
 
-    def var(self, v: int, fixed: Mapping[int, int]) -> cp_model.IntVar:
+    def var(self, v: int) -> cp_model.IntVar:
         """The sub-model's variable for `v` (a constant domain when fixed)."""
         if v not in self.vars:
-            if v in fixed:
-                self.vars[v] = self.model.new_int_var(fixed[v], fixed[v], "")
+            value = self.fixed(v)
+            if value is not None:
+                self.vars[v] = self.model.new_int_var(value, value, "")
             else:
-                lo, hi = self.system.domains[v][0], self.system.domains[v][-1]
-                self.vars[v] = self.model.new_int_var(lo, hi, "")
+                domain = self.system.domains[v]
+                self.vars[v] = self.model.new_int_var(domain[0], domain[-1], "")
         return self.vars[v]
-
-    def expr(self, lin: Mapping[int, int]) -> cp_model.LinearExprT:
-        """A goal's expression over this sub-model's variables."""
-        keys = list(lin)
-        return cp_model.LinearExpr.weighted_sum(
-            [self.var(k, self.fixed) for k in keys], [lin[k] for k in keys]
-        )
 
 
 def solver_for(seconds: float) -> cp_model.CpSolver:
@@ -130,7 +130,7 @@ def move(
     Returns (status, indices of moved goals, values of the sub-model's variables)."""
     for lin in lins:  # goal variables no constraint of the sub-model names
         for v in lin:
-            sub.var(v, sub.fixed)
+            sub.var(v)
     model = sub.model.clone()
     flags = []
     for goal, lin in zip(goals, lins, strict=True):
@@ -159,7 +159,7 @@ def move(
 
 def _on(model: cp_model.CpModel, sub: Sub, lin: Mapping[int, int]) -> cp_model.LinearExprT:
     keys = list(lin)
-    variables = [model.get_int_var_from_proto_index(sub.var(k, sub.fixed).index) for k in keys]
+    variables = [model.get_int_var_from_proto_index(sub.var(k).index) for k in keys]
     return cp_model.LinearExpr.weighted_sum(variables, [lin[k] for k in keys])
 
 
@@ -181,35 +181,32 @@ class Decided:
     solves: int = 0
 
 
-def decide(
-    model: cp_model.CpModel,
-    shared: Iterable[int],
-    goals: Sequence[Goal],
-    truth: Sequence[int],
-    seconds: float,
-) -> Decided:
-    """Which goals no solution of `model` moves from their true value (see the module)."""
-    system = System.of(model, shared)
+def decide(system: System, goals: Sequence[Goal], truth: Sequence[int], seconds: float) -> Decided:
+    """Which goals no solution of `system` moves from their true value (see the module)."""
     out = Decided()
     by_blocks: dict[frozenset[int], list[Goal]] = {}
     for goal in goals:
         by_blocks.setdefault(system.blocks(goal.lin), []).append(goal)
-    truths = dict(enumerate(truth))
     restricted: dict[int, Sub] = {}
     for blocks, group in sorted(by_blocks.items(), key=lambda kv: sorted(kv[0])):
         open_ = list(group)
         for block in blocks:  # stage 1: only this block moves, everything else true
-            sub = restricted.setdefault(block, Sub(system, [block], _fix(truths, system, [block])))
+            if block not in restricted:
+                restricted[block] = Sub(system, [block], _outside(system, block, truth))
+            sub = restricted[block]
             open_ = _sweep(sub, open_, truth, seconds, out)
         if open_:
             _relaxed(system, blocks, open_, truth, seconds, out)
     return out
 
 
-def _fix(truths: Mapping[int, int], system: System, blocks: Iterable[int]) -> dict[int, int]:
-    """Every variable outside `blocks` at its true value."""
-    keep = set(blocks)
-    return {v: x for v, x in truths.items() if system.block_of.get(v) not in keep}
+def _outside(system: System, block: int, truth: Sequence[int]) -> Callable[[int], int | None]:
+    """Every variable outside `block` at its true value."""
+
+    def fixed(v: int) -> int | None:
+        return None if system.block_of.get(v) == block else truth[v]
+
+    return fixed
 
 
 def _sweep(
@@ -241,7 +238,7 @@ def _relaxed(
     others = [b for b in system.rows_of if b != -1]
     open_ = list(goals)
     while open_:
-        sub = Sub(system, sorted(within), {})
+        sub = Sub(system, sorted(within), lambda v: None)
         status, moved, values = move(sub, open_, [g.lin for g in open_], truth, seconds)
         out.solves += 1
         if status == cp_model.INFEASIBLE:
@@ -255,7 +252,7 @@ def _relaxed(
         for b in others:
             if b in within:
                 continue
-            status = feasible(Sub(system, [b], sizes), truth, seconds)
+            status = feasible(Sub(system, [b], sizes.get), truth, seconds)
             out.solves += 1
             if status == cp_model.INFEASIBLE:
                 failing.append(b)
