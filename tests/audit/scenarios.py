@@ -263,18 +263,29 @@ def run_audits(
     build_json: Callable[[Scenario], Sequence[Mapping[str, Any]]],
     many: Sequence[Scenario],
     specs: Specs,
+    log: Callable[[str], None] | None = None,
 ) -> HarnessRun:
-    """Build every scenario's reports, recompute every figure from raw rows, and audit them."""
+    """Build every scenario's reports, recompute every figure from raw rows, and audit them
+    (`log` gets one line per report: seed, targets, leaks, undecided, seconds)."""
     run = HarnessRun()
     began = time.perf_counter()
     for scenario in many:
         built = build_json(scenario)
         rows = respondents(scenario)
         for data in built:
+            start = time.perf_counter()
             checked = check_figures(data, rows)
             assert not checked.mismatches, (scenario.seed, checked.mismatches[:3])
             run.figures_checked += checked.checked
-            run.results.append((scenario, audit(data, rows, specs)))
+            result = audit(data, rows, specs)
+            run.results.append((scenario, result))
+            if log is not None:
+                log(
+                    f"seed {scenario.seed} k={scenario.k} figures {result.figures} "
+                    f"targets {len(result.targets)} leaks {len(result.leaks)} "
+                    f"undecided {len(result.undecided)} small {len(result.small)} "
+                    f"{time.perf_counter() - start:.1f}s"
+                )
     run.seconds = time.perf_counter() - began
     return run
 

@@ -8,6 +8,7 @@ can be solved from the figures.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -59,11 +60,24 @@ def test_app_built_reports_leak_nothing(session, models):
 
     Why undecided fails too: a target the solver gave up on is not proven safe.
     """
-    run = run_audits(app_json(session), scenarios(APP_COUNT, models), specs_for(models))
+    run = run_audits(app_json(session), scenarios(APP_COUNT, models), specs_for(models), log=_log())
     assert len(run.results) == 2 * APP_COUNT
     assert run.figures_checked > 100 * APP_COUNT
     assert sum(len(result.targets) for _, result in run.results) > 100 * APP_COUNT
     assert not run.failures, "\n".join(run.failures[:20])
+
+
+def _log() -> Callable[[str], None] | None:
+    """AUDIT_LOG=path: one line per audited report, appended as it finishes (long runs)."""
+    path = os.environ.get("AUDIT_LOG")
+    if not path:
+        return None
+
+    def write(line: str) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    return write
 
 
 def test_a_full_release_under_the_rules_leaks_nothing(models):
