@@ -24,7 +24,7 @@ from survey_app.content import registry
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
 from survey_app.reporting import pipeline
-from survey_app.reporting.pipeline import build_report
+from survey_app.reporting.pipeline import ReportDocument, build_report
 from survey_app.trainings import TrainingFields, create_training
 from tests.reporting.seeding import add_response
 
@@ -202,33 +202,41 @@ def store(session: Session, scenario: Scenario) -> None:
     scenario.training_id = training.id
 
 
-def app_json(
-    session: Session, reports: Sequence[str] = REPORTS, *, charts: bool = False
-) -> Callable[[Scenario], list[dict[str, Any]]]:
-    """`build_json` through the app: the scenario stored as a training, then the sample
-    reports built filtered to it with the scenario's k; returns each `doc.disclosure.data`.
+def build_docs(
+    session: Session, scenario: Scenario, reports: Sequence[str] = REPORTS, *, charts: bool = False
+) -> list[ReportDocument]:
+    """The scenario stored as a training, then the sample reports built filtered to it with
+    the scenario's k.
 
     Charts are not drawn unless asked: they take 80% of a build and release no figure
     (blocks release in `compute`; charts only draw a computed result).
     """
     content = registry()
     models = content.questionnaire_models()
+    store(session, scenario)
+    out = []
+    for report_id in reports:
+        loaded = content.reports[report_id]
+        model = loaded.model.model_copy(update={"k": scenario.k})
+        with contextlib.ExitStack() as stack:
+            if not charts:
+                stack.enter_context(mock.patch.object(pipeline, "_draw", _no_charts))
+            doc = build_report(
+                session, replace(loaded, model=model), models, training_id=scenario.training_id
+            )
+        assert doc.disclosure is not None
+        out.append(doc)
+    return out
+
+
+def app_json(
+    session: Session, reports: Sequence[str] = REPORTS, *, charts: bool = False
+) -> Callable[[Scenario], list[dict[str, Any]]]:
+    """`build_json` through the app (`build_docs`): each report's `doc.disclosure.data`."""
 
     def build(scenario: Scenario) -> list[dict[str, Any]]:
-        store(session, scenario)
-        out = []
-        for report_id in reports:
-            loaded = content.reports[report_id]
-            model = loaded.model.model_copy(update={"k": scenario.k})
-            with contextlib.ExitStack() as stack:
-                if not charts:
-                    stack.enter_context(mock.patch.object(pipeline, "_draw", _no_charts))
-                doc = build_report(
-                    session, replace(loaded, model=model), models, training_id=scenario.training_id
-                )
-            assert doc.disclosure is not None
-            out.append(dict(doc.disclosure.data))
-        return out
+        docs = build_docs(session, scenario, reports, charts=charts)
+        return [dict(doc.disclosure.data) for doc in docs if doc.disclosure is not None]
 
     return build
 
