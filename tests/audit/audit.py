@@ -24,7 +24,7 @@ from survey_app.reporting.disclosure import LINEAR_STATISTICS
 from .atoms import AuditError
 from .plan import Plan, Pop, Target, constrain_figure, constrain_population
 from .rawdata import QuestionSpec, Respondent, Specs, check_figures, definition_of, item_set
-from .solve import SIZES, SOLVE_SECONDS, check_truth, determined, explained_by_one
+from .solve import SIZES, SOLVE_SECONDS, Tagged, check_truth, determined, explained_by_one
 from .targets import goals_of
 
 __all__ = ["SIZES", "AuditError", "AuditResult", "Target", "audit"]
@@ -158,22 +158,25 @@ def _audit_questionnaire(
     model = cp_model.CpModel()
     atoms = plan.atoms(model)
     truth = plan.truth(atoms)
+    tagged = Tagged(model, atoms)
+    structure = tagged.rows()
     for pop in pops:
-        constrain_population(atoms, pop, k)
-        for figure in pop.figures:
-            constrain_figure(atoms, pop.definition, figure)
+        tagged.constrain(pop, k)
     try:
         check_truth(model, atoms, truth)
     except AuditError:
         raise AuditError(f"mis-modelled: {_first_untrue(plan, pops, k, truth)}") from None
     goals = goals_of(atoms, pops, rows, specs, k, truth)
     result.targets += [g.target for g in goals]
-    fixed, undecided = determined(model, atoms, goals, truth, seconds)
-    result.undecided += [g.target for g in undecided]
-    explained = explained_by_one(plan, pops, fixed, truth, k, seconds)
+    system = tagged.system()
+    fixed, undecided = determined(system, goals, truth, seconds)
+    explained, unexplained = explained_by_one(
+        tagged, system, structure, pops, fixed, truth, seconds
+    )
+    result.undecided += [g.target for g in [*undecided, *unexplained]]
     for goal in fixed:
         basis = explained.get(id(goal))
-        if basis is None:
-            result.leaks.append(goal.target)
-        else:
+        if basis is not None:
             result.homogeneous.append((goal.target, basis))
+        elif all(goal is not g for g in unexplained):
+            result.leaks.append(goal.target)

@@ -24,7 +24,7 @@ from survey_app.content import registry
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
 from survey_app.reporting import pipeline
-from survey_app.reporting.pipeline import build_report
+from survey_app.reporting.pipeline import ReportDocument, build_report
 from survey_app.trainings import TrainingFields, create_training
 from tests.reporting.seeding import add_response
 
@@ -202,33 +202,41 @@ def store(session: Session, scenario: Scenario) -> None:
     scenario.training_id = training.id
 
 
-def app_json(
-    session: Session, reports: Sequence[str] = REPORTS, *, charts: bool = False
-) -> Callable[[Scenario], list[dict[str, Any]]]:
-    """`build_json` through the app: the scenario stored as a training, then the sample
-    reports built filtered to it with the scenario's k; returns each `doc.disclosure.data`.
+def build_docs(
+    session: Session, scenario: Scenario, reports: Sequence[str] = REPORTS, *, charts: bool = False
+) -> list[ReportDocument]:
+    """The scenario stored as a training, then the sample reports built filtered to it with
+    the scenario's k.
 
     Charts are not drawn unless asked: they take 80% of a build and release no figure
     (blocks release in `compute`; charts only draw a computed result).
     """
     content = registry()
     models = content.questionnaire_models()
+    store(session, scenario)
+    out = []
+    for report_id in reports:
+        loaded = content.reports[report_id]
+        model = loaded.model.model_copy(update={"k": scenario.k})
+        with contextlib.ExitStack() as stack:
+            if not charts:
+                stack.enter_context(mock.patch.object(pipeline, "_draw", _no_charts))
+            doc = build_report(
+                session, replace(loaded, model=model), models, training_id=scenario.training_id
+            )
+        assert doc.disclosure is not None
+        out.append(doc)
+    return out
+
+
+def app_json(
+    session: Session, reports: Sequence[str] = REPORTS, *, charts: bool = False
+) -> Callable[[Scenario], list[dict[str, Any]]]:
+    """`build_json` through the app (`build_docs`): each report's `doc.disclosure.data`."""
 
     def build(scenario: Scenario) -> list[dict[str, Any]]:
-        store(session, scenario)
-        out = []
-        for report_id in reports:
-            loaded = content.reports[report_id]
-            model = loaded.model.model_copy(update={"k": scenario.k})
-            with contextlib.ExitStack() as stack:
-                if not charts:
-                    stack.enter_context(mock.patch.object(pipeline, "_draw", _no_charts))
-                doc = build_report(
-                    session, replace(loaded, model=model), models, training_id=scenario.training_id
-                )
-            assert doc.disclosure is not None
-            out.append(dict(doc.disclosure.data))
-        return out
+        docs = build_docs(session, scenario, reports, charts=charts)
+        return [dict(doc.disclosure.data) for doc in docs if doc.disclosure is not None]
 
     return build
 
@@ -263,18 +271,29 @@ def run_audits(
     build_json: Callable[[Scenario], Sequence[Mapping[str, Any]]],
     many: Sequence[Scenario],
     specs: Specs,
+    log: Callable[[str], None] | None = None,
 ) -> HarnessRun:
-    """Build every scenario's reports, recompute every figure from raw rows, and audit them."""
+    """Build every scenario's reports, recompute every figure from raw rows, and audit them
+    (`log` gets one line per report: seed, targets, leaks, undecided, seconds)."""
     run = HarnessRun()
     began = time.perf_counter()
     for scenario in many:
         built = build_json(scenario)
         rows = respondents(scenario)
         for data in built:
+            start = time.perf_counter()
             checked = check_figures(data, rows)
             assert not checked.mismatches, (scenario.seed, checked.mismatches[:3])
             run.figures_checked += checked.checked
-            run.results.append((scenario, audit(data, rows, specs)))
+            result = audit(data, rows, specs)
+            run.results.append((scenario, result))
+            if log is not None:
+                log(
+                    f"seed {scenario.seed} k={scenario.k} figures {result.figures} "
+                    f"targets {len(result.targets)} leaks {len(result.leaks)} "
+                    f"undecided {len(result.undecided)} small {len(result.small)} "
+                    f"{time.perf_counter() - start:.1f}s"
+                )
     run.seconds = time.perf_counter() - began
     return run
 

@@ -20,6 +20,7 @@ import pytest
 from survey_app.content import registry
 from survey_app.demo import generate_demo
 from survey_app.reporting import stats
+from survey_app.reporting.blocks.question import MAX_COUNTRIES
 from survey_app.reporting.pipeline import ReportDocument, build_report, render_html, render_pdf
 from survey_app.settings import ROOT
 
@@ -28,8 +29,11 @@ from .report_app import pdf_pages
 END = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
 NUMBER = re.compile(r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 #: Numbers of the method notes: 95% intervals, the permutation test's limits, Hake's gain
-#: bands, the year of the Ranked Discrepancy Model's paper. How, not how many.
+#: bands, the year of the Ranked Discrepancy Model's paper, how many countries are named,
+#: the rank-biserial's range (−1 to +1). How, not how many.
 METHOD_CONSTANTS = {
+    -1.0,
+    float(MAX_COUNTRIES),
     95.0,
     2.0,
     float(stats.EXACT_PERMUTATION_MAX),
