@@ -26,7 +26,7 @@ STAGES = ("Reading the responses", "Laying out the pages", "Saving the PDF")
 
 def data_version(session: Session, training_id: int | None) -> str:
     """What a report's numbers depend on, hashed: the responses it may count (how many, the
-    newest id and submission time) and the trainings' facts.
+    newest id and submission time) and the trainings' facts, group minimums included.
 
     A new response raises the newest id; a deletion lowers the count; a deletion followed
     by an insert that reuses the id (SQLite may) still has a later submission time.
@@ -34,15 +34,10 @@ def data_version(session: Session, training_id: int | None) -> str:
     responses = select(
         func.count(Response.id), func.max(Response.id), func.max(Response.submitted_at)
     )
-    trainings = select(
-        Training.id,
-        Training.title,
-        Training.place,
-        Training.starts_on,
-        Training.ends_on,
-        Training.pre_questionnaire_id,
-        Training.post_questionnaire_id,
-    ).order_by(Training.id)
+    # Every column but the secret: a fact added later (such as the group minimums) then
+    # cannot be forgotten here.
+    columns = [c for c in Training.__table__.c if c.name != "pairing_secret"]
+    trainings = select(*columns).order_by(Training.id)
     if training_id is not None:
         responses = responses.where(Response.training_id == training_id)
         trainings = trainings.where(Training.id == training_id)
