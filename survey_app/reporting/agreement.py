@@ -20,7 +20,7 @@ from ..models import ContentVersion, Response
 from ..questionnaire.compat import breaking_changes, version_notes
 from ..questionnaire.schema import Condition, QuestionBase, Questionnaire
 from .disclosure import HIDDEN_MARK, Hidden, Population
-from .scope import Scope
+from .scope import Scope, version_ranges
 
 if TYPE_CHECKING:
     from .context import ReportContext
@@ -41,17 +41,6 @@ class Agreement:
     def restricted(self) -> bool:
         """Whether some responses in scope are left out for this question."""
         return self.scope.versions is not None
-
-
-def version_ranges(numbers: tuple[int, ...] | list[int]) -> str:
-    """`1–3, 5` for (1, 2, 3, 5): runs of consecutive versions as a range."""
-    runs: list[list[int]] = []
-    for n in sorted(set(numbers)):
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def stored_definitions(

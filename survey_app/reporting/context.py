@@ -14,12 +14,11 @@ from ..questionnaire.schema import (
     Questionnaire,
     SingleChoiceQuestion,
 )
-from .agreement import version_ranges
 from .derived import answered_from_counts, call_key
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
 from .schema import OverviewBlock, PrePostBlock, Report
-from .scope import Scope
+from .scope import Scope, version_ranges
 from .sql import count_respondents
 from .training import ReportTraining
 

@@ -106,3 +106,14 @@ def _latest_per_code(training_id: int) -> ColumnElement[bool]:
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def version_ranges(numbers: tuple[int, ...] | list[int]) -> str:
+    """`1–3, 5` for (1, 2, 3, 5): runs of consecutive versions as a range."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)

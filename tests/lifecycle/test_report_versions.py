@@ -13,11 +13,11 @@ from survey_app.content import registry
 from survey_app.extensions import db
 from survey_app.models import Answer, ContentVersion, Response
 from survey_app.questionnaire import AnswerValue, Choice
-from survey_app.reporting.agreement import version_ranges
 from survey_app.reporting.blocks.pre_post import _agreeing
 from survey_app.reporting.context import ReportContext
 from survey_app.reporting.disclosure import PopulationDef
 from survey_app.reporting.pipeline import build_report, render_html, render_pdf
+from survey_app.reporting.scope import version_ranges
 from survey_app.responses import new_submission_token
 from tests.audit.audit import audit
 from tests.audit.rawdata import Respondent, specs_of
