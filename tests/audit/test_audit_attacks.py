@@ -185,3 +185,36 @@ def test_an_answer_everyone_gave_is_not_a_leak():
     result = run(pub)
     assert result.ok
     assert any(t.item == "no" and t.truth == 0 for t, _ in result.homogeneous)
+
+
+def answered_by_ngo_only() -> Publisher:
+    """8 NGO members who all answered `agree`, 2 private-sector members who left it blank;
+    the overview hides every sector (NGO too: the residual would be the 2)."""
+    rows = [person(i, sector="ngo", rating=3, agree="yes" if i % 3 else "no") for i in range(8)] + [
+        person(8 + i, sector="private", rating=3) for i in range(2)
+    ]
+    pub = Publisher(rows)
+    total = pub.ask(BASE)
+    assert total is not None
+    assert pub.breakdown(total, "sector") == []
+    return pub
+
+
+def test_answerers_all_in_one_shown_group_pin_the_small_groups_blank():
+    """ "8 answered, all 8 NGOs" tells that the 2 others left the question blank."""
+    pub = answered_by_ngo_only()
+    pub.counts(pub.show(BASE.narrowed(answered="agree")), "agree", ["yes", "no"])
+    pub.counts(pub.show(group("ngo").narrowed(answered="agree")), "agree", ["yes", "no"])
+    lone = {(t.statistic, t.truth) for t in run(pub).leaks if "private" in t.population}
+    assert ("answered", 0) in lone
+
+
+def test_breakdown_of_who_answered_hides_a_group_that_would_pin_the_others_blank():
+    pub = answered_by_ngo_only()
+    answered = pub.ask(BASE.narrowed(answered="agree"))
+    assert answered is not None
+    pub.counts(answered, "agree", ["yes", "no"])
+    assert pub.breakdown(answered, "sector", base=BASE) == []
+    result = run(pub)
+    assert [t for t in result.targets if "private" in t.population]
+    assert result.ok, [str(t) for t in result.leaks]
