@@ -21,11 +21,19 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import LINEAR_STATISTICS
 
-from .atoms import AuditError
-from .plan import Plan, Pop, Target, constrain_figure, constrain_population
+from .atoms import Atoms, AuditError
+from .plan import Goal, Plan, Pop, Target, constrain_figure, constrain_population
 from .rawdata import QuestionSpec, Respondent, Specs, check_figures, definition_of, item_set
-from .solve import SIZES, SOLVE_SECONDS, Tagged, check_truth, determined, explained_by_one
-from .targets import goals_of
+from .solve import (
+    SIZES,
+    SOLVE_SECONDS,
+    Tagged,
+    check_truth,
+    determined,
+    explained_by_one,
+    explained_by_zero,
+)
+from .targets import goals_of, widened
 
 __all__ = ["SIZES", "AuditError", "AuditResult", "Target", "audit"]
 
@@ -174,9 +182,39 @@ def _audit_questionnaire(
         tagged, system, structure, pops, fixed, truth, seconds
     )
     result.undecided += [g.target for g in [*undecided, *unexplained]]
+    open_ = [g for g in fixed if id(g) not in explained and all(g is not u for u in unexplained)]
+    candidates = _zero_candidates(atoms, pops, open_, specs, truth)
+    explained.update(explained_by_zero(system, candidates, truth, seconds))
     for goal in fixed:
         basis = explained.get(id(goal))
         if basis is not None:
             result.homogeneous.append((goal.target, basis))
         elif all(goal is not g for g in unexplained):
             result.leaks.append(goal.target)
+
+
+def _zero_candidates(
+    atoms: Atoms,
+    pops: list[Pop],
+    goals: list[Goal],
+    specs: Mapping[str, QuestionSpec],
+    truth: list[int],
+) -> list[tuple[Goal, list[tuple[str, Goal]]]]:
+    """Per goal of zero, the same value over each shown population containing its people."""
+    out = []
+    for goal in goals:
+        t = goal.target
+        if t.truth != 0 or t.question is None or t.statistic not in ("count", "answered"):
+            continue
+        options = []
+        for pop in pops:
+            if not pop.shown:
+                continue
+            part = frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(pop.definition, s))
+            if goal.sigs < part:
+                wide = widened(atoms, specs[t.question], goal, part, pop.key, truth)
+                if wide is not None:
+                    options.append((pop.key, wide))
+        if options:
+            out.append((goal, options))
+    return out

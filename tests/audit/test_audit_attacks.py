@@ -218,3 +218,21 @@ def test_breakdown_of_who_answered_hides_a_group_that_would_pin_the_others_blank
     result = run(pub)
     assert [t for t in result.targets if "private" in t.population]
     assert result.ok, [str(t) for t in result.leaks]
+
+
+def test_a_zero_of_a_shown_group_is_not_a_leak_of_its_members():
+    """ "Other groups" (academia 3, private 2) rate 4.4 on average; the total has only two
+    5s, so none of the five rated 2: a figure of a shown group of k, which each of its
+    members shares (as "all 12 answered yes"), not the private members' own answers."""
+    rating = [1, 2, 3, 3, 2, 1, 4, 5, 4, 5, 4]
+    pub = Publisher(sectors(("ngo", 6), ("academia", 3), ("private", 2), rating=rating))
+    total = pub.ask(BASE)
+    pub.counts(total, "rating", ["1", "2", "3", "4", "5"])
+    shown = pub.breakdown(total, "sector")
+    assert [p.label for p in shown] == ["ngo", "Other groups"]
+    for pop in shown:
+        pub.mean(pop, "rating")
+    result = run(pub)
+    zeros = [(t, basis) for t, basis in result.homogeneous if basis.endswith("(none of them)")]
+    assert ("2", 0) in {(t.item, t.truth) for t, _ in zeros if "private" in t.population}
+    assert result.ok, [str(t) for t in result.leaks]
