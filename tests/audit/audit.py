@@ -181,10 +181,12 @@ def _audit_questionnaire(
     explained, unexplained = explained_by_one(
         tagged, system, structure, pops, fixed, truth, seconds
     )
-    result.undecided += [g.target for g in [*undecided, *unexplained]]
-    open_ = [g for g in fixed if id(g) not in explained and all(g is not u for u in unexplained)]
+    # Those explained_by_one ran out of time on too: a shared zero decides them as well.
+    open_ = [g for g in fixed if id(g) not in explained]
     candidates = _zero_candidates(atoms, pops, open_, specs, truth)
     explained.update(explained_by_zero(system, candidates, truth, seconds))
+    unexplained = [g for g in unexplained if id(g) not in explained]
+    result.undecided += [g.target for g in [*undecided, *unexplained]]
     for goal in fixed:
         basis = explained.get(id(goal))
         if basis is not None:
