@@ -181,11 +181,14 @@ def _audit_questionnaire(
     explained, unexplained = explained_by_one(
         tagged, system, structure, pops, fixed, truth, seconds
     )
-    # Those explained_by_one ran out of time on too: a shared zero decides them as well.
-    open_ = [g for g in fixed if id(g) not in explained]
+    # Also goals a solve ran out of time on: a count of a subset of a group whose own count
+    # is determined to be zero is determined to be zero too, and shares that zero.
+    open_ = [g for g in [*fixed, *undecided] if id(g) not in explained]
     candidates = _zero_candidates(atoms, pops, open_, specs, truth)
     explained.update(explained_by_zero(system, candidates, truth, seconds))
     unexplained = [g for g in unexplained if id(g) not in explained]
+    result.homogeneous += [(g.target, explained[id(g)]) for g in undecided if id(g) in explained]
+    undecided = [g for g in undecided if id(g) not in explained]
     result.undecided += [g.target for g in [*undecided, *unexplained]]
     for goal in fixed:
         basis = explained.get(id(goal))
