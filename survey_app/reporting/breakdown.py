@@ -92,11 +92,20 @@ def start(
         {g: group_label(by_question, g) for g in ordered},
         max_groups=MAX_GROUPS,
         other_label="Other groups or no answer" if blank else "Other groups",
+        before=_base_groups(frame, by),
     )
     groups = [(g, pop) for g, pop in plan.groups]
     if plan.other is not None:
         groups.append((REST, plan.other))
     return Rows(question, answered, total, tuple(groups), len(plan.hidden), by, by_question)
+
+
+def _base_groups(frame: Frame, by: str) -> tuple[int, dict[str, int]] | None:
+    """The scope's people and their sizes per answer to `by`, answered or not."""
+    if not isinstance(frame.population, Population):
+        return None
+    raw = frame.run(answered_by_group, frame.scope, by, by)
+    return frame.population.size, {str(g): n for g, n in raw.items() if g is not None}
 
 
 def group_label(by_question: QuestionBase | None, value: str) -> str:

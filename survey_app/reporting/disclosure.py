@@ -295,6 +295,7 @@ class Disclosure:
         *,
         max_groups: int = 8,
         other_label: str = "Other groups",
+        before: tuple[int, Mapping[str, int]] | None = None,
     ) -> BreakdownPlan:
         """Groups of `within` by their answer to `by`, with the residual rule applied.
 
@@ -302,6 +303,11 @@ class Disclosure:
         blank are the difference to `within.size`). Groups of k or more show, largest
         first up to `max_groups`, printed in the order of `sizes`; while the residual is
         between 1 and k-1, the smallest shown group is hidden as well.
+
+        `before` is, when `within` is "those who answered a question", the people before
+        that restriction and their group sizes. An empty residual then also says that
+        the base's other groups answered nothing: while those are 1 to k-1 people, the
+        smallest shown group is hidden too.
         """
         order = [g for g in sizes if sizes[g] > 0]
         largest = sorted((g for g in order if sizes[g] >= self.k), key=lambda g: (-sizes[g], g))
@@ -310,7 +316,15 @@ class Disclosure:
         def residual() -> int:
             return within.size - sum(sizes[g] for g in shown)
 
-        while shown and 0 < residual() < self.k:
+        def pinned() -> bool:
+            # Why: "12 answered, all 12 of them NGOs" tells that the 1 to k-1 people of
+            # the other groups (or with no group) all left the question blank.
+            if before is None or residual() != 0:
+                return False
+            people, base_sizes = before
+            return 0 < people - sum(base_sizes.get(g, 0) for g in shown) < self.k
+
+        while shown and (0 < residual() < self.k or pinned()):
             shown.remove(min(shown, key=lambda g: (sizes[g], g)))
         base = within.definition
         groups = tuple(

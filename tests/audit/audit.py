@@ -21,11 +21,19 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import LINEAR_STATISTICS
 
-from .atoms import AuditError
-from .plan import Plan, Pop, Target, constrain_figure, constrain_population
+from .atoms import Atoms, AuditError
+from .plan import Goal, Plan, Pop, Target, constrain_figure, constrain_population
 from .rawdata import QuestionSpec, Respondent, Specs, check_figures, definition_of, item_set
-from .solve import SIZES, SOLVE_SECONDS, Tagged, check_truth, determined, explained_by_one
-from .targets import goals_of
+from .solve import (
+    SIZES,
+    SOLVE_SECONDS,
+    Tagged,
+    check_truth,
+    determined,
+    explained_by_one,
+    explained_by_zero,
+)
+from .targets import goals_of, widened
 
 __all__ = ["SIZES", "AuditError", "AuditResult", "Target", "audit"]
 
@@ -173,6 +181,14 @@ def _audit_questionnaire(
     explained, unexplained = explained_by_one(
         tagged, system, structure, pops, fixed, truth, seconds
     )
+    # Also goals a solve ran out of time on: a count of a subset of a group whose own count
+    # is determined to be zero is determined to be zero too, and shares that zero.
+    open_ = [g for g in [*fixed, *undecided] if id(g) not in explained]
+    candidates = _zero_candidates(atoms, pops, open_, specs, truth)
+    explained.update(explained_by_zero(system, candidates, truth, seconds))
+    unexplained = [g for g in unexplained if id(g) not in explained]
+    result.homogeneous += [(g.target, explained[id(g)]) for g in undecided if id(g) in explained]
+    undecided = [g for g in undecided if id(g) not in explained]
     result.undecided += [g.target for g in [*undecided, *unexplained]]
     for goal in fixed:
         basis = explained.get(id(goal))
@@ -180,3 +196,30 @@ def _audit_questionnaire(
             result.homogeneous.append((goal.target, basis))
         elif all(goal is not g for g in unexplained):
             result.leaks.append(goal.target)
+
+
+def _zero_candidates(
+    atoms: Atoms,
+    pops: list[Pop],
+    goals: list[Goal],
+    specs: Mapping[str, QuestionSpec],
+    truth: list[int],
+) -> list[tuple[Goal, list[tuple[str, Goal]]]]:
+    """Per goal of zero, the same value over each shown population containing its people."""
+    out = []
+    for goal in goals:
+        t = goal.target
+        if t.truth != 0 or t.question is None or t.statistic not in ("count", "answered"):
+            continue
+        options = []
+        for pop in pops:
+            if not pop.shown:
+                continue
+            part = frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(pop.definition, s))
+            if goal.sigs < part:
+                wide = widened(atoms, specs[t.question], goal, part, pop.key, truth)
+                if wide is not None:
+                    options.append((pop.key, wide))
+        if options:
+            out.append((goal, options))
+    return out

@@ -93,6 +93,9 @@ class Plan:
                 groups.setdefault(d.group.question, set()).update(d.group.values)
             if d.answered:
                 self.modelled.add(d.answered)
+                if specs[d.answered].kind == "matrix" and d.row is None:
+                    # "Answered the matrix" (any row) is no row's own count: it needs a flag.
+                    answered.add((d.answered, None))
             for f in pop.figures:
                 q = f["question"]
                 if q is None:

@@ -21,6 +21,7 @@ from unittest import mock
 from sqlalchemy.orm import Session
 
 from survey_app.content import registry
+from survey_app.group_minimums import GroupMinimums
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
 from survey_app.reporting import pipeline
@@ -37,6 +38,8 @@ REPORTS = ("untoc-needs-assessment-report", "untoc-pre-post-report")
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 COUNTRIES = ("MY", "TH", "ID", "PH")
 SEED = 20260312
+#: The free-text minimum of the sample reports and of a new training.
+DEFAULT_K_TEXT = 10
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,9 @@ def store(session: Session, scenario: Scenario) -> None:
         organiser="UNODC",
         pre_questionnaire_id=NEEDS,
         post_questionnaire_id=POST,
+        # Why: a report uses the larger of its own k and its training's, and a new
+        # training's default (5) would silently turn every k = 3 scenario into k = 5.
+        minimums=GroupMinimums(scenario.k, DEFAULT_K_TEXT),
     )
     training = create_training(session, fields)
     for i, sub in enumerate(scenario.submissions):
@@ -274,7 +280,8 @@ def run_audits(
     log: Callable[[str], None] | None = None,
 ) -> HarnessRun:
     """Build every scenario's reports, recompute every figure from raw rows, and audit them
-    (`log` gets one line per report: seed, targets, leaks, undecided, seconds)."""
+    (`log` gets one line per report: seed, report, targets, leaks, undecided, seconds; then
+    one line per leaked or undecided target, so a long run's log says what to look at)."""
     run = HarnessRun()
     began = time.perf_counter()
     for scenario in many:
@@ -282,6 +289,8 @@ def run_audits(
         rows = respondents(scenario)
         for data in built:
             start = time.perf_counter()
+            # Why: a build that used another k would be audited against the wrong promise.
+            assert int(data["k"]) == scenario.k, (scenario.seed, data["k"], scenario.k)
             checked = check_figures(data, rows)
             assert not checked.mismatches, (scenario.seed, checked.mismatches[:3])
             run.figures_checked += checked.checked
@@ -289,11 +298,16 @@ def run_audits(
             run.results.append((scenario, result))
             if log is not None:
                 log(
-                    f"seed {scenario.seed} k={scenario.k} figures {result.figures} "
+                    f"seed {scenario.seed} k={scenario.k} {data.get('report', '')} "
+                    f"figures {result.figures} "
                     f"targets {len(result.targets)} leaks {len(result.leaks)} "
                     f"undecided {len(result.undecided)} small {len(result.small)} "
                     f"{time.perf_counter() - start:.1f}s"
                 )
+                for target in result.leaks:
+                    log(f"  leak: {target}")
+                for target in result.undecided:
+                    log(f"  undecided: {target}")
     run.seconds = time.perf_counter() - began
     return run
 

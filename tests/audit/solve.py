@@ -109,6 +109,31 @@ def explained_by_one(
     return out, [g for i, g in undecided.items() if i not in out]
 
 
+def explained_by_zero(
+    system: System,
+    candidates: list[tuple[Goal, list[tuple[str, Goal]]]],
+    truth: list[int],
+    seconds: float,
+) -> dict[int, str]:
+    """For determined goals of zero: id(goal) -> the key of a shown population containing
+    its people whose same value is determined to be zero as well.
+
+    Why these are not leaks: "none of the 5 in 'Other groups' rated it 2" is a figure of a
+    shown population, which the group-minimum model may print; that none of the private-
+    sector members among them did follows for every part of it, as "all 12 answered yes"
+    does for each of the 12.
+    """
+    wider = [g for _, options in candidates for _, g in options if g.target.truth == 0]
+    fixed = {id(g) for g in determined(system, wider, truth, seconds)[0]} if wider else set()
+    out: dict[int, str] = {}
+    for goal, options in candidates:
+        for key, g in options:
+            if id(g) in fixed:
+                out[id(goal)] = f"{key} (none of them)"
+                break
+    return out
+
+
 def check_truth(model: cp_model.CpModel, atoms: Atoms, truth: list[int]) -> None:
     """AuditError unless the raw rows' values satisfy every constraint."""
     fixed = model.clone()

@@ -66,15 +66,30 @@ class Publisher:
         """Record a hidden population, as a breakdown does for a small group."""
         self.disclosure._hide(definition, label or definition.key(), self.disclosure.reason_protect)
 
-    def breakdown(self, within: Population, by: str) -> list[Population]:
-        """A breakdown through the real residual rule."""
+    def breakdown(
+        self, within: Population, by: str, *, base: PopulationDef | None = None
+    ) -> list[Population]:
+        """A breakdown through the real residual rule (`base`: `within` before its
+        `answered` restriction, whose group sizes the rule is then given as well)."""
+        plan = self.disclosure.breakdown(
+            within,
+            by,
+            self._groups(within.definition, by),
+            {},
+            before=None if base is None else self._base(base, by),
+        )
+        return list(plan.populations)
+
+    def _groups(self, definition: PopulationDef, by: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for r in members(self.rows, within.definition):
+        for r in members(self.rows, definition):
             value = r.answers.get(by)
             if isinstance(value, Choice):
                 counts[value.values[0]] = counts.get(value.values[0], 0) + 1
-        plan = self.disclosure.breakdown(within, by, counts, {})
-        return list(plan.populations)
+        return counts
+
+    def _base(self, definition: PopulationDef, by: str) -> tuple[int, dict[str, int]]:
+        return len(members(self.rows, definition)), self._groups(definition, by)
 
     def counts(
         self, pop: Population, question: str, items: Sequence[str], row: str | None = None

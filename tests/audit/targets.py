@@ -123,6 +123,24 @@ def _question_goals(
     return out
 
 
+def widened(
+    atoms: Atoms,
+    spec: QuestionSpec,
+    goal: Goal,
+    part: frozenset[int],
+    label: str,
+    truth: list[int],
+) -> Goal | None:
+    """The same statistic as `goal` over the people of `part` (which contains its own)."""
+    t = goal.target
+    items = {(t.sub, t.item)} if t.item is not None else set()
+    for g in _question_goals(atoms, spec, part, label, truth, items):
+        u = g.target
+        if (u.statistic, u.sub, u.item) == (t.statistic, t.sub, t.item):
+            return g
+    return None
+
+
 class _NoSub:
     states: tuple[str, ...] = ()
 

@@ -185,3 +185,54 @@ def test_an_answer_everyone_gave_is_not_a_leak():
     result = run(pub)
     assert result.ok
     assert any(t.item == "no" and t.truth == 0 for t, _ in result.homogeneous)
+
+
+def answered_by_ngo_only() -> Publisher:
+    """8 NGO members who all answered `agree`, 2 private-sector members who left it blank;
+    the overview hides every sector (NGO too: the residual would be the 2)."""
+    rows = [person(i, sector="ngo", rating=3, agree="yes" if i % 3 else "no") for i in range(8)] + [
+        person(8 + i, sector="private", rating=3) for i in range(2)
+    ]
+    pub = Publisher(rows)
+    total = pub.ask(BASE)
+    assert total is not None
+    assert pub.breakdown(total, "sector") == []
+    return pub
+
+
+def test_answerers_all_in_one_shown_group_pin_the_small_groups_blank():
+    """ "8 answered, all 8 NGOs" tells that the 2 others left the question blank."""
+    pub = answered_by_ngo_only()
+    pub.counts(pub.show(BASE.narrowed(answered="agree")), "agree", ["yes", "no"])
+    pub.counts(pub.show(group("ngo").narrowed(answered="agree")), "agree", ["yes", "no"])
+    lone = {(t.statistic, t.truth) for t in run(pub).leaks if "private" in t.population}
+    assert ("answered", 0) in lone
+
+
+def test_breakdown_of_who_answered_hides_a_group_that_would_pin_the_others_blank():
+    pub = answered_by_ngo_only()
+    answered = pub.ask(BASE.narrowed(answered="agree"))
+    assert answered is not None
+    pub.counts(answered, "agree", ["yes", "no"])
+    assert pub.breakdown(answered, "sector", base=BASE) == []
+    result = run(pub)
+    assert [t for t in result.targets if "private" in t.population]
+    assert result.ok, [str(t) for t in result.leaks]
+
+
+def test_a_zero_of_a_shown_group_is_not_a_leak_of_its_members():
+    """ "Other groups" (academia 3, private 2) rate 4.4 on average; the total has only two
+    5s, so none of the five rated 2: a figure of a shown group of k, which each of its
+    members shares (as "all 12 answered yes"), not the private members' own answers."""
+    rating = [1, 2, 3, 3, 2, 1, 4, 5, 4, 5, 4]
+    pub = Publisher(sectors(("ngo", 6), ("academia", 3), ("private", 2), rating=rating))
+    total = pub.ask(BASE)
+    pub.counts(total, "rating", ["1", "2", "3", "4", "5"])
+    shown = pub.breakdown(total, "sector")
+    assert [p.label for p in shown] == ["ngo", "Other groups"]
+    for pop in shown:
+        pub.mean(pop, "rating")
+    result = run(pub)
+    zeros = [(t, basis) for t, basis in result.homogeneous if basis.endswith("(none of them)")]
+    assert ("2", 0) in {(t.item, t.truth) for t, _ in zeros if "private" in t.population}
+    assert result.ok, [str(t) for t in result.leaks]

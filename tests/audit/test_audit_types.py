@@ -163,3 +163,14 @@ def test_unmodelled_populations_fail_loudly():
     )
     with pytest.raises(AuditError, match="dates"):
         audit(pub.json(), pub.rows, SPECS)
+
+
+def test_a_population_of_who_answered_a_matrix_as_a_whole_is_modelled():
+    """Its size alone (a block's "answered by n"), with no figure of the matrix, used to
+    stop the audit: the "answered any row" flag was only made for other figures."""
+    rows = [person(i, sector="ngo", rating=3, grid={"a": 1 + i % 5}) for i in range(6)]
+    rows += [person(6 + i, sector="ngo", rating=3) for i in range(2)]
+    pub = Publisher(rows)
+    assert pub.ask(BASE.narrowed(answered="grid")) is not None
+    pub.counts(pub.show(BASE), "rating", ["3"])
+    assert audit(pub.json(), pub.rows, SPECS).ok
