@@ -82,3 +82,32 @@ def test_options_the_earlier_answers_offer_are_stored(client, stored):
         "gul",
         "kla",
     ]
+
+
+def test_calculations_are_computed_on_submit_and_stored_as_answers(client, stored):
+    response = post(
+        client, q_name="Ana", q_country="KE", q_district="nbo", q_adults="2", q_children="3"
+    )
+    assert response.status_code == 303
+    [saved] = stored()
+    values = {a.question_id: a.number_value or a.text_value for a in saved.answers}
+    assert values["people"] == 5
+    assert values["size"] == "large"
+    assert values["greeting"] == "Hello Ana from nbo"
+    assert values["per_adult"] == 1.5
+
+
+def test_a_calculation_over_unanswered_questions_stores_nothing(client, stored):
+    assert post(client, q_name="Ana").status_code == 303
+    [saved] = stored()
+    values = {a.question_id: a.number_value or a.text_value for a in saved.answers}
+    assert "people" not in values
+    assert "per_adult" not in values
+    assert values["size"] == "small"  # '' > 4 is false
+
+
+def test_a_posted_value_for_a_calculation_is_refused_not_stored(client, stored):
+    response = post(client, q_name="Ana", q_adults="1", q_children="1", q_people="99")
+    assert response.status_code == 400
+    assert "q_people" in response.get_data(as_text=True)
+    assert stored() == []

@@ -50,7 +50,6 @@ def test_bilingual_workshop_feedback_keeps_both_languages(make_xlsform, import_x
     "line",
     [
         "  survey row 3: 'location' (geopoint): no equivalent question type; dropped",
-        "  survey row 10: calculate 'adults' (${household_size} - 1) is not computed here; dropped",
         "  survey row 17: 'district': choices file 'villages.csv' is not next to the workbook; "
         "dropped",
         "  survey row 6: repeat 'members' is answered once here (no 'add another'); its "
@@ -61,6 +60,11 @@ def test_bilingual_workshop_feedback_keeps_both_languages(make_xlsform, import_x
 def test_community_safety_lists_what_it_leaves_out(make_xlsform, import_xlsform, tmp_path, line):
     lines, _, _ = imported(make_xlsform, import_xlsform, tmp_path, COMMUNITY_SAFETY)
     assert line in lines
+
+
+def test_community_safety_keeps_its_calculation(make_xlsform, import_xlsform, tmp_path):
+    _, data, _ = imported(make_xlsform, import_xlsform, tmp_path, COMMUNITY_SAFETY)
+    assert data["calculations"] == [{"id": "adults", "expression": "${household_size} - 1"}]
 
 
 def test_community_safety_questions_with_lost_conditions_become_optional(
