@@ -13,6 +13,7 @@ from functools import cached_property
 
 from .exports import META_COLUMNS, CodebookEntry, Column, question_columns
 from .questionnaire import Questionnaire
+from .questionnaire.readable import unpiped
 from .questionnaire.schema import QuestionBase
 
 
@@ -88,7 +89,10 @@ def build_layout(
     A choice column's options are those of every version: the newest's, then retired ones
     (see `merge_options`), so one set of codes and value labels serves every row.
     """
-    newest_first = sorted((versions or {}).values(), key=lambda v: -v[0])
+    # Codebook and header labels describe every response: `${id}` names the piped answer.
+    questionnaire = unpiped(questionnaire)
+    versions = {vid: (number, unpiped(model)) for vid, (number, model) in (versions or {}).items()}
+    newest_first = sorted(versions.values(), key=lambda v: -v[0])
     own = [
         (number, question_columns(q, include_text))
         for number, model in newest_first
