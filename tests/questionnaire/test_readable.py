@@ -74,7 +74,10 @@ def test_long_prompts_are_shortened_and_each_translation_uses_its_own_words():
 
 def test_export_codebook_prompts_print_no_literal_reference():
     layout = build_layout(features(), include_text=True)
-    prompts = {entry.question_id: entry.prompt for entry in layout.codebook()}
+    entries = list(layout.codebook())
+    prompts = {e.question_id: e.prompt for e in entries if e.qtype != "calculate"}
     assert prompts["colour"] == "[answer to “What is your name?”], which colour do you like?"
     assert not any("${" in p for p in prompts.values())
-    assert not any("${" in c.prompt for c in layout.columns)
+    # A calculation's codebook line is its definition: the expression, as written.
+    calculated = {e.question_id: e.prompt for e in entries if e.qtype == "calculate"}
+    assert calculated["people"] == "Calculated: ${adults} + ${children}"
