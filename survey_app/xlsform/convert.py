@@ -169,6 +169,17 @@ class _Note:
     relevant: str = ""
 
 
+def _answered_once(kind: str, element: dict[str, Any]) -> str:
+    """What happens to a repeat here, and the flat form that asks it for several items."""
+    first = next((c.get("name") for c in element.get("children", ()) if c.get(ROW)), None)
+    copies = f" (e.g. '{first}_1', '{first}_2')" if first else ""
+    return (
+        f"{kind} '{element.get('name')}' is answered once here (no 'add another'); its "
+        "questions become a section. To ask them for several items, copy them per item"
+        f"{copies} in the workbook"
+    )
+
+
 @dataclass
 class _Converter:
     """Walks the model, keeping the open groups, sections and waiting notes."""
@@ -223,11 +234,7 @@ class _Converter:
                     self._place(matrix)
                     continue
                 if kind != "group":
-                    self.ctx.change(
-                        element,
-                        f"{kind} '{element.get('name')}' is answered once here (no 'add "
-                        "another'); its questions become a section",
-                    )
+                    self.ctx.change(element, _answered_once(kind, element))
                 self.frames.append(self._frame(element))
                 self._walk(element)
                 self.frames.pop()

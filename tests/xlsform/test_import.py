@@ -231,7 +231,8 @@ def test_a_repeat_is_answered_once_and_listed(convert):
     assert (section["id"], section["title"]) == ("member", "Member")
     assert messages(conversion) == [
         "survey row 2: repeat 'member' is answered once here (no 'add another'); its "
-        "questions become a section"
+        "questions become a section. To ask them for several items, copy them per item "
+        "(e.g. 'm_name_1', 'm_name_2') in the workbook"
     ]
 
 
