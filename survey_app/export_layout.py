@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from .exports import META_COLUMNS, CodebookEntry, Column, question_columns
+from .exports import META_COLUMNS, CodebookEntry, Column, calculation_column, question_columns
 from .questionnaire import Questionnaire
+from .questionnaire.readable import unpiped
 from .questionnaire.schema import QuestionBase
 
 
@@ -45,6 +46,12 @@ class Layout:
             for vid, (number, model) in self.versions.items()
         }
 
+    @cached_property
+    def calculated(self) -> frozenset[str]:
+        """Ids of the calculations of every version."""
+        models = [self.questionnaire, *(m for _n, m in self.versions.values())]
+        return frozenset(c.id for m in models for c in m.calculations)
+
     @property
     def question_ids(self) -> list[str]:
         """Questions whose answers the export reads."""
@@ -58,12 +65,15 @@ class Layout:
         names = set(self.header)
         labelled = sorted(self.versions.values(), key=lambda v: v[0])
         for number, questionnaire in labelled or [(0, self.questionnaire)]:
-            columns = (
+            columns = [
                 c
                 for q in questionnaire.questions()
                 for c in question_columns(q, self.include_text)
                 if c.name in names
-            )
+            ]
+            columns += [
+                c for c in map(calculation_column, questionnaire.calculations) if c.name in names
+            ]
             yield from codebook(columns, str(number) if number else "")
 
 
@@ -88,7 +98,10 @@ def build_layout(
     A choice column's options are those of every version: the newest's, then retired ones
     (see `merge_options`), so one set of codes and value labels serves every row.
     """
-    newest_first = sorted((versions or {}).values(), key=lambda v: -v[0])
+    # Codebook and header labels describe every response: `${id}` names the piped answer.
+    questionnaire = unpiped(questionnaire)
+    versions = {vid: (number, unpiped(model)) for vid, (number, model) in (versions or {}).items()}
+    newest_first = sorted(versions.values(), key=lambda v: -v[0])
     own = [
         (number, question_columns(q, include_text))
         for number, model in newest_first
@@ -100,6 +113,10 @@ def build_layout(
     for _number, older in own:
         for column in older:
             columns.setdefault(column.name, column)
+    # Calculated values after every question, newest version's first, as the form lists them.
+    for model in [questionnaire, *(m for _n, m in newest_first)]:
+        for calculation in model.calculations:
+            columns.setdefault(calculation.id, calculation_column(calculation))
     by_version: dict[str, list[tuple[int, Column]]] = {}
     for number, cols in own:
         for column in cols:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .content import phase_versions, registry
 from .export_layout import Layout, build_layout, codebook, combine_options
-from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_question
+from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_calculation, fill_question
 from .models import Answer, Response, Training
 from .questionnaire.schema import QuestionBase
 
@@ -204,6 +204,8 @@ def response_cells(
             question = asked[rid].get(qid) or layout.questions.get(qid)
             if question is not None:
                 cells.update(fill_question(question, list(qrows), layout.include_text))
+            elif qid in layout.calculated:
+                cells[qid] = fill_calculation(qid, list(qrows), layout.include_text)
     return out
 
 

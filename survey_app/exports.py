@@ -19,6 +19,7 @@ from typing import Any
 from .questionnaire.countries import country_name
 from .questionnaire.schema import (
     OTHER_VALUE,
+    Calculation,
     ChoiceQuestionBase,
     CountryQuestion,
     DateQuestion,
@@ -246,6 +247,28 @@ def question_columns(question: QuestionBase, include_text: bool) -> list[Column]
     if isinstance(question, ChoiceQuestionBase) and question.other and include_text:
         out.append(col(f"{qid}__{OTHER_VALUE}_text", "free text typed for Other"))
     return out
+
+
+def calculation_column(calculation: Calculation) -> Column:
+    """The column of a calculated value (XLSForm `calculate`), computed on submit."""
+    return Column(
+        calculation.id,
+        calculation.id,
+        "calculate",
+        f"Calculated: {calculation.expression}",
+        "number or text computed on submit; empty when it had no value",
+    )
+
+
+def fill_calculation(calculation_id: str, answers: Sequence[Any], include_text: bool) -> Cell:
+    """The cell of a calculated value: its number, or its text when texts are included."""
+    for a in answers:
+        if a.number_value is not None:
+            return number(a.number_value)
+        # Why only with texts: a calculation may concatenate free-text answers (names).
+        if include_text:
+            return str(a.text_value) if a.text_value is not None else None
+    return None
 
 
 CHOSEN = ((0, "not chosen"), (1, "chosen"))

@@ -25,6 +25,7 @@ from wtforms.validators import Regexp
 from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
 from .questionnaire.answers import offered_values, visible_questions
+from .questionnaire.calculations import calculate
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import PLACEHOLDER, fill, parts
@@ -425,6 +426,11 @@ def read_answers(
                 errors.setdefault(
                     question.id, _("'%(value)s' is not one of the options.", value=refused[0])
                 )
+    for calculation in questionnaire.calculations:
+        # Computed from the visible answers and earlier calculations, stored like answers.
+        value = calculate(calculation.expression, answers.get)
+        if value is not None:
+            answers[calculation.id] = value
     return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
 
 

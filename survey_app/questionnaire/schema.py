@@ -18,6 +18,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .calculations import parsed
+from .expressions import ExpressionError
+from .expressions import references as expression_references
 from .pipes import references
 from .texts import DEFAULT_LANGUAGES, Text, declared_languages
 
@@ -428,6 +431,26 @@ QUESTION_TYPES: tuple[str, ...] = tuple(
 )
 
 
+class Calculation(Strict):
+    """A value computed from the answers when a response is submitted, and stored with it."""
+
+    id: Slug
+    #: XLSForm syntax, e.g. `${adults} + ${children}` or `if(${age} >= 18, 'adult', 'minor')`.
+    expression: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    @model_validator(mode="after")
+    def _supported(self) -> Calculation:
+        try:
+            parsed(self.expression)
+        except ExpressionError as exc:
+            raise located([(("expression",), str(exc))]) from None
+        return self
+
+    def references(self) -> list[str]:
+        """Ids the expression names, each once."""
+        return list(dict.fromkeys(r.name for r in expression_references(parsed(self.expression))))
+
+
 class Section(Strict):
     """A group of questions shown as one fieldset."""
 
@@ -452,6 +475,8 @@ class Questionnaire(Strict):
     #: through a training's participant links.
     visibility: Literal["public", "training-only"] = "training-only"
     sections: list[Section] = Field(min_length=1)
+    #: Values computed on submission from the answers (and earlier calculations), in order.
+    calculations: list[Calculation] = Field(default_factory=list)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -519,6 +544,19 @@ class Questionnaire(Strict):
                 in_section.setdefault(question.id, question)
             for qid, q in in_section.items():
                 earlier.setdefault(qid, q)
+        calculated: set[str] = set()
+        for c, calculation in enumerate(self.calculations):
+            if calculation.id in earlier or calculation.id in calculated | section_ids:
+                problems.append((("calculations", c, "id"), f"duplicate id '{calculation.id}'"))
+            problems += [
+                (
+                    ("calculations", c, "expression"),
+                    f"'${{{name}}}' is not a question or an earlier calculation",
+                )
+                for name in calculation.references()
+                if name not in earlier and name not in calculated
+            ]
+            calculated.add(calculation.id)
         if problems:
             raise located(problems)
         return self

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy.orm import Session
 
 from ..questionnaire import LoadedFile, Questionnaire
+from ..questionnaire.readable import unpiped
 from ..questionnaire.texts import localize
 from .agreement import note_removed_questions
 from .blocks import BlockKind
@@ -163,6 +164,8 @@ def _build_report(
         # Labels print in the report's language; answers are stored by value, so responses
         # given in any language count together.
         questionnaires = {qid: localize(q, report.language) for qid, q in questionnaires.items()}
+    # A report speaks of every response at once: `${id}` in a label names the piped answer.
+    questionnaires = {qid: unpiped(q) for qid, q in questionnaires.items()}
     ctx = ReportContext(session, report, questionnaires, training)
     # Why a second thread: while the database computes an aggregate, this thread waits
     # without holding the GIL, so the charts of one block are drawn during the next block's

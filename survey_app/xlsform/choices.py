@@ -6,8 +6,8 @@ import csv
 import re
 from typing import Any
 
+from ..questionnaire.expressions import BoolOp, Compare, Constant, ExpressionError, Name, Ref, parse
 from .context import CODE, SLUG_MAX, Context, extra, sheet_type, slug
-from .expressions import BoolOp, Compare, Constant, ExpressionError, Name, Ref, parse
 from .logic import Target, unparse
 from .reading import Problem
 from .texts import as_text, texts

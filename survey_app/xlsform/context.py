@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expressions import ExpressionError, parse
+from ..questionnaire.expressions import ExpressionError, parse
 from .logic import Condition, Target, Unsupported, show_if
 from .reading import ROW, Form, Problem, cell
 from .texts import BLANK, Languages, Texts, pipe_references, references, texts

@@ -15,8 +15,9 @@ Decisions (the README's "Importing an XLSForm" says the same for authors):
   otherwise in front of the question's help. A note with a condition is listed and dropped.
 - `choice_filter` `col = ${q}` becomes option attributes and a filter on them; `col = 'x'`
   leaves out the choices it never offers; other filters offer every choice (listed).
-- Calculations, device metadata, geo and media questions are dropped; start/end/today are
-  what every response records anyway (its submission time); each is listed.
+- `calculate` rows in the supported subset become calculations (computed on submit and
+  stored); others, device metadata, geo and media questions are dropped; start/end/today
+  are what every response records anyway (its submission time); each is listed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .context import Built, Context, slug, unique
+from ..questionnaire.calculations import parsed
+from ..questionnaire.expressions import ExpressionError, references
+from ..questionnaire.pipes import REFERENCE
+from .context import Built, Context, question_id, slug, unique
 from .logic import Condition
 from .matrix import matrix_of
 from .questions import RECORDED_META, build_question, is_question
@@ -36,7 +40,15 @@ from .reading import ROW, Problem, XLSFormError, read_form
 from .texts import Texts, as_text, detect_languages, join, texts
 
 #: Key order of the written file: what a reader looks for first comes first.
-QUESTIONNAIRE_KEYS = ("schema_version", "id", "title", "intro", "languages", "sections")
+QUESTIONNAIRE_KEYS = (
+    "schema_version",
+    "id",
+    "title",
+    "intro",
+    "languages",
+    "sections",
+    "calculations",
+)
 SECTION_KEYS = ("id", "title", "intro", "show_if", "questions")
 QUESTION_KEYS = (
     "id",
@@ -157,6 +169,17 @@ class _Note:
     relevant: str = ""
 
 
+def _answered_once(kind: str, element: dict[str, Any]) -> str:
+    """What happens to a repeat here, and the flat form that asks it for several items."""
+    first = next((c.get("name") for c in element.get("children", ()) if c.get(ROW)), None)
+    copies = f" (e.g. '{first}_1', '{first}_2')" if first else ""
+    return (
+        f"{kind} '{element.get('name')}' is answered once here (no 'add another'); its "
+        "questions become a section. To ask them for several items, copy them per item"
+        f"{copies} in the workbook"
+    )
+
+
 @dataclass
 class _Converter:
     """Walks the model, keeping the open groups, sections and waiting notes."""
@@ -169,6 +192,8 @@ class _Converter:
     notes: list[_Note] = field(default_factory=list)
     intro: Texts | None = None
     used_rows: set[int] = field(default_factory=set)
+    #: `calculate` rows, converted at the end, when every question they may use is known.
+    calculations: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         model, form = self.ctx.form.model, self.ctx.form
@@ -209,23 +234,14 @@ class _Converter:
                     self._place(matrix)
                     continue
                 if kind != "group":
-                    self.ctx.change(
-                        element,
-                        f"{kind} '{element.get('name')}' is answered once here (no 'add "
-                        "another'); its questions become a section",
-                    )
+                    self.ctx.change(element, _answered_once(kind, element))
                 self.frames.append(self._frame(element))
                 self._walk(element)
                 self.frames.pop()
             elif kind == "note":
                 self._note(element)
             elif kind == "calculate":
-                calculation = (element.get("bind") or {}).get("calculate", "")
-                self.ctx.skip(
-                    element,
-                    f"calculate '{element.get('name')}' ({calculation}) is not computed here; "
-                    "dropped",
-                )
+                self.calculations.append(element)  # once every question is converted
             elif kind in RECORDED_META:
                 self.ctx.change(
                     element,
@@ -237,7 +253,34 @@ class _Converter:
                 if built is not None:
                     self._place(built)
 
+    def _calculation(self, element: dict[str, Any], done: dict[str, str]) -> dict[str, str] | None:
+        """A `calculate` row as a calculation, or None when it is dropped (and listed)."""
+        name = str(element.get("name"))
+        text = str((element.get("bind") or {}).get("calculate") or "")
+        try:
+            node = parsed(text)
+        except ExpressionError as exc:
+            self.ctx.skip(
+                element, f"calculate '{name}' ({text}) is not computed here ({exc}); dropped"
+            )
+            return None
+        ids = {n: t.id for n, t in self.ctx.targets.items()} | done
+        missing = [r.name for r in references(node) if r.name not in ids]
+        if missing:
+            self.ctx.skip(
+                element,
+                f"calculate '{name}' ({text}) uses ${{{missing[0]}}}, which is not a question "
+                "or an earlier calculation converted here; dropped",
+            )
+            return None
+        expression = REFERENCE.sub(lambda m: f"${{{ids[m.group(1).strip()]}}}", text)
+        calculation_id = question_id(self.ctx, element)
+        done[name] = calculation_id
+        return {"id": calculation_id, "expression": expression}
+
     def _finish(self) -> Conversion:
+        done: dict[str, str] = {}
+        calculations = [self._calculation(element, done) for element in self.calculations]
         for note in self.notes:
             self.ctx.skip(
                 note.element, f"note '{note.element.get('name')}' has no question after it; dropped"
@@ -264,6 +307,8 @@ class _Converter:
             )
             for s in self.sections
         ]
+        if any(calculations):
+            questionnaire["calculations"] = [c for c in calculations if c is not None]
         return Conversion(
             questionnaire,
             self.ctx.langs.codes,

@@ -11,6 +11,7 @@
 | ranking, number, date      | rank, integer/decimal, date (bounds as constraints)            |
 | short_text, long_text      | text (`multiline`), `string-length(.) <= n`                    |
 | country                    | select_one of the ISO 3166-1 codes                             |
+| calculations               | `calculate` rows after the last group                          |
 
 What XLSForm has no column for (answer keys, units, ranking `top`, translated titles) goes in
 `survey_app::...` columns, which ODK tools ignore and the importer reads back.
@@ -257,6 +258,9 @@ def xlsform_sheets(q: Questionnaire) -> dict[str, list[Row]]:
         for x in section.questions:
             sheets.question(x)
         sheets.survey.append({"type": "end group"})
+    sheets.survey += [
+        {"type": "calculate", "name": c.id, "calculation": c.expression} for c in q.calculations
+    ]
     titles = _translations(q.title, q.language)
     settings: Row = {
         "form_title": titles.get(q.language, str(q.title)),

@@ -27,8 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..questionnaire.schema import OTHER_VALUE
-from .expressions import (
+from ..questionnaire.expressions import (
     MIRRORED,
     Arith,
     BoolOp,
@@ -41,6 +40,7 @@ from .expressions import (
     Node,
     Ref,
 )
+from ..questionnaire.schema import OTHER_VALUE
 
 Condition = dict[str, Any]
 

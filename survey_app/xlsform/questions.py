@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..questionnaire.expressions import ExpressionError, parse
 from .choices import MAX_POINTS, choice_kind
 from .context import Built, Context, extra, question_id, sheet_type
-from .expressions import ExpressionError, parse
 from .logic import Subject, Target, constraint_bounds
 from .reading import ROW
 

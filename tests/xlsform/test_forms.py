@@ -50,17 +50,22 @@ def test_bilingual_workshop_feedback_keeps_both_languages(make_xlsform, import_x
     "line",
     [
         "  survey row 3: 'location' (geopoint): no equivalent question type; dropped",
-        "  survey row 10: calculate 'adults' (${household_size} - 1) is not computed here; dropped",
         "  survey row 17: 'district': choices file 'villages.csv' is not next to the workbook; "
         "dropped",
         "  survey row 6: repeat 'members' is answered once here (no 'add another'); its "
-        "questions become a section",
+        "questions become a section. To ask them for several items, copy them per item "
+        "(e.g. 'member_name_1', 'member_name_2') in the workbook",
         "  survey row 19: 'safety_score' (range 0..100 step 10) is a number",
     ],
 )
 def test_community_safety_lists_what_it_leaves_out(make_xlsform, import_xlsform, tmp_path, line):
     lines, _, _ = imported(make_xlsform, import_xlsform, tmp_path, COMMUNITY_SAFETY)
     assert line in lines
+
+
+def test_community_safety_keeps_its_calculation(make_xlsform, import_xlsform, tmp_path):
+    _, data, _ = imported(make_xlsform, import_xlsform, tmp_path, COMMUNITY_SAFETY)
+    assert data["calculations"] == [{"id": "adults", "expression": "${household_size} - 1"}]
 
 
 def test_community_safety_questions_with_lost_conditions_become_optional(

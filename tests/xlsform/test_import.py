@@ -171,7 +171,7 @@ def test_cascading_choices_become_option_attributes_and_a_filter(convert):
     ]
 
 
-def test_calculations_metadata_geo_and_media_are_listed(convert):
+def test_calculations_are_kept_and_metadata_geo_and_media_listed(convert):
     conversion = convert(
         """
         | survey |
@@ -185,13 +185,35 @@ def test_calculations_metadata_geo_and_media_are_listed(convert):
         """
     )
     assert [q["id"] for q in conversion.questions()] == ["n"]
+    assert conversion.questionnaire["calculations"] == [{"id": "double", "expression": "${n} * 2"}]
     assert conversion.form_questions == 3
     assert messages(conversion) == [
         "survey row 3: 'deviceid' (deviceid): device metadata is not collected here; dropped",
-        "survey row 5: calculate 'double' (${n} * 2) is not computed here; dropped",
         "survey row 6: 'where' (geopoint): no equivalent question type; dropped",
         "survey row 7: 'photo' (image): no equivalent question type; dropped",
         "survey row 2: 'start' (start): each response records its submission time instead",
+    ]
+
+
+def test_calculations_outside_the_subset_are_listed_with_their_row(convert):
+    conversion = convert(
+        """
+        | survey |
+        | | type      | name   | label  | calculation            |
+        | | integer   | n      | N?     |                        |
+        | | geopoint  | where  | Where? |                        |
+        | | calculate | stamp  |        | now()                  |
+        | | calculate | spot   |        | concat(${where}, '')   |
+        | | calculate | double |        | ${n} * 2               |
+        | | calculate | more   |        | ${double} + 1          |
+        """
+    )
+    assert [c["id"] for c in conversion.questionnaire["calculations"]] == ["double", "more"]
+    assert messages(conversion)[1:] == [
+        "survey row 4: calculate 'stamp' (now()) is not computed here "
+        "(the function 'now()' is not supported); dropped",
+        "survey row 5: calculate 'spot' (concat(${where}, '')) uses ${where}, which is not a "
+        "question or an earlier calculation converted here; dropped",
     ]
 
 
@@ -209,7 +231,8 @@ def test_a_repeat_is_answered_once_and_listed(convert):
     assert (section["id"], section["title"]) == ("member", "Member")
     assert messages(conversion) == [
         "survey row 2: repeat 'member' is answered once here (no 'add another'); its "
-        "questions become a section"
+        "questions become a section. To ask them for several items, copy them per item "
+        "(e.g. 'm_name_1', 'm_name_2') in the workbook"
     ]
 
 

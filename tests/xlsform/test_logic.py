@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from survey_app.xlsform.expressions import (
+from survey_app.questionnaire.expressions import (
     BoolOp,
     Call,
     Compare,

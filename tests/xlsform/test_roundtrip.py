@@ -30,6 +30,7 @@ def essentials(q: Questionnaire) -> list[tuple[object, ...]]:
         return found
 
     items: list[tuple[object, ...]] = [("title", text(q.title)), ("languages", q.languages)]
+    items += [("calculation", c.id, c.expression) for c in q.calculations]
     for section in q.sections:
         items.append(("section", section.id, text(section.title), section.show_if))
         for x in section.questions:

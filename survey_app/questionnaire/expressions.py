@@ -1,9 +1,13 @@
-"""A recursive-descent parser, over pyxform's XPath tokens, for the subset XLSForms use in logic.
+"""A recursive-descent parser, over pyxform's XPath tokens, for the subset XLSForms use.
 
 Covers what `relevant` and `constraint` columns say in practice: `${name}` references, `.`,
 string and number literals, comparisons, `and`/`or`, parentheses and function calls such as
-`selected(${q}, 'v')` or `not(...)`. Anything else (arithmetic, paths, `..`) raises
-`ExpressionError` with a reason, and the caller lists the expression as not converted.
+`selected(${q}, 'v')` or `not(...)`; on request, arithmetic (calculations) and bare names
+(choice filters). Anything else (paths, `..`) raises `ExpressionError` with a reason: the
+importer lists the expression as not converted, the schema refuses it.
+
+Why here and not in xlsform/: questionnaire calculations are written in this subset, so
+the questionnaire layer parses them too (pyxform's lexer is the only dependency).
 """
 
 from __future__ import annotations
