@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .auth import AccountError, all_users, create_user
 from .cli_content import publish_command, retire_command, versions_command
+from .cli_export import export_command
 from .content import registry
 from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo, remove_demo
@@ -552,7 +553,8 @@ for _command in (publish_command, retire_command, versions_command):
 
 
 def register_cli(app: Flask) -> None:
-    """The groups are also entry-point plugins, so `survey validate` runs without an app."""
-    for group in (survey, users, trainings, report):
+    """The groups are also entry-point plugins, so `survey validate` runs without an app
+    (`export` needs the app and its database anyway)."""
+    for group in (survey, users, trainings, report, export_command):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)
