@@ -3,9 +3,10 @@
 The demo data (survey_app.demo) is put into one training: the k-th response of each phase
 gets the k-th participant code, so the first 0.85 N pre responses are paired. Each export
 then runs in its own freshly spawned process, as the view runs it (batched reads, files
-built on disk), with the output written to a temporary file. Peak RSS is ru_maxrss after
-the export minus before it (the app, pandas and pyreadstat already imported), so it is
-what the export itself added. CSV is the baseline every other format is compared with.
+built on disk), with the output written to a temporary file. Growth is ru_maxrss after
+the export (planning included) minus the resident set before it (the app, pandas and
+pyreadstat already imported), so it is what the export itself added. CSV is the baseline
+every other format is compared with.
 
 Every export also runs on a second database with a tenth of the responses: an export
 that streams adds about the same memory at both sizes; one that holds the table (SPSS
@@ -31,11 +32,10 @@ from survey_app.content import registry
 from survey_app.demo import demo_counts, generate_demo
 from survey_app.demo.generate import NEEDS_ASSESSMENT, POST_TRAINING
 from survey_app.export_files import build_stat_file, build_xlsx_file
-from survey_app.export_rows import iter_plan_rows, phase_layout, plan_export
+from survey_app.export_rows import iter_plan_rows, plan_training_export
 from survey_app.exports import csv_chunks
 from survey_app.extensions import db
 from survey_app.models import Response, Training
-from survey_app.pairing import pairing_summary
 from survey_app.trainings import TrainingFields, create_training
 
 from .report import MIB, app_on
@@ -115,6 +115,13 @@ def _max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _rss_mib() -> float:
+    """The resident set now (Linux), not the high-water mark: starting up may have peaked
+    higher than the export, which would hide the export's growth."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / MIB
+
+
 def _write(chunks: Iterable[str], path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for chunk in chunks:
@@ -129,14 +136,12 @@ def measure(database: Path, training_id: int, responses: int, file_format: str, 
     with app_on(database):
         training = db.session.get(Training, training_id)
         assert training is not None
-        phases = (shape,) if shape in ("pre", "post") else ("pre", "post")
-        layouts = {p: phase_layout(training, p, False) for p in phases}
-        assert all(layouts.values())
-        summary = pairing_summary(db.session(), training_id)
-        plan = plan_export(training_id, shape, layouts, summary.paired_ids, summary.pairs)
-        db.session.rollback()
-        rss_before = _max_rss_mib()
+        rss_before = _rss_mib()
         start, cpu = time.perf_counter(), time.process_time()
+        # Planning counts too: it holds the training's pairs and pair numbers (one entry
+        # per response, not per cell).
+        plan = plan_training_export(db.session(), training, shape, False)
+        db.session.rollback()
         rows = 0
 
         def counted() -> Iterable[list[Any]]:
