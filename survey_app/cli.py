@@ -158,6 +158,7 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
     Prints what was converted and every row or expression left out, with its sheet and row.
     Exits 1, writing nothing, when the workbook cannot be converted.
     """
+    stage(1, 2, f"Reading and converting {form.name}")
     try:
         conversion = convert_workbook(form)
     except XLSFormError as exc:
@@ -165,6 +166,7 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
     target = output or Settings().questionnaires_dir / f"{conversion.id}.yaml"
     if target.exists() and not force:
         exit_with_problems([f"{target} already exists; pass --force to replace it"])
+    stage(2, 2, f"Checking and writing {target.name}")
     try:
         write_questionnaire(questionnaire_yaml(conversion, form.name, dt.date.today()), target)
     except ContentError as exc:
