@@ -142,6 +142,7 @@ def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequenc
     Choices are coded 1, 2, ... in questionnaire order and labelled; numbers keep their
     value; missing answers are system-missing.
     """
+    import numpy as np
     import pandas as pd  # only exports need them: keep them out of every worker's start
     import pyreadstat
 
@@ -152,11 +153,18 @@ def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequenc
         for i, value in enumerate(row):
             data[i].append(_stat_value(columns[i], codes[i], value))
     names = stat_names([c.name for c in columns], NAME_LIMITS[kind])
+    # Why frombuffer and copy=False: the numbers stay in the arrays they were read into;
+    # building Series and then a consolidated frame made two more copies of the table.
     frame = pd.DataFrame(
         {
-            name: (pd.Series(values, dtype="float64") if is_num else _object_series(values))
+            name: (
+                pd.Series(np.frombuffer(values, dtype="float64"), copy=False)
+                if is_num
+                else _object_series(values)
+            )
             for name, values, is_num in zip(names, data, numeric, strict=True)
-        }
+        },
+        copy=False,
     )
     del data
     limit = LABEL_LIMITS[kind]
