@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent
+from survey_app.models import AuditEvent, Response
 from survey_app.progress import Progress
 from tests.conftest import (
     CODE,
@@ -87,6 +87,22 @@ def test_statistics_exports_open_with_their_labels(runner, training, tmp_path, k
     assert meta.variable_value_labels["stakeholder_type"][1]
     assert len(pd.read_stata(target) if kind == "dta" else pd.read_spss(target)) == 3
     assert "Rows read: 3 of 3" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["sav", "dta"])
+def test_statistics_exports_keep_submission_times_to_the_second(
+    app, runner, training, tmp_path, kind
+):
+    with app.app_context():
+        stored = db.session.scalars(
+            select(Response.submitted_at).where(Response.phase == "pre").order_by(Response.id)
+        ).all()
+    target = tmp_path / f"times.{kind}"
+    assert export(runner, training, kind, "-o", str(target)).exit_code == 0
+    frame, meta = (pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta)(str(target))
+    assert meta.original_variable_types["submitted_at"] in ("DATETIME20", "%tc")
+    expected = [t.replace(tzinfo=None, microsecond=0) for t in stored]
+    assert [t.to_pydatetime() for t in frame["submitted_at"]] == expected
 
 
 def test_export_is_audit_logged_as_from_the_command_line(app, runner, training, tmp_path):
