@@ -19,7 +19,7 @@ from .content import phase_versions, registry
 from .export_layout import Layout, build_layout, codebook, combine_options
 from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_question
 from .models import PHASES, Answer, Response, Training
-from .pairing import pairing_summary
+from .pairing import pairs_query
 from .questionnaire.schema import QuestionBase
 
 BATCH_SIZE = 200
@@ -147,8 +147,11 @@ def plan_training_export(
         if layout is None:
             raise NoQuestionnaireError(f"the training has no questionnaire for the {phase} phase")
         layouts[phase] = layout
-    summary = pairing_summary(session, training.id)
-    return plan_export(training.id, shape, layouts, summary.paired_ids, summary.pairs)
+    # Only the pairs: the full pairing summary also held every code of both phases in sets
+    # (about a quarter of an export's memory at 100,000 responses).
+    pairs = tuple((int(a), int(b)) for a, b in session.execute(pairs_query(training.id)))
+    paired = frozenset(i for pair in pairs for i in pair)
+    return plan_export(training.id, shape, layouts, paired, pairs)
 
 
 def count_plan_rows(session: Session, plan: Plan) -> int:
