@@ -6,9 +6,10 @@ stored. report: the sample report's PDF build time, memory and stage shares for 
 load: the app under gunicorn on loopback, against SQLite and a throwaway PostgreSQL
 cluster: a burst of participants, a worker killed, a report during a burst, a database
 outage (bench/load.py). Not part of all: it needs PostgreSQL and takes several minutes.
-export: CSV, XLSX, SPSS and Stata exports of one training with 100,000 responses before
-(and ~85,000 after) the training: time and peak memory, each against CSV (bench/export.py).
-Not part of all: generating the data takes a few minutes.
+export: CSV, XLSX, SPSS and Stata exports (one phase, long, wide) of one training with
+100,000 responses before (and ~85,000 after) the training: time against CSV, and memory
+growth beside the same export of a tenth as many responses (bench/export.py).
+Not part of all: generating the data and running every export takes about ten minutes.
 """
 
 from __future__ import annotations

@@ -3,9 +3,14 @@
 The demo data (survey_app.demo) is put into one training: the k-th response of each phase
 gets the k-th participant code, so the first 0.85 N pre responses are paired. Each export
 then runs in its own freshly spawned process, as the view runs it (batched reads, files
-built on disk), with the output written to a temporary file. Peak RSS is ru_maxrss after
-the export minus before it (the app, pandas and pyreadstat already imported), so it is
-what the export itself added. CSV is the baseline every other format is compared with.
+built on disk), with the output written to a temporary file. Growth is the high-water
+mark of the resident set (reset just before the export; planning included) minus the
+resident set before it (the app, pandas and pyreadstat already imported): what the export
+itself added. CSV is the baseline every other format is compared with.
+
+Every export also runs on a second database with a tenth of the responses: an export
+that streams adds about the same memory at both sizes; one that holds the table (SPSS
+and Stata: pyreadstat writes from one DataFrame) adds about ten times as much.
 """
 
 from __future__ import annotations
@@ -27,18 +32,28 @@ from survey_app.content import registry
 from survey_app.demo import demo_counts, generate_demo
 from survey_app.demo.generate import NEEDS_ASSESSMENT, POST_TRAINING
 from survey_app.export_files import build_stat_file, build_xlsx_file
-from survey_app.export_rows import iter_plan_rows, phase_layout, plan_export
+from survey_app.export_rows import iter_plan_rows, plan_training_export
 from survey_app.exports import csv_chunks
 from survey_app.extensions import db
 from survey_app.models import Response, Training
-from survey_app.pairing import pairing_summary
 from survey_app.trainings import TrainingFields, create_training
 
 from .report import MIB, app_on
 
 RESPONSES = 100_000
 #: (format, layout) per run; the first is the baseline.
-RUNS = (("csv", "pre"), ("xlsx", "pre"), ("sav", "pre"), ("dta", "pre"), ("csv", "wide"))
+RUNS = (
+    ("csv", "pre"),
+    ("xlsx", "pre"),
+    ("sav", "pre"),
+    ("dta", "pre"),
+    ("csv", "long"),
+    ("xlsx", "long"),
+    ("csv", "wide"),
+    ("sav", "wide"),
+)
+#: The smaller database, as a fraction of the responses: memory growth is compared with it.
+SMALL = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,8 @@ class Run:
 
     file_format: str
     shape: str
+    #: Responses before the training in the database it ran on.
+    responses: int
     rows: int
     seconds: float
     cpu_seconds: float
@@ -94,8 +111,24 @@ def _days() -> tuple[Any, Any]:
     return today, today
 
 
-def _max_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _rss_mib() -> float:
+    """The resident set now (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / MIB
+
+
+def _reset_peak() -> None:
+    """Start the high-water mark again from now (Linux 4.0+): creating the app and loading
+    pandas peaked higher than some exports, which hid their growth (every run +119 MiB)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mib() -> float:
+    """The high-water mark of the resident set since `_reset_peak`."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _write(chunks: Iterable[str], path: Path) -> None:
@@ -104,7 +137,7 @@ def _write(chunks: Iterable[str], path: Path) -> None:
             out.write(chunk)
 
 
-def measure(database: Path, training_id: int, file_format: str, shape: str) -> Run:
+def measure(database: Path, training_id: int, responses: int, file_format: str, shape: str) -> Run:
     """Run one export in this (fresh) process."""
     import pandas  # noqa: F401  (imported before the baseline RSS: a worker has it loaded)
     import pyreadstat  # noqa: F401
@@ -112,14 +145,13 @@ def measure(database: Path, training_id: int, file_format: str, shape: str) -> R
     with app_on(database):
         training = db.session.get(Training, training_id)
         assert training is not None
-        phases = (shape,) if shape in ("pre", "post") else ("pre", "post")
-        layouts = {p: phase_layout(training, p, False) for p in phases}
-        assert all(layouts.values())
-        summary = pairing_summary(db.session(), training_id)
-        plan = plan_export(training_id, shape, layouts, summary.paired_ids, summary.pairs)
-        db.session.rollback()
-        rss_before = _max_rss_mib()
+        rss_before = _rss_mib()
+        _reset_peak()
         start, cpu = time.perf_counter(), time.process_time()
+        # Planning counts too: it holds the training's pairs and pair numbers (one entry
+        # per response, not per cell).
+        plan = plan_training_export(db.session(), training, shape, False)
+        db.session.rollback()
         rows = 0
 
         def counted() -> Iterable[list[Any]]:
@@ -141,8 +173,8 @@ def measure(database: Path, training_id: int, file_format: str, shape: str) -> R
             size = path.stat().st_size / MIB
             if path.parent != Path(tmp):
                 path.unlink()
-        peak = _max_rss_mib()
-    return Run(file_format, shape, rows, seconds, cpu, peak - rss_before, peak, size)
+        peak = _peak_mib()
+    return Run(file_format, shape, responses, rows, seconds, cpu, peak - rss_before, peak, size)
 
 
 def measure_in_fresh_process(*args: Any) -> Run:
@@ -154,35 +186,46 @@ def measure_in_fresh_process(*args: Any) -> Run:
 
 
 def run(responses: int = RESPONSES, seed: int = 1, log: Any = print) -> list[Run]:
-    """Fill a database, then time each export in its own process."""
+    """Fill two databases (N and N/10 responses), then time each export in its own process;
+    the full-size runs first, in RUNS order."""
+    results = []
     with tempfile.TemporaryDirectory(prefix="survey-export-bench-") as tmp:
-        database = Path(tmp) / "export.db"
-        log(f"export benchmark: {responses:,} responses before, ~85% after; generating ...")
-        training_id, seconds = make_database(database, responses, seed)
-        log(f"  generated in {seconds:.1f} s")
-        results = []
-        for file_format, shape in RUNS:
-            log(f"  {file_format} {shape} ...", end="", flush=True)
-            results.append(measure_in_fresh_process(database, training_id, file_format, shape))
-            log(f" {results[-1].seconds:.1f} s", flush=True)
+        for size in (responses, max(1, responses // SMALL)):
+            database = Path(tmp) / f"export-{size}.db"
+            log(f"export benchmark: {size:,} responses before, ~85% after; generating ...")
+            training_id, seconds = make_database(database, size, seed)
+            log(f"  generated in {seconds:.1f} s")
+            for file_format, shape in RUNS:
+                log(f"  {file_format} {shape} ...", end="", flush=True)
+                args = (database, training_id, size, file_format, shape)
+                results.append(measure_in_fresh_process(*args))
+                log(f" {results[-1].seconds:.1f} s", flush=True)
+            database.unlink()
     return results
 
 
 def table(results: list[Run]) -> str:
-    """A plain-text table; ratios against the first run (CSV of the pre phase)."""
+    """A plain-text table of the full-size runs; time ratios against the first run (CSV of
+    the pre phase), and each run's memory growth beside the same export's at N/10."""
+    big = results[0].responses
+    small = {(r.file_format, r.shape): r for r in results if r.responses != big}
     base = results[0]
     lines = [
         f"{'format':<6} {'layout':<6} {'rows':>8} {'wall s':>7} {'CPU s':>6} "
-        f"{'x CSV':>6} {'RSS MiB':>8} {'+MiB':>6} {'file MiB':>8}"
+        f"{'x CSV':>6} {'RSS MiB':>8} {'+MiB':>6} {'+MiB/10':>7} {'file MiB':>8}"
     ]
     for r in results:
+        if r.responses != big:
+            continue
+        tenth = small.get((r.file_format, r.shape))
         lines.append(
             f"{r.file_format:<6} {r.shape:<6} {r.rows:>8,} {r.seconds:>7.1f} {r.cpu_seconds:>6.1f} "
             f"{r.seconds / base.seconds:>6.1f} {r.rss_peak_mib:>8.0f} {r.rss_growth_mib:>6.0f} "
-            f"{r.output_mib:>8.1f}"
+            f"{tenth.rss_growth_mib if tenth else float('nan'):>7.0f} {r.output_mib:>8.1f}"
         )
-    lines.append("RSS MiB: the process's peak (app, pandas, pyreadstat loaded); +MiB: the")
-    lines.append("export's own growth of that peak.")
+    lines.append("RSS MiB: the peak during the export (app, pandas, pyreadstat loaded); +MiB:")
+    lines.append("what the export added to the resident set; +MiB/10: the same with")
+    lines.append(f"{big // SMALL:,} responses (bounded: about the same; held: about a tenth).")
     lines.append(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     return "\n".join(lines)
 

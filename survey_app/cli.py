@@ -20,14 +20,17 @@ from sqlalchemy.orm import Session
 
 from .auth import AccountError, all_users, create_user
 from .cli_content import publish_command, retire_command, versions_command
+from .cli_export import export_command
 from .content import registry
 from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo, remove_demo
 from .extensions import db
 from .group_minimums import GroupMinimumError, GroupMinimums, change_minimums
 from .models import PHASES, ROLES, Training
+from .progress import Progress, stage
 from .questionnaire import ContentError, Questionnaire, load_registry
 from .questionnaire.registry import content_files, is_report_file
+from .report_builds import STAGES
 from .reporting.pipeline import (
     ReportNotForTrainingError,
     UnknownTrainingError,
@@ -155,6 +158,7 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
     Prints what was converted and every row or expression left out, with its sheet and row.
     Exits 1, writing nothing, when the workbook cannot be converted.
     """
+    stage(1, 2, f"Reading and converting {form.name}")
     try:
         conversion = convert_workbook(form)
     except XLSFormError as exc:
@@ -162,6 +166,7 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
     target = output or Settings().questionnaires_dir / f"{conversion.id}.yaml"
     if target.exists() and not force:
         exit_with_problems([f"{target} already exists; pass --force to replace it"])
+    stage(2, 2, f"Checking and writing {target.name}")
     try:
         write_questionnaire(questionnaire_yaml(conversion, form.name, dt.date.today()), target)
     except ContentError as exc:
@@ -267,8 +272,10 @@ def demo(
         )
     seed = secrets.randbelow(2**31) if seed is None else seed
     start = time.perf_counter()
+    progress = Progress("Demo responses added", sum(counts.values()))
     # Not for security: a seeded generator is the point, so a run can be repeated.
-    added = generate_demo(session, loaded, counts, random.Random(seed))  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311
+    added = generate_demo(session, loaded, counts, rng, added=progress.advance)
     session.commit()
     summary = ", ".join(f"{count} to {qid}" for qid, count in added.items())
     click.echo(f"Added {summary} in {time.perf_counter() - start:.1f} s (seed {seed}).")
@@ -522,6 +529,9 @@ def build_report_command(
     if loaded is None:
         known = ", ".join(sorted(content.reports)) or "none"
         raise click.ClickException(f"there is no report '{report_id}' (known: {known})")
+    # The web's progress page names the same stages (report_builds.STAGES).
+    steps = 2 if output_format == "json" else len(STAGES)
+    stage(1, steps, STAGES[0])
     session: Session = db.session()
     begin_read_only(session)
     try:
@@ -537,12 +547,15 @@ def build_report_command(
     session.commit()
     if output_format == "json":
         target = output or Path(pdf_filename(doc)).with_suffix(".json")
+        stage(2, steps, "Saving the figures")
         text = report_json(doc)
         target.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {target} ({len(json.loads(text)['figures'])} figures)")
         return
+    stage(2, steps, STAGES[1])
     pdf = render_pdf(render_html(doc))
     target = output or Path(pdf_filename(doc))
+    stage(3, steps, STAGES[2])
     target.write_bytes(pdf.data)
     click.echo(f"Wrote {target} ({pdf.pages} pages)")
 
@@ -552,7 +565,8 @@ for _command in (publish_command, retire_command, versions_command):
 
 
 def register_cli(app: Flask) -> None:
-    """The groups are also entry-point plugins, so `survey validate` runs without an app."""
-    for group in (survey, users, trainings, report):
+    """The groups are also entry-point plugins, so `survey validate` runs without an app
+    (`export` needs the app and its database anyway)."""
+    for group in (survey, users, trainings, report, export_command):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

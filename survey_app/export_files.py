@@ -2,9 +2,9 @@
 and Stata .dta with variable and value labels.
 
 Memory: XLSX rows are streamed into the zip file (xlsx_stream.py). SPSS and Stata
-files are written by pyreadstat from one DataFrame, so those hold the table once in
-memory: 8 bytes per numeric cell (numbers go into typed arrays batch by batch) plus the
-text cells; the benchmark (`python -m bench export`) measures it.
+files are written by pyreadstat from one DataFrame (it cannot append rows), so those hold
+the table once in memory: 8 bytes per numeric, choice or datetime cell (typed arrays the
+frame uses without copying) plus the text cells; `python -m bench export` measures it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ CHUNK = 64 * 1024
 NAME_LIMITS = {"dta": 28, "sav": 64}
 LABEL_LIMITS = {"dta": 80, "sav": 256}
 SHEETS = ("labels", "codes", "codebook")
+#: How each format stores a date and time: (display format, epoch, units per second), the
+#: same as pyreadstat writes for a datetime column.
+DATETIMES = {
+    "sav": ("DATETIME20", dt.datetime(1582, 10, 14), 1.0),
+    "dta": ("%tc", dt.datetime(1960, 1, 1), 1000.0),
+}
 
 
 def stream_file(path: Path) -> Iterator[bytes]:
@@ -122,15 +128,19 @@ def value_labels(column: Column) -> dict[int | float, str]:
     return {k: str(v) for k, v in column.number_labels}
 
 
-def _stat_value(column: Column, codes: dict[str, int], value: Cell) -> Any:
+def _stat_value(column: Column, codes: dict[str, int], value: Cell, kind: str) -> Any:
     if column.kind == "choice":
         return float(codes[value]) if isinstance(value, str) and value in codes else float("nan")
     if column.kind == "number":
         return float("nan") if value is None else float(value)  # type: ignore[arg-type]
-    if column.kind == "datetime" and isinstance(value, dt.datetime):
+    if column.kind == "datetime":
+        if not isinstance(value, dt.datetime):
+            return float("nan")
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    if column.kind in ("date", "datetime"):
+        utc = aware.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+        _, epoch, per_second = DATETIMES[kind]
+        return (utc - epoch).total_seconds() * per_second
+    if column.kind == "date":
         return value
     # Neutralised too: these files get converted to spreadsheets and passed on.
     return "" if value is None else neutralise(printable(value))
@@ -142,21 +152,31 @@ def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequenc
     Choices are coded 1, 2, ... in questionnaire order and labelled; numbers keep their
     value; missing answers are system-missing.
     """
+    import numpy as np
     import pandas as pd  # only exports need them: keep them out of every worker's start
     import pyreadstat
 
-    numeric = [c.kind in ("choice", "number") for c in columns]
+    # Datetimes as numbers with a datetime format: a datetime64 column made pyreadstat
+    # copy the whole table before writing.
+    numeric = [c.kind in ("choice", "number", "datetime") for c in columns]
     codes = [{v: i for i, (v, _) in enumerate(c.options, start=1)} for c in columns]
     data: list[Any] = [array("d") if is_num else [] for is_num in numeric]
     for row in rows:
         for i, value in enumerate(row):
-            data[i].append(_stat_value(columns[i], codes[i], value))
+            data[i].append(_stat_value(columns[i], codes[i], value, kind))
     names = stat_names([c.name for c in columns], NAME_LIMITS[kind])
+    # Why frombuffer and copy=False: the numbers stay in the arrays they were read into;
+    # building Series and then a consolidated frame made two more copies of the table.
     frame = pd.DataFrame(
         {
-            name: (pd.Series(values, dtype="float64") if is_num else _object_series(values))
+            name: (
+                pd.Series(np.frombuffer(values, dtype="float64"), copy=False)
+                if is_num
+                else _object_series(values)
+            )
             for name, values, is_num in zip(names, data, numeric, strict=True)
-        }
+        },
+        copy=False,
     )
     del data
     limit = LABEL_LIMITS[kind]
@@ -164,21 +184,24 @@ def build_stat_file(kind: str, columns: Sequence[Column], rows: Iterable[Sequenc
     value_label_map: dict[str, dict[int | float, str]] = {
         name: value_labels(c) for name, c in zip(names, columns, strict=True) if value_labels(c)
     }
+    formats = {
+        name: DATETIMES[kind][0]
+        for name, c in zip(names, columns, strict=True)
+        if c.kind == "datetime"
+    }
     path = temp_path(f".{kind}")
-    if kind == "sav":
-        pyreadstat.write_sav(
-            frame, str(path), column_labels=labels, variable_value_labels=value_label_map
-        )
-    else:
-        pyreadstat.write_dta(
-            frame, str(path), column_labels=labels, variable_value_labels=value_label_map
-        )
+    write = pyreadstat.write_sav if kind == "sav" else pyreadstat.write_dta
+    write(
+        frame,
+        str(path),
+        column_labels=labels,
+        variable_value_labels=value_label_map,
+        variable_format=formats,
+    )
     return path
 
 
 def _object_series(values: list[Any]) -> Any:
     import pandas as pd
 
-    if any(isinstance(v, dt.datetime) for v in values):
-        return pd.to_datetime(pd.Series(values, dtype="object"))
     return pd.Series(values, dtype="object")

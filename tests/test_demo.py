@@ -404,3 +404,14 @@ def test_demo_command_removes_demo_responses_with_their_answers(runner, session,
     assert count(session) == 1  # the real one stays
     orphans = select(func.count(Answer.id)).where(Answer.response_id.not_in(select(Response.id)))
     assert session.scalar(orphans) == 0
+
+
+def test_demo_command_counts_responses_added_on_stderr(runner, session):
+    result = runner.invoke(args=["survey", "demo", "-n", "20", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    # One batch per questionnaire: 20 needs assessments, then 17 evaluations.
+    assert result.stderr.splitlines() == [
+        "Demo responses added: 20 of 37",
+        "Demo responses added: 37 of 37",
+    ]
+    assert "Demo responses added" not in result.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
@@ -81,11 +81,13 @@ def generate_demo(
     rng: random.Random,
     *,
     end: dt.datetime | None = None,
+    added: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Add `counts[id]` synthetic responses to each questionnaire, collected before `end`."""
+    """Add `counts[id]` synthetic responses to each questionnaire, collected before `end`;
+    `added(n)` is called after each batch of n (for progress)."""
     end = end or dt.datetime.now(dt.UTC).replace(microsecond=0)
     return {
-        qid: generate_responses(session, questionnaires[qid], count, rng, end=end)
+        qid: generate_responses(session, questionnaires[qid], count, rng, end=end, added=added)
         for qid, count in counts.items()
     }
 
@@ -98,6 +100,7 @@ def generate_responses(
     *,
     end: dt.datetime,
     batch_size: int = BATCH_SIZE,
+    added: Callable[[int], None] | None = None,
 ) -> int:
     """Add `count` synthetic responses to one questionnaire; flushes, never commits.
 
@@ -143,6 +146,8 @@ def generate_responses(
                     rows.append(row)
         if rows:
             session.execute(INSERT_ANSWERS, rows)
+        if added is not None:
+            added(size)
     session.flush()
     return count
 

@@ -28,10 +28,10 @@ from wtforms.validators import DataRequired, ValidationError
 
 from ..auth import staff_required
 from ..export_files import build_stat_file, build_xlsx_file, stream_file
-from ..export_rows import LAYOUTS, Plan, iter_plan_rows, phase_layout, plan_export
+from ..export_rows import NoQuestionnaireError, Plan, iter_plan_rows, plan_training_export
 from ..exports import Cell, CodebookEntry, csv_chunks, export_filename
 from ..extensions import db
-from ..models import PHASES, Training, utcnow
+from ..models import Training, utcnow
 from ..pairing import pairing_summary
 from ..qr import qr_svg
 from ..trainings import active_link, delete_responses, record_audit
@@ -112,21 +112,13 @@ def start_export(training_id: int, file_format: str) -> ExportJob:
     form; log the export; commit."""
     training = training_or_404(training_id)
     shape = request.form.get("phase", "pre")
-    if shape not in LAYOUTS:
-        abort(404, description="Export one phase, or both as long or wide.")
     include_text = request.form.get("text") == "1"
-    layouts = {}
-    for phase in (shape,) if shape in PHASES else PHASES:
-        layout = (
-            phase_layout(training, phase, include_text)
-            if training.questionnaire_for(phase)
-            else None
-        )
-        if layout is None:
-            abort(404, description="This training has no questionnaire for that phase.")
-        layouts[phase] = layout
-    summary = pairing_summary(db_session(), training.id)
-    plan = plan_export(training.id, shape, layouts, summary.paired_ids, summary.pairs)
+    try:
+        plan = plan_training_export(db_session(), training, shape, include_text)
+    except ValueError:
+        abort(404, description="Export one phase, or both as long or wide.")
+    except NoQuestionnaireError:
+        abort(404, description="This training has no questionnaire for that phase.")
     job = ExportJob(training.title, plan)
     detail = f"#{training.id} {file_format} {shape} text={'yes' if include_text else 'no'}"
     record_audit(db_session(), current_user, "export", detail, client_address())

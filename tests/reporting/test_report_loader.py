@@ -263,7 +263,12 @@ def test_report_build_writes_the_pdf_and_prints_its_pages(app, runner, session, 
     target = tmp_path / "out.pdf"
     result = runner.invoke(args=["report", "build", "cli-report", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {target} (4 pages)\n"
+    assert result.stdout == f"Wrote {target} (4 pages)\n"
+    assert result.stderr.splitlines() == [
+        "step 1 of 3: Reading the responses",
+        "step 2 of 3: Laying out the pages",
+        "step 3 of 3: Saving the PDF",
+    ]
     pages = pdf_pages(target.read_bytes())
     assert "Tiny report" in pages[0]
     assert "How this report protects respondents" in pages[-1]
@@ -279,7 +284,11 @@ def test_report_build_json_writes_every_released_figure_with_its_population(
     )
     assert result.exit_code == 0, result.output
     data = json.loads(target.read_text(encoding="utf-8"))
-    assert result.output == f"Wrote {target} ({len(data['figures'])} figures)\n"
+    assert result.stdout == f"Wrote {target} ({len(data['figures'])} figures)\n"
+    assert result.stderr.splitlines() == [
+        "step 1 of 2: Reading the responses",
+        "step 2 of 2: Saving the figures",
+    ]
     assert data["report"] == "cli-report"
     assert data["k"] == 5
     assert data["responses"] == {"untoc-needs-assessment": 5}

@@ -12,10 +12,13 @@ from .forms import Form, ole_container
 
 
 def assert_refused(result, out_dir: Path, *messages: str) -> None:
-    """Exit 1, exactly these problems then the count on stderr, and nothing written."""
+    """Exit 1, exactly these problems then the count on stderr (after the first progress
+    step), and nothing written."""
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("step 1 of 2: Reading and converting ")
+    assert lines[1:] == [
         *messages,
         f"{len(messages)} problem(s) found; nothing written.",
     ]

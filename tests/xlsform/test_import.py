@@ -398,3 +398,17 @@ def test_a_group_whose_condition_does_not_translate_shows_its_questions_optional
     assert question(conversion, "b") == {"id": "b", "type": "number", "prompt": "B?"}
     assert "show_if" not in conversion.questionnaire["sections"][1]
     assert "survey row 3: the questions of group 'g' are optional" in messages(conversion)
+
+
+def test_import_shows_its_steps_on_stderr_and_the_summary_on_stdout(import_xlsform, tmp_path):
+    xlsx = write_xlsform(
+        Form(survey=[["type", "name", "label"], ["text", "name", "Name?"]]), tmp_path / "f.xlsx"
+    )
+    result = import_xlsform(xlsx)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "step 1 of 2: Reading and converting f.xlsx",
+        "step 2 of 2: Checking and writing imported.yaml",
+    ]
+    assert "step " not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Wrote ")
