@@ -14,7 +14,7 @@ from ..questionnaire.schema import (
     Questionnaire,
     SingleChoiceQuestion,
 )
-from .derived import answered_from_counts, call_key
+from .derived import call_key, from_counts
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
 from .schema import OverviewBlock, PrePostBlock, Report
@@ -174,7 +174,7 @@ class ReportContext:
         """
         key = call_key(query, args, kwargs)
         if key not in self._results:
-            found = answered_from_counts(self.aggregate, self.questionnaires, query, args, kwargs)
+            found = from_counts(self.aggregate, self.questionnaires, query, args, kwargs)
             self._results[key] = query(self.session, *args, **kwargs) if found is None else found
         result: T = self._results[key]
         return result

@@ -8,8 +8,9 @@ from functools import cache
 from typing import Any
 
 from ..questionnaire.schema import Questionnaire
+from .measures import count_answering
 from .schema import question_type
-from .sql import ALL, answered_by_group, date_counts, grouped_counts
+from .sql import ALL, answered_by_group, date_counts, grouped_counts, means
 
 #: Question types stored as exactly one answer row per respondent (item "", which the
 #: answers table's one-row-per-item constraint makes unique; see responses.answer_rows),
@@ -42,6 +43,122 @@ def call_key(
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+def from_counts(
+    run: Callable[..., Any],
+    questionnaires: Mapping[str, Questionnaire],
+    query: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> Any | None:
+    """The call's result from per-answer counts when that is exact, else None (run the SQL).
+
+    Why: at 100,000 responses each pass over a matrix's answers costs a few tenths of a
+    second; the matrix aggregator counts (row, point) anyway, and row means and row
+    respondents follow from those counts without reading the answers again.
+    """
+    for derive in (answered_from_counts, matrix_means_from_counts, row_answers_from_counts):
+        found = derive(run, questionnaires, query, args, kwargs)
+        if found is not None:
+            return found
+    return None
+
+
+def _matrix_question(
+    questionnaires: Mapping[str, Questionnaire], questionnaire_id: str, question_id: str
+) -> bool:
+    questionnaire = questionnaires.get(questionnaire_id)
+    question = questionnaire.question(question_id) if questionnaire else None
+    return question is not None and question_type(question) == "matrix"
+
+
+def _row_points(
+    run: Callable[..., Any], scope: Any, question_id: str, by: str | None
+) -> dict[tuple[Any, Any], dict[float, int]] | None:
+    """Respondents per (group, row) and point of a matrix; None when a point is not whole.
+
+    Why whole points only: then the sum of point x respondents is exact in floating point,
+    so the mean is the very number SQL's AVG gives (a matrix's points are whole anyway).
+    """
+    out: dict[tuple[Any, Any], dict[float, int]] = {}
+    counts = run(grouped_counts, scope, question_id, keys=("row", "number_value"), by=by)
+    for (group, row, point), n in counts.items():
+        if row is None:
+            continue
+        if point is None or not float(point).is_integer():
+            return None
+        out.setdefault((group, row), {})[float(point)] = n
+    return out
+
+
+def matrix_means_from_counts(
+    run: Callable[..., Any],
+    questionnaires: Mapping[str, Questionnaire],
+    query: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> dict[tuple[Any, ...], tuple[int, float]] | None:
+    """`means(keys=("row",))` of a matrix, from its (row, point) counts.
+
+    Why exact: a matrix stores one answer row per (respondent, matrix row) (its item is
+    the row, which the one-row-per-item constraint makes unique), so the point cells of a
+    row add up to the row's respondents, and the points they gave to the sum AVG divides.
+    """
+    if query is not means:
+        return None
+    bound = _signature(query).bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    scope, question_id, keys, by = (
+        bound.arguments[n] for n in ("scope", "question_id", "keys", "by")
+    )
+    if tuple(keys) != ("row",) or not _matrix_question(
+        questionnaires, scope.questionnaire_id, question_id
+    ):
+        return None
+    cells = _row_points(run, scope, question_id, by)
+    if cells is None:
+        return None
+    out: dict[tuple[Any, ...], tuple[int, float]] = {}
+    for (group, row), points in sorted(cells.items(), key=_group_order):
+        n = sum(points.values())
+        if n:
+            total = sum(point * count for point, count in points.items())
+            out[(group, row)] = (n, total / n)
+    return out
+
+
+def row_answers_from_counts(
+    run: Callable[..., Any],
+    questionnaires: Mapping[str, Questionnaire],
+    query: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> int | None:
+    """`count_answering` of one matrix row without a condition, from its point counts."""
+    if query is not count_answering:
+        return None
+    bound = _signature(query).bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    scope, question_id, row, condition = (
+        bound.arguments[n] for n in ("scope", "question_id", "row", "condition")
+    )
+    if (
+        row is None
+        or condition is not None
+        or not _matrix_question(questionnaires, scope.questionnaire_id, question_id)
+    ):
+        return None
+    cells = _row_points(run, scope, question_id, None)
+    if cells is None:
+        return None
+    return sum(cells.get((ALL, row), {}).values())
+
+
+def _group_order(item: tuple[tuple[Any, Any], Any]) -> tuple[Any, ...]:
+    """GROUP BY's order of (group, row) keys: missing values first, then by text."""
+    group, row = item[0]
+    return (group is not None, str(group), row is not None, str(row))
 
 
 def answered_from_counts(
