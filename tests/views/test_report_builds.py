@@ -153,6 +153,9 @@ def follow_until_pdf(client: FlaskClient, url: str) -> Any:
     raise AssertionError("the build never finished")
 
 
+# Committed: the build thread and the requests work at the same time, each on its own
+# connection (a test's joined transaction is one connection, which they cannot share).
+@pytest.mark.committed
 def test_a_slow_build_shows_a_progress_page_then_the_pdf(app, logged_in, slow_build):
     # Not the `session` fixture: its app context would make every request below share (and
     # keep) one session, holding SQLite's write lock that the build thread waits for.
