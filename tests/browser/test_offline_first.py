@@ -193,3 +193,23 @@ def test_after_a_submit_nothing_of_it_stays_on_the_device(page, live_server, sto
     expect_thanks(page, live_server)
     assert len(stored()) == 1
     assert device_storage(page) == {"local": [], "session": [], "outbox": []}
+
+
+def test_a_wifi_that_passes_nothing_sends_once_it_does_without_an_online_event(
+    page, live_server, stored
+):
+    """On a hotel Wi-Fi that passes nothing the device still counts as online, so no
+    "online" event ever comes: the waiting submit is tried again until it gets through."""
+    open_form(page, live_server)
+    kept_for_offline(page)
+    fill_needs_assessment(page)
+    page.route(f"{live_server}/q/{NEEDS}", lambda route: route.abort("internetdisconnected"))
+    submit(page)
+    expect(page.locator("#send-status")).to_contain_text(QUEUED)
+    assert page.evaluate("navigator.onLine")
+    assert stored() == []
+
+    page.unroute(f"{live_server}/q/{NEEDS}")
+    expect_thanks(page, live_server)
+    [response] = stored()
+    assert stored_answers(response) == EXPECTED

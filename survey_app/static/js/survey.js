@@ -14,7 +14,11 @@
   // A draft older than this is dropped unread (the page says so): on a shared device the
   // next person does not find the previous one's answers the next day.
   var DRAFT_LIFETIME_MS = 24 * 3600 * 1000;
-  // While a submit waits in the outbox, how often to try again besides the "online" event.
+  // While a submit waits in the outbox, it is tried again besides on the "online" event:
+  // first after a second, then twice as long each time up to this. That event may never
+  // come: a hotel Wi-Fi that passes nothing still counts as online (and Chromium reports a
+  // page opened offline as online), so a returning connection is found by trying.
+  var RETRY_FIRST_MS = 1000;
   var RETRY_MS = 15000;
   // The send under way; a second tap aborts it and sends again, as a plain form post would.
   var sending = null;
@@ -273,28 +277,45 @@
 
   var flushing = false;
   var retry = null;
+  var retryDelay = RETRY_FIRST_MS;
+  // The waiting submit this page shows, kept in memory: when another tab sends it first
+  // and removes it from the outbox, this page sends it again under the same token, so
+  // it is stored once and this tab too reaches the thank-you page.
+  var waiting = null;
 
   function showQueued(form) {
     showStatus(form.dataset.msgQueued, false);
     var status = document.getElementById("send-status");
     if (status) status.classList.add("queued");
-    if (!retry) retry = setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
+    if (!retry) {
+      retryDelay = RETRY_FIRST_MS;
+      scheduleRetry();
+    }
+  }
+
+  function scheduleRetry() {
+    retry = setTimeout(function () {
+      retryDelay = Math.min(retryDelay * 2, RETRY_MS);
+      if (navigator.onLine) flush();
+      scheduleRetry();
+    }, retryDelay);
   }
 
   function stopRetry() {
-    if (retry) clearInterval(retry);
+    if (retry) clearTimeout(retry);
     retry = null;
   }
 
   function queue(form, body) {
     if (!window.SurveyOutbox) return Promise.reject(new Error("no outbox"));
-    return window.SurveyOutbox.put({
+    var entry = {
       path: form.dataset.draftPath,
       action: form.action,
       body: body.toString(),
       token: form.elements.submission_token.value,
       savedAt: Date.now()
-    });
+    };
+    return window.SurveyOutbox.put(entry).then(function () { waiting = entry; });
   }
 
   // Sends this form's waiting submit, under its own submission token, so a send whose
@@ -305,7 +326,8 @@
     if (flushing || !form || !window.SurveyOutbox) return;
     var path = form.dataset.draftPath;
     flushing = true;
-    window.SurveyOutbox.get(path).then(function (entry) {
+    window.SurveyOutbox.get(path).then(function (stored) {
+      var entry = stored || waiting;
       if (!entry) return undefined;
       return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (page) {
         return page.text();
@@ -317,6 +339,7 @@
       }).then(function (response) {
         if (response.redirected) {
           stopRetry();
+          waiting = null;
           forgetAll(path);
           location.assign(response.url);
           return undefined;
@@ -326,6 +349,7 @@
         // Answers to fix, or a conflict: the page says so, with the answers; they are no
         // longer waiting to be sent.
         stopRetry();
+        waiting = null;
         return window.SurveyOutbox.remove(path).then(function () {
           return response.text();
         }).then(showPage);
@@ -470,6 +494,7 @@
     if (window.SurveyOutbox) {
       window.SurveyOutbox.get(form.dataset.draftPath).then(function (entry) {
         if (!entry) return;
+        waiting = entry;
         showQueued(form);
         if (navigator.onLine) flush();
       }).catch(function () { /* no IndexedDB */ });
