@@ -3,6 +3,10 @@
 The subset: numbers and quoted strings, `${id}` of a question or an earlier calculation,
 + - * div mod, comparisons, and/or, and the functions in FUNCTIONS. An unanswered or hidden
 question is the empty string, as in ODK; arithmetic on it gives no value, which is not stored.
+
+static/js/calc.js evaluates the same syntax tree in the browser with the same rules (number
+syntax, text of numbers, rounding, NaN); tests/browser/test_calculation_agreement.py holds
+the two to each other, so a change here needs the same change there.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Callable, Mapping
 
 from .expressions import (
@@ -59,7 +64,16 @@ def parsed(expression: str) -> Node:
 
 def calculate(expression: str, value_of: Callable[[str], object]) -> str | int | float | None:
     """The value of a calculation as stored (a number, or a non-empty text), or None."""
-    result = _eval(parsed(expression), value_of)
+    return stored(_eval(parsed(expression), value_of))
+
+
+def evaluate(node: Node, value_of: Callable[[str], object]) -> str | int | float | None:
+    """The value of a parsed expression as `calculate` stores it."""
+    return stored(_eval(node, value_of))
+
+
+def stored(result: Value) -> str | int | float | None:
+    """An expression's value as stored: "true"/"false", a finite number or a text, or None."""
     if isinstance(result, bool):
         return "true" if result else "false"
     if isinstance(result, float):
@@ -85,15 +99,19 @@ def answer_text(answer: object) -> str:
     return str(answer)
 
 
+#: What number() accepts: decimal notation with an optional exponent, nothing else (no
+#: "inf", "1_000" or non-ASCII digits, which Python's float() would take and JS would not).
+_NUMBER = re.compile(
+    r"[ \t\n\r\f\v]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\f\v]*"
+)
+
+
 def _number(value: Value) -> float:
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float):
         return value
-    try:
-        return float(value.strip())
-    except ValueError:
-        return math.nan
+    return float(value) if _NUMBER.fullmatch(value) else math.nan
 
 
 def _text(value: Value) -> str:
@@ -144,21 +162,30 @@ def _arith(op: str, left: float, right: float) -> float:
         return left - right
     if op == "*":
         return left * right
-    if right == 0:
+    if right == 0 or math.isnan(left) or math.isnan(right):
         return math.nan
-    return left / right if op == "div" else math.fmod(left, right)
+    if op == "div":
+        return left / right
+    # fmod refuses an infinite dividend (ValueError); JS's % gives NaN.
+    return math.fmod(left, right) if math.isfinite(left) else math.nan
 
 
 def _compare(node: Compare, left: Value, right: Value) -> bool:
+    return compare(node.op, left, right)
+
+
+def compare(op: str, left: Value, right: Value) -> bool:
+    """`left op right`: as numbers when both are numbers, else as texts (< > only between
+    two texts of the same kind, by code point)."""
     a, b = _number(left), _number(right)
     if not (math.isnan(a) or math.isnan(b)):
         pair: tuple[float | str, float | str] = (a, b)
     else:
         pair = (_text(left), _text(right))
     x, y = pair
-    if node.op == "=":
+    if op == "=":
         return x == y
-    if node.op == "!=":
+    if op == "!=":
         return x != y
     if type(x) is not type(y):
         return False
@@ -168,7 +195,7 @@ def _compare(node: Compare, left: Value, right: Value) -> bool:
         ">": lambda p, q: p > q,  # type: ignore[operator]
         ">=": lambda p, q: p >= q,  # type: ignore[operator]
     }
-    return ops[node.op](x, y)
+    return ops[op](x, y)
 
 
 def _call(node: Call, value_of: Callable[[str], object]) -> Value:
@@ -185,9 +212,13 @@ def _call(node: Call, value_of: Callable[[str], object]) -> Value:
         number = _number(values[0])
         if not math.isfinite(number) or abs(number) > 1e15:
             return number
-        # XPath rounds half up, not to even as Python's round() does.
-        scale = 10.0**digits
-        return math.floor(number * scale + 0.5) / scale
+        # XPath rounds half up (towards +infinity: -2.5 -> -2), not to even as Python's
+        # round() does. Scales are exact powers of ten, so JS computes the same float.
+        if digits >= 0:
+            scale = float(10**digits)
+            return math.floor(number * scale + 0.5) / scale
+        scale = float(10**-digits)
+        return math.floor(number / scale + 0.5) * scale
     if node.name == "number":
         return _number(values[0])
     if node.name == "int":
