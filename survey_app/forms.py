@@ -26,6 +26,7 @@ from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
 from .questionnaire.answers import calculated_values, holds, offered_values, visible_questions
 from .questionnaire.calculations import answer_text as expression_text
+from .questionnaire.calculations import as_json, parsed
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import PLACEHOLDER, fill, parts
@@ -428,12 +429,14 @@ def read_answers(
                 )
     # Computed from the visible answers and earlier calculations, stored like answers.
     calculated = calculated_values(questionnaire, answers)
+    known = {k: expression_text(v) for k, v in {**answers, **calculated}.items()}
     for question in questionnaire.questions():
         rule = question.constraint
         if rule is None or question.id not in answers or question.id in errors:
             continue
         if not holds(rule, answers, calculated):
-            errors[question.id] = str(question.constraint_message or "") or _(
+            message = fill(str(question.constraint_message or ""), lambda ref: known.get(ref, ""))
+            errors[question.id] = message or _(
                 "This answer does not fit the rule: %(rule)s.",
                 rule=describe_condition(rule, questionnaire, _),
             )
@@ -509,6 +512,13 @@ class TemplateHelpers:
     def choice_filter(q: ChoiceQuestionBase) -> list[dict[str, str]]:
         """The question's choice_filter as plain data, for survey.js."""
         return [rule.model_dump() for rule in q.choice_filter or []]
+
+    def calculations(self) -> list[dict[str, object]]:
+        """Each calculation's id and syntax tree, for static/js/calc.js."""
+        return [
+            {"id": c.id, "ast": as_json(parsed(c.expression))}
+            for c in self.questionnaire.calculations
+        ]
 
     @staticmethod
     def option_attributes(q: ChoiceQuestionBase) -> dict[str, dict[str, str | int | float]]:

@@ -83,6 +83,21 @@ def stored(result: Value) -> str | int | float | None:
     return result or None
 
 
+def as_json(node: Node) -> dict[str, object]:
+    """The syntax tree as plain data for static/js/calc.js, which evaluates it (never eval)."""
+    if isinstance(node, Ref):
+        return {"ref": node.name}
+    if isinstance(node, Constant):
+        return {"const": node.value}
+    if isinstance(node, Arith | Compare):
+        return {"op": node.op, "args": [as_json(node.left), as_json(node.right)]}
+    if isinstance(node, BoolOp):
+        return {"bool": node.op, "items": [as_json(item) for item in node.items]}
+    if isinstance(node, Call):
+        return {"call": node.name, "args": [as_json(arg) for arg in node.args]}
+    raise ExpressionError(f"'{node}' cannot be calculated")
+
+
 def answer_text(answer: object) -> str:
     """An answer as XLSForm expressions see it: codes separated by spaces, numbers as text."""
     values = getattr(answer, "values", None)
@@ -175,8 +190,8 @@ def _compare(node: Compare, left: Value, right: Value) -> bool:
 
 
 def compare(op: str, left: Value, right: Value) -> bool:
-    """`left op right`: as numbers when both are numbers, else as texts (< > only between
-    two texts of the same kind, by code point)."""
+    """`left op right`: as numbers when both are numbers, else as texts (by code point, so
+    ISO dates order); < <= > >= with an empty text are false."""
     a, b = _number(left), _number(right)
     if not (math.isnan(a) or math.isnan(b)):
         pair: tuple[float | str, float | str] = (a, b)
@@ -187,8 +202,8 @@ def compare(op: str, left: Value, right: Value) -> bool:
         return x == y
     if op == "!=":
         return x != y
-    if type(x) is not type(y):
-        return False
+    if x == "" or y == "":
+        return False  # an empty (unanswered) value is never less or more, as in ODK
     ops: dict[str, Callable[[object, object], bool]] = {
         "<": lambda p, q: p < q,  # type: ignore[operator]
         "<=": lambda p, q: p <= q,  # type: ignore[operator]
@@ -223,7 +238,7 @@ def _call(node: Call, value_of: Callable[[str], object]) -> Value:
         return _number(values[0])
     if node.name == "int":
         number = _number(values[0])
-        return number if math.isnan(number) else float(math.trunc(number))
+        return float(math.trunc(number)) if math.isfinite(number) else number
     if node.name == "string":
         return _text(values[0])
     if node.name == "coalesce":

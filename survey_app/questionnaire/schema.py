@@ -555,16 +555,17 @@ class Questionnaire(Strict):
                 )
                 if question.show_if is not None:
                     problems += _condition_problems(question.show_if, before, (*loc, "show_if"))
-                problems += _pipe_problems(
-                    question, ("prompt", "help", "constraint_message"), before, loc
+                problems += _pipe_problems(question, ("prompt", "help"), before, loc)
+                # The constraint (and its message) is checked once this question is answered.
+                itself = Scope(
+                    visible | {question.id: question},
+                    calcs,
+                    f"question '{question.id}'",
+                    set(visible) | {question.id},
+                    f"'{question.id}'",
                 )
+                problems += _pipe_problems(question, ("constraint_message",), itself, loc)
                 if question.constraint is not None:
-                    itself = Scope(
-                        visible | {question.id: question},
-                        calcs,
-                        f"question '{question.id}'",
-                        set(visible) | {question.id},
-                    )
                     problems += _condition_problems(
                         question.constraint, itself, (*loc, "constraint")
                     )
