@@ -48,9 +48,7 @@ def test_below_the_threshold_the_question_is_hidden_and_its_answer_dropped(clien
     assert values(saved)["people"] == 5
 
 
-def test_an_unanswered_input_leaves_the_calculation_empty_and_its_comparison_false(
-    client, stored
-):
+def test_an_unanswered_input_leaves_the_calculation_empty_and_its_comparison_false(client, stored):
     # `people` is empty: greater_than is false (crowded hidden); answered: false holds.
     assert post(client, q_adults="7", q_crowded="yes", q_note="tiny").status_code == 303
     [saved] = stored()
@@ -59,9 +57,7 @@ def test_an_unanswered_input_leaves_the_calculation_empty_and_its_comparison_fal
     assert values(saved)["note"] == "tiny"
 
 
-def test_a_constraint_on_a_calculation_gives_its_message_and_keeps_the_answers(
-    client, stored
-):
+def test_a_constraint_on_a_calculation_gives_its_message_and_keeps_the_answers(client, stored):
     response = post(client, q_adults="9", q_children="5", q_rooms="2", q_note="big")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
