@@ -95,8 +95,8 @@ def relevant(condition: Condition, q: Questionnaire) -> str:
         shown = "other" if value == OTHER_VALUE else value
         if isinstance(target, MultiChoiceQuestion | RankingQuestion):
             parts.append(f"selected({ref}, {_literal(str(shown))})")
-        elif isinstance(target, ScaleQuestion | NumberQuestion):
-            parts.append(f"{ref} = {_literal(shown)}")
+        elif target is None or isinstance(target, ScaleQuestion | NumberQuestion):
+            parts.append(f"{ref} = {_literal(shown)}")  # a number, or a calculation's value
         else:
             parts.append(f"{ref} = {_literal(str(shown))}")
     return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"

@@ -23,7 +23,7 @@ HOUSEHOLD = """
 | | integer   | children | Children?                   |                  |                       | . >= 0 and ${total} <= 12     | ${total} people? Check the numbers. |                     |
 | | integer   | rooms    | Rooms?                      |                  |                       |                               |                                     |                     |
 | | text      | crowded  | With ${total} people, why?  | ${per_room} each | ${total} > 5          |                               |                                     |                     |
-| | text      | note     | Anything about ${size}?     |                  | ${size} = 'large' or ${total} = '' |                  |                                     |                     |
+| | text      | note     | Anything about ${size}?     |                  | ${size} = 'large' or ${total} = '' or ${total} = 4 |  |                                     |                     |
 | | text      | later    | Later?                      |                  | ${late_calc} > 1      |                               |                                     |                     |
 | | integer   | last     | Last?                       |                  |                       |                               |                                     |                     |
 | | calculate | total    |                             |                  |                       |                               |                                     | ${adults} + ${children} |
@@ -61,6 +61,7 @@ def test_relevant_on_a_calculation_becomes_a_show_if_on_it(tmp_path):
         "any": [
             {"question": "size", "equals": "large"},
             {"question": "total", "answered": False},
+            {"question": "total", "equals": 4},
         ]
     }
 
