@@ -78,3 +78,19 @@ def test_a_constraint_on_a_calculation_is_explained_and_the_answers_stay(
     )
     expect(page.get_by_label("How many children live here?")).to_have_value("5")
     expect(page.locator('[data-question="crowded"] legend')).to_contain_text("With 14 people")
+
+
+def test_a_section_follows_a_calculation_and_a_fraction_in_a_whole_number_counts_as_empty(
+    page: Page, live_server: str
+):
+    page.goto(f"{live_server}/q/household-size")
+    support = page.locator("#section-support")
+    expect(support).to_be_hidden()
+    page.get_by_label("How many adults live here?").fill("4")
+    page.get_by_label("How many children live here?").fill("2")
+    expect(support).to_be_visible()
+    expect(support.locator("legend")).to_have_text("Support for large homes")
+    # The server refuses 2.5 children (a whole number), so `people` is empty there too.
+    page.get_by_label("How many children live here?").fill("2.5")
+    expect(support).to_be_hidden()
+    expect(page.locator('[data-question="note"]')).to_be_visible()

@@ -15,6 +15,7 @@ from survey_app.questionnaire.answers import (
     holds,
     visible_questions,
 )
+from survey_app.questionnaire.describe import describe_condition
 from survey_app.questionnaire.schema import Comparison, Questionnaire
 
 
@@ -228,3 +229,17 @@ def test_a_stored_calculation_is_taken_as_it_is():
     # A report reads stored responses back: the stored value stands for the calculation.
     assert calculated_values(QUESTIONNAIRE, {"total": 12, "a": 1})["total"] == 12
     assert calculated_values(QUESTIONNAIRE, {"a": 1, "b": 2})["total"] == 3
+
+
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ({"question": "total", "greater_than": 5}, "“total” is more than 5"),
+        ({"question": "a", "at_least": 1.5}, "“a?” is at least 1.5"),
+        ({"question": "total", "less_than": 0}, "“total” is less than 0"),
+        ({"question": "total", "at_most": 12}, "“total” is at most 12"),
+        ({"question": "label", "in": ["many", 3]}, "“label” is “many” or “3”"),
+    ],
+)
+def test_conditions_on_calculations_read_in_words(condition, words):
+    assert describe_condition(Comparison.model_validate(condition), QUESTIONNAIRE) == words

@@ -93,3 +93,21 @@ def test_a_fresh_page_shows_placeholders_and_ships_the_parsed_calculations(clien
 def test_without_js_the_condition_on_a_calculation_is_said_in_words(client):
     page = client.get(URL).get_data(as_text=True)
     assert "Answer only if “people” is more than 5." in page
+
+
+def test_a_constraint_without_a_message_says_the_rule(client, stored):
+    response = post(client, q_adults="2", q_rooms="0")
+    assert response.status_code == 422
+    assert "This answer does not fit the rule: “How many rooms?” is at least 1." in (
+        response.get_data(as_text=True)
+    )
+    assert stored() == []
+
+
+def test_a_section_shown_by_a_calculation_keeps_its_answers_only_then(client, stored):
+    assert post(client, q_adults="4", q_children="2", q_support_wanted="Space").status_code == 303
+    assert post(client, q_adults="1", q_children="2", q_support_wanted="Space").status_code == 303
+    large, small = stored()
+    assert values(large)["support_wanted"] == "Space"
+    assert "support_wanted" not in values(small)
+    assert values(small)["size"] == "small"

@@ -75,7 +75,10 @@
     var q = form.querySelector('[data-question="' + qid + '"]');
     if (!q || !values.length || q.dataset.type === "matrix") return null;
     if (q.dataset.type === "number" || q.dataset.type === "scale") {
-      return values.length === 1 ? numberAnswer(values[0]) : null;
+      var number = values.length === 1 ? numberAnswer(values[0]) : null;
+      // A whole-number question refuses 2.5 on the server: empty there, empty here.
+      var whole = q.querySelector('input[inputmode="numeric"]');
+      return whole && number !== null && !Number.isInteger(number) ? null : number;
     }
     return values.join(" ");
   }
