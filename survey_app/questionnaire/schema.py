@@ -641,8 +641,8 @@ class Scope:
         missing = sorted(self.calcs[name] - self.answered)
         if not missing:
             return None
-        own = self.owner.split("'")[1]
-        if own in missing:
+        own = self.text_owner.strip("'")  # a question's id; "" for a section
+        if own and own in missing:
             return f"calculation '{name}' is computed from {self.owner} itself (a cycle)"
         return (
             f"calculation '{name}' uses '{missing[0]}', which is not answered before {self.owner}"
