@@ -53,6 +53,9 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 def parsed(expression: str) -> Node:
     """The syntax tree of a calculation; ExpressionError outside the subset."""
     node = parse(expression, arithmetic=True)
+    if not all(math.isfinite(c) for c in _numbers(node)):
+        # JSON (the browser's copy of the expression) has no infinity.
+        raise ExpressionError("a number in the expression is too large")
     for call in calls(node):
         if call.name not in FUNCTIONS:
             raise ExpressionError(f"the function '{call.name}()' is not supported")
@@ -60,6 +63,19 @@ def parsed(expression: str) -> Node:
         if not least <= len(call.args) <= most:
             raise ExpressionError(f"'{call.name}()' takes {least} to {most} arguments")
     return node
+
+
+def _numbers(node: Node) -> list[float]:
+    """Every number written in the expression."""
+    if isinstance(node, Constant):
+        return [node.value] if isinstance(node.value, float) else []
+    if isinstance(node, Arith | Compare):
+        return _numbers(node.left) + _numbers(node.right)
+    if isinstance(node, BoolOp):
+        return [n for item in node.items for n in _numbers(item)]
+    if isinstance(node, Call):
+        return [n for arg in node.args for n in _numbers(arg)]
+    return []
 
 
 def calculate(expression: str, value_of: Callable[[str], object]) -> str | int | float | None:

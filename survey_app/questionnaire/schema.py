@@ -66,6 +66,10 @@ class Strict(BaseModel):
 # --- skip logic -------------------------------------------------------------------
 
 
+#: A finite number: conditions travel to the browser as JSON, which has no infinity.
+Bound = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class Comparison(Strict):
     """`{question: q, equals: v}`, `{question: q, in: [...]}`, `{question: q, answered: true}`
     or an ordered test such as `{question: q, greater_than: 3}`; `q` is a question or a
@@ -76,10 +80,10 @@ class Comparison(Strict):
     in_: list[str | int | float] | None = Field(default=None, alias="in", min_length=1)
     answered: bool | None = None
     #: Ordered tests, for number and scale questions and calculations (XLSForm < <= > >=).
-    greater_than: float | None = None
-    at_least: float | None = None
-    less_than: float | None = None
-    at_most: float | None = None
+    greater_than: Bound | None = None
+    at_least: Bound | None = None
+    less_than: Bound | None = None
+    at_most: Bound | None = None
 
     model_config = ConfigDict(populate_by_name=True)
 

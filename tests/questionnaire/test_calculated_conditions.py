@@ -131,6 +131,11 @@ def test_a_calculation_used_before_its_answers_exist_is_refused_where_it_is_used
     assert any(message in p for p in problems), problems
 
 
+def test_an_infinite_bound_is_refused():
+    with pytest.raises(ValidationError, match="finite number"):
+        Comparison.model_validate({"question": "total", "greater_than": float("inf")})
+
+
 def test_a_section_condition_on_a_calculation_of_its_own_questions_is_refused():
     message = "calculation 'total' uses 'a', which is not answered before section 'main'"
     with pytest.raises(ValidationError, match=re.escape(message)):

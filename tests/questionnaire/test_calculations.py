@@ -105,6 +105,7 @@ def test_a_calculation_may_use_questions_and_earlier_calculations():
         ({"id": "x", "expression": "${later} + 1"}, "'${later}' is not a question or an earlier"),
         ({"id": "adults", "expression": "1"}, "duplicate id 'adults'"),
         ({"id": "x", "expression": "round(1, 2, 3)"}, "'round()' takes 1 to 2 arguments"),
+        ({"id": "x", "expression": "1" + "0" * 400}, "a number in the expression is too large"),
     ],
 )
 def test_unsupported_or_dangling_calculations_are_refused(calculation, message):
