@@ -3,6 +3,7 @@ and what the page shows is what the server stores."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
+from survey_app.forms import read_answers
 from survey_app.models import Answer
+from survey_app.questionnaire import Questionnaire, load_file
+from survey_app.questionnaire.answers import calculated_values, visible_questions
+from survey_app.questionnaire.calculations import answer_text
+from survey_app.questionnaire.pipes import PLACEHOLDER
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
@@ -94,3 +100,48 @@ def test_a_section_follows_a_calculation_and_a_fraction_in_a_whole_number_counts
     page.get_by_label("How many children live here?").fill("2.5")
     expect(support).to_be_hidden()
     expect(page.locator('[data-question="note"]')).to_be_visible()
+
+
+FORM_ANSWERS: list[dict[str, str]] = [
+    {},
+    {"adults": "2", "children": "4", "rooms": "4"},
+    {"adults": "2", "children": "3", "rooms": "3"},
+    {"adults": "2", "children": "2.5"},  # refused by the server: not a whole number
+    {"adults": "abc", "children": "7"},
+    {"adults": " 3 ", "children": "1,0", "rooms": "0"},
+    {"adults": "9", "children": "5", "rooms": "3"},  # the constraint fails; values computed
+    {"adults": "-1", "children": "10", "rooms": "7"},
+]
+
+
+def posted(typed: dict[str, str]) -> Callable[[str], list[str]]:
+    """The form's inputs as the server reads them, for answers typed by question id."""
+    raw = {f"q_{qid}": [value] for qid, value in typed.items()}
+    return lambda name: raw.get(name, [])
+
+
+def test_the_page_shows_what_the_server_decides_for_each_set_of_answers(
+    page: Page, live_server: str, app: Flask
+):
+    path = DATA_DIR / "questionnaires" / "calculated" / "household-size.yaml"
+    model = load_file(Questionnaire, path).model
+    page.goto(f"{live_server}/q/household-size")
+    for typed in FORM_ANSWERS:
+        for qid in ("adults", "children", "rooms"):
+            page.locator(f"#q_{qid}").fill(typed.get(qid, ""))
+        in_browser = page.evaluate(
+            """() => ({
+                shown: [...document.querySelectorAll('[data-question]')]
+                  .filter((q) => !q.hidden && !q.closest('[data-section][hidden]'))
+                  .map((q) => q.dataset.question),
+                piped: Object.fromEntries([...document.querySelectorAll('[data-pipe]')]
+                  .map((s) => [s.dataset.pipe, s.textContent])),
+            })"""
+        )
+        with app.test_request_context():
+            answers, _errors = read_answers(model, posted(typed))
+            calculated = calculated_values(model, answers)
+        shown = visible_questions(model, answers)
+        assert sorted(in_browser["shown"]) == sorted(shown), typed
+        expected = {k: answer_text(v) or PLACEHOLDER for k, v in calculated.items()}
+        assert in_browser["piped"] == expected, typed
