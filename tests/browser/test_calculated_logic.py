@@ -111,6 +111,8 @@ FORM_ANSWERS: list[dict[str, str]] = [
     {"adults": " 3 ", "children": "1,0", "rooms": "0"},
     {"adults": "9", "children": "5", "rooms": "3"},  # the constraint fails; values computed
     {"adults": "-1", "children": "10", "rooms": "7"},
+    {"adults": "1", "rooms": "4.5"},  # not a whole number: no room count, on both sides
+    {"adults": "1", "rooms": "4"},
 ]
 
 

@@ -40,19 +40,21 @@
 
   var ORDERED = { greater_than: ">", at_least: ">=", less_than: "<", at_most: "<=" };
 
-  // `calculated(id)` is a calculation's value (calc.js), undefined for a question's id.
-  function holds(cond, answer, calculated) {
-    if (cond.all) return cond.all.every(function (c) { return holds(c, answer, calculated); });
-    if (cond.any) return cond.any.some(function (c) { return holds(c, answer, calculated); });
-    if (cond.not) return !holds(cond.not, answer, calculated);
+  // `calculated(id)` is a calculation's value (calc.js), undefined for a question's id;
+  // `numberOf(id)` a number or scale answer as the server reads it, or null.
+  function holds(cond, answer, calculated, numberOf) {
+    var each = function (c) { return holds(c, answer, calculated, numberOf); };
+    if (cond.all) return cond.all.every(each);
+    if (cond.any) return cond.any.some(each);
+    if (cond.not) return !each(cond.not);
     var value = calculated && calculated(cond.question);
     if (value !== undefined) return window.SurveyCalc.holds(cond, value);
     var values = answer(cond.question);
     if (cond.answered !== undefined) return (values.length > 0) === cond.answered;
     for (var key in ORDERED) {
       if (cond[key] === undefined) continue;
-      var number = values.length === 1 ? numberAnswer(values[0]) : null;
-      return number !== null && window.SurveyCalc.compare(ORDERED[key], number, cond[key]);
+      var number = numberOf ? numberOf(cond.question) : null;
+      return typeof number === "number" && window.SurveyCalc.compare(ORDERED[key], number, cond[key]);
     }
     var expected = cond.in || [cond.equals];
     return values.some(function (v) {
@@ -125,11 +127,12 @@
     var calculated = function (id) {
       return ids.indexOf(id) === -1 ? undefined : calculate(form, answer)[id];
     };
+    var numberOf = function (qid) { return expressionValue(form, qid, answer(qid)); };
     form.querySelectorAll("[data-section]").forEach(function (section) {
-      var sectionShown = !section.dataset.showIf || holds(JSON.parse(section.dataset.showIf), answer, calculated);
+      var sectionShown = !section.dataset.showIf || holds(JSON.parse(section.dataset.showIf), answer, calculated, numberOf);
       section.hidden = !sectionShown;
       section.querySelectorAll("[data-question]").forEach(function (q) {
-        var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer, calculated));
+        var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer, calculated, numberOf));
         q.hidden = !shown;
         if (q.dataset.choiceFilter) filterChoices(q, JSON.parse(q.dataset.choiceFilter), answer);
         if (shown) inputsOf(q).forEach(function (input) { input.disabled = false; });
