@@ -24,8 +24,9 @@ from wtforms.validators import Regexp
 
 from .i18n import gettext as _
 from .questionnaire import AnswerValue, Choice, LoadedFile
-from .questionnaire.answers import offered_values, visible_questions
-from .questionnaire.calculations import calculate
+from .questionnaire.answers import calculated_values, holds, offered_values, visible_questions
+from .questionnaire.calculations import answer_text as expression_text
+from .questionnaire.calculations import as_json, parsed
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import PLACEHOLDER, fill, parts
@@ -426,11 +427,20 @@ def read_answers(
                 errors.setdefault(
                     question.id, _("'%(value)s' is not one of the options.", value=refused[0])
                 )
-    for calculation in questionnaire.calculations:
-        # Computed from the visible answers and earlier calculations, stored like answers.
-        value = calculate(calculation.expression, answers.get)
-        if value is not None:
-            answers[calculation.id] = value
+    # Computed from the visible answers and earlier calculations, stored like answers.
+    calculated = calculated_values(questionnaire, answers)
+    known = {k: expression_text(v) for k, v in {**answers, **calculated}.items()}
+    for question in questionnaire.questions():
+        rule = question.constraint
+        if rule is None or question.id not in answers or question.id in errors:
+            continue
+        if not holds(rule, answers, calculated):
+            message = fill(str(question.constraint_message or ""), lambda ref: known.get(ref, ""))
+            errors[question.id] = message or _(
+                "This answer does not fit the rule: %(rule)s.",
+                rule=describe_condition(rule, questionnaire, _),
+            )
+    answers |= {cid: value for cid, value in calculated.items() if value is not None}
     return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
 
 
@@ -503,6 +513,13 @@ class TemplateHelpers:
         """The question's choice_filter as plain data, for survey.js."""
         return [rule.model_dump() for rule in q.choice_filter or []]
 
+    def calculations(self) -> list[dict[str, object]]:
+        """Each calculation's id and syntax tree, for static/js/calc.js."""
+        return [
+            {"id": c.id, "ast": as_json(parsed(c.expression))}
+            for c in self.questionnaire.calculations
+        ]
+
     @staticmethod
     def option_attributes(q: ChoiceQuestionBase) -> dict[str, dict[str, str | int | float]]:
         """Option value -> attributes, for questions whose choices are filtered."""
@@ -546,10 +563,11 @@ class TemplateHelpers:
         return Markup("").join(pieces)
 
     def answer_text(self, question_id: str, form: SurveyForm) -> str:
-        """A posted answer as a participant reads it: option labels, country names."""
+        """A posted answer as a participant reads it: option labels, country names; a
+        calculation's value computed from the posted answers."""
         q = self.questionnaire.question(question_id)
         if q is None:
-            return ""
+            return self.calculated(form).get(question_id, "")
         if isinstance(q, MatrixQuestion):
             return ""  # a whole grid has no one-line form
         if isinstance(q, RankingQuestion):
@@ -567,6 +585,16 @@ class TemplateHelpers:
             labels = dict(self.countries)
         shown = [labels.get(v, v) if labels else v for v in values if v.strip()]
         return ", ".join(s for s in shown if s)
+
+    def calculated(self, form: SurveyForm) -> dict[str, str]:
+        """Calculations over the posted answers (none on a fresh form), as text; once a page."""
+        cached: dict[str, str] | None = getattr(form, "_calculated_text", None)
+        if cached is None:
+            answers, _errors = read_answers(self.questionnaire, form.values)
+            values = calculated_values(self.questionnaire, answers)
+            cached = {k: expression_text(v) for k, v in values.items() if v is not None}
+            form._calculated_text = cached
+        return cached
 
     @staticmethod
     def scale_points(scale: Scale) -> list[tuple[str, str]]:

@@ -56,6 +56,23 @@ def describe_condition(
         if condition.answered:
             return _("you answered “%(question)s”", question=prompt)
         return _("you did not answer “%(question)s”", question=prompt)
+    ordered = condition.ordered()
+    if ordered is not None:
+        op, bound = ordered
+        number = f"{bound:g}"
+        if op == ">":
+            return _("“%(question)s” is more than %(number)s", question=prompt, number=number)
+        if op == ">=":
+            return _("“%(question)s” is at least %(number)s", question=prompt, number=number)
+        if op == "<":
+            return _("“%(question)s” is less than %(number)s", question=prompt, number=number)
+        return _("“%(question)s” is at most %(number)s", question=prompt, number=number)
+    if question is None:  # a calculation
+        quoted = [_("“%(answer)s”", answer=v) for v in condition.values()]
+        values = functools.reduce(
+            lambda a, b: _("%(first)s or %(second)s", first=a, second=b), quoted
+        )
+        return _("“%(question)s” is %(values)s", question=prompt, values=values)
     labels = {}
     if isinstance(question, ChoiceQuestionBase | RankingQuestion):
         labels = {o.value: o.label for o in question.options}

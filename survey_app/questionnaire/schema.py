@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pycountry
@@ -65,21 +66,34 @@ class Strict(BaseModel):
 # --- skip logic -------------------------------------------------------------------
 
 
+#: A finite number: conditions travel to the browser as JSON, which has no infinity.
+Bound = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class Comparison(Strict):
-    """`{question: q, equals: v}`, `{question: q, in: [...]}` or `{question: q, answered: true}`."""
+    """`{question: q, equals: v}`, `{question: q, in: [...]}`, `{question: q, answered: true}`
+    or an ordered test such as `{question: q, greater_than: 3}`; `q` is a question or a
+    calculation id."""
 
     question: Slug
     equals: str | int | float | None = None
     in_: list[str | int | float] | None = Field(default=None, alias="in", min_length=1)
     answered: bool | None = None
+    #: Ordered tests, for number and scale questions and calculations (XLSForm < <= > >=).
+    greater_than: Bound | None = None
+    at_least: Bound | None = None
+    less_than: Bound | None = None
+    at_most: Bound | None = None
 
     model_config = ConfigDict(populate_by_name=True)
 
     @model_validator(mode="after")
     def _exactly_one_test(self) -> Comparison:
-        given = [k for k in ("equals", "in_", "answered") if getattr(self, k) is not None]
+        given = [k for k in ("equals", "in_", "answered", *ORDERED) if getattr(self, k) is not None]
         if len(given) != 1:
-            raise located([((), "give exactly one of 'equals', 'in' or 'answered'")])
+            raise located(
+                [((), "give exactly one of 'equals', 'in', 'answered' or an ordered test")]
+            )
         return self
 
     def values(self) -> list[str | int | float]:
@@ -87,6 +101,18 @@ class Comparison(Strict):
         if self.equals is not None:
             return [self.equals]
         return list(self.in_ or [])
+
+    def ordered(self) -> tuple[str, float] | None:
+        """The ordered test as (XPath operator, number), if this is one."""
+        for key, op in ORDERED.items():
+            bound = getattr(self, key)
+            if bound is not None:
+                return op, bound
+        return None
+
+
+#: Ordered test key -> the XPath operator it stands for.
+ORDERED: dict[str, str] = {"greater_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
 
 
 class AllOf(Strict):
@@ -216,6 +242,11 @@ class QuestionBase(Strict):
     help: Text | None = None
     required: bool = False
     show_if: Condition | None = None
+    #: XLSForm `constraint`: an answer is accepted only when this holds (checked once the
+    #: question is answered); it may test this question, earlier ones and calculations.
+    constraint: Condition | None = None
+    #: What the participant reads when the constraint does not hold.
+    constraint_message: Text | None = None
 
 
 class ChoiceQuestionBase(QuestionBase):
@@ -506,32 +537,42 @@ class Questionnaire(Strict):
             for i, code in enumerate(self.languages)
             if code in self.languages[:i]
         ]
+        calcs = calculation_inputs(self)
         earlier: dict[str, QuestionBase] = {}
         section_ids: set[str] = set()
         for s, section in enumerate(self.sections):
             if section.id in section_ids:
                 problems.append((("sections", s, "id"), f"duplicate section id '{section.id}'"))
             section_ids.add(section.id)
+            scope = Scope(earlier, calcs, f"section '{section.id}'", set(earlier))
             if section.show_if is not None:
-                problems += _condition_problems(
-                    section.show_if, earlier, ("sections", s, "show_if"), f"section '{section.id}'"
-                )
-            problems += _pipe_problems(
-                section, ("title", "intro"), earlier, ("sections", s), f"section '{section.id}'"
-            )
+                problems += _condition_problems(section.show_if, scope, ("sections", s, "show_if"))
+            problems += _pipe_problems(section, ("title", "intro"), scope, ("sections", s))
             in_section: dict[str, QuestionBase] = {}
             for i, question in enumerate(section.questions):
                 loc: Loc = ("sections", s, "questions", i)
                 if question.id in earlier or question.id in in_section:
                     problems.append(((*loc, "id"), f"duplicate question id '{question.id}'"))
-                if question.show_if is not None:
-                    visible = earlier | in_section
-                    problems += _condition_problems(
-                        question.show_if, visible, (*loc, "show_if"), f"question '{question.id}'"
-                    )
-                problems += _pipe_problems(
-                    question, ("prompt", "help"), earlier | in_section, loc, f"'{question.id}'"
+                visible = earlier | in_section
+                before = Scope(
+                    visible, calcs, f"question '{question.id}'", set(visible), f"'{question.id}'"
                 )
+                if question.show_if is not None:
+                    problems += _condition_problems(question.show_if, before, (*loc, "show_if"))
+                problems += _pipe_problems(question, ("prompt", "help"), before, loc)
+                # The constraint (and its message) is checked once this question is answered.
+                itself = Scope(
+                    visible | {question.id: question},
+                    calcs,
+                    f"question '{question.id}'",
+                    set(visible) | {question.id},
+                    f"'{question.id}'",
+                )
+                problems += _pipe_problems(question, ("constraint_message",), itself, loc)
+                if question.constraint is not None:
+                    problems += _condition_problems(
+                        question.constraint, itself, (*loc, "constraint")
+                    )
                 if isinstance(question, ChoiceQuestionBase):
                     problems += [
                         (
@@ -571,15 +612,70 @@ class Questionnaire(Strict):
         return next((q for q in self.questions() if q.id == question_id), None)
 
 
-def _condition_problems(
-    condition: Condition, earlier: dict[str, QuestionBase], loc: Loc, owner: str
-) -> list[tuple[Loc, str]]:
+def calculation_inputs(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
+    """Each calculation id -> the questions it is computed from, through earlier
+    calculations too (names that are neither are left out: the schema reports them)."""
+    inputs: dict[str, frozenset[str]] = {}
+    questions = {q.id for q in questionnaire.questions()}
+    for calculation in questionnaire.calculations:
+        found: set[str] = set()
+        for name in calculation.references():
+            if name in inputs:
+                found |= inputs[name]
+            elif name in questions:
+                found.add(name)
+        inputs.setdefault(calculation.id, frozenset(found))
+    return inputs
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a condition or text of `owner` may refer to: `questions`, and the calculations
+    computed only from the questions in `answered` (answers given by then)."""
+
+    questions: dict[str, QuestionBase]
+    calcs: dict[str, frozenset[str]]
+    owner: str
+    answered: set[str]
+    #: How a text's reference problem names the owner (`'q'` for a question).
+    text_owner: str = ""
+
+    def calculation_problem(self, name: str) -> str | None:
+        """Why the calculation `name` cannot be used here, or None when it can."""
+        missing = sorted(self.calcs[name] - self.answered)
+        if not missing:
+            return None
+        own = self.text_owner.strip("'")  # a question's id; "" for a section
+        if own and own in missing:
+            return f"calculation '{name}' is computed from {self.owner} itself (a cycle)"
+        return (
+            f"calculation '{name}' uses '{missing[0]}', which is not answered before {self.owner}"
+        )
+
+
+def _condition_problems(condition: Condition, scope: Scope, loc: Loc) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     for comparison, rel in comparisons(condition):
         where = (*loc, *rel, "question")
-        target = earlier.get(comparison.question)
+        name = comparison.question
+        if name in scope.calcs and name not in scope.questions:
+            problem = scope.calculation_problem(name)
+            if problem:
+                problems.append((where, problem))
+            continue
+        target = scope.questions.get(name)
         if target is None:
-            problems.append((where, f"'{comparison.question}' is not a question before {owner}"))
+            problems.append((where, f"'{name}' is not a question before {scope.owner}"))
+            continue
+        if comparison.ordered() is not None:
+            if not isinstance(target, NumberQuestion | ScaleQuestion):
+                problems.append(
+                    (
+                        (*loc, *rel),
+                        f"'{target.id}' is a {getattr(target, 'type', '')} question; "
+                        "ordered tests need a number, a scale or a calculation",
+                    )
+                )
             continue
         for i, value in enumerate(comparison.values()):
             error = _value_problem(target, value)
@@ -590,15 +686,25 @@ def _condition_problems(
 
 
 def _pipe_problems(
-    model: BaseModel, keys: tuple[str, ...], earlier: dict[str, QuestionBase], loc: Loc, owner: str
+    model: BaseModel, keys: tuple[str, ...], scope: Scope, loc: Loc
 ) -> list[tuple[Loc, str]]:
-    """`${id}` references in the model's texts that do not name an earlier question."""
+    """`${id}` references in the model's texts that name neither an earlier question nor
+    a calculation computed from earlier answers."""
     problems: list[tuple[Loc, str]] = []
     for key in keys:
         text = getattr(model, key)
         for name in references(text) if text else ():
-            if name not in earlier:
-                problems.append(((*loc, key), f"'${{{name}}}' is not a question before {owner}"))
+            if name in scope.calcs and name not in scope.questions:
+                problem = scope.calculation_problem(name)
+                if problem:
+                    problems.append(((*loc, key), problem))
+            elif name not in scope.questions:
+                problems.append(
+                    (
+                        (*loc, key),
+                        f"'${{{name}}}' is not a question before {scope.text_owner or scope.owner}",
+                    )
+                )
     return problems
 
 

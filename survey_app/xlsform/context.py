@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..questionnaire.calculations import parsed
 from ..questionnaire.expressions import ExpressionError, parse
+from ..questionnaire.expressions import references as expression_references
+from ..questionnaire.pipes import REFERENCE
 from .logic import Condition, Target, Unsupported, show_if
 from .reading import ROW, Form, Problem, cell
 from .texts import BLANK, Languages, Texts, pipe_references, references, texts
@@ -47,6 +51,12 @@ class Context:
     targets: dict[str, Target] = field(default_factory=dict)
     question_ids: set[str] = field(default_factory=set)
     constraints: int = 0
+    #: Every `calculate` row by name, in row order (read before the walk).
+    calculate_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Calculations converted so far by name: `{id, expression}`.
+    calculations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Rows whose `constraint_message` became a question's `constraint_message`.
+    message_rows: set[int] = field(default_factory=set)
 
     def skip(self, element: dict[str, Any], message: str) -> None:
         """List something of the element's row as left out."""
@@ -61,15 +71,20 @@ class Context:
         `${id}`), any other reference shows as a blank, and is listed."""
         found = texts(element.get(key), self.langs)
         names = references(found)
-        unknown = [n for n in names if n not in self.targets]
+        ids = {n: self.targets[n].id for n in names if n in self.targets}
+        for n in names:
+            if n not in self.targets and n in self.calculate_rows:
+                with contextlib.suppress(Unsupported):  # else listed below as a blank
+                    ids[n] = self.calculation(n).id
+        unknown = [n for n in names if n not in ids]
         if unknown:
             shown = ", ".join(f"${{{n}}}" for n in unknown)
             self.change(
                 element,
                 f"{key} of '{element.get('name')}' shows {shown} as {BLANK} (not an earlier "
-                "question converted here: only answers to those are piped into texts)",
+                "question or a calculation of earlier answers converted here: only those "
+                "are piped into texts)",
             )
-        ids = {n: self.targets[n].id for n in names if n in self.targets}
         return pipe_references(found, ids)
 
     def relevant(self, element: dict[str, Any], owner: str) -> tuple[Condition | None, bool]:
@@ -91,12 +106,44 @@ class Context:
         target = self.targets.get(name)
         if target is not None:
             return target
+        if name in self.calculate_rows:
+            return self.calculation(name)
         if name == element.get("name"):
             raise Unsupported(f"${{{name}}} is this row itself")
         raise Unsupported(
             f"${{{name}}} is not an earlier question converted here (a later row, a group, "
-            "a note, a calculation or a dropped row)"
+            "a note or a dropped row)"
         )
+
+    def calculation(self, name: str, within: tuple[str, ...] = ()) -> Target:
+        """The `calculate` row `name` as a calculation of the answers converted so far
+        (converted now if need be); Unsupported when it uses anything else."""
+        done = self.calculations.get(name)
+        if done is None:
+            element = self.calculate_rows[name]
+            text = str((element.get("bind") or {}).get("calculate") or "")
+            try:
+                node = parsed(text)
+            except ExpressionError as exc:
+                raise Unsupported(
+                    f"the calculation ${{{name}}} is not computed here ({exc})"
+                ) from None
+            ids: dict[str, str] = {}
+            earlier = list(self.calculate_rows)[: list(self.calculate_rows).index(name)]
+            for ref in dict.fromkeys(r.name for r in expression_references(node)):
+                if ref in self.targets:
+                    ids[ref] = self.targets[ref].id
+                elif ref in earlier and ref not in within:
+                    ids[ref] = self.calculation(ref, (*within, name)).id
+                else:
+                    raise Unsupported(
+                        f"the calculation ${{{name}}} uses ${{{ref}}}, which is not an "
+                        "earlier question or calculation converted here"
+                    )
+            expression = REFERENCE.sub(lambda m: f"${{{ids[m.group(1).strip()]}}}", text)
+            done = {"id": question_id(self, element), "expression": expression}
+            self.calculations[name] = done
+        return Target(name, done["id"], "calculation")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ QUESTION_KEYS = (
     "correct",
     "points",
     "show_if",
+    "constraint",
+    "constraint_message",
 )
 TITLE_SEPARATOR = " — "
 PARAGRAPH = "\n\n"
@@ -219,6 +222,7 @@ class _Converter:
 
     def run(self) -> Conversion:
         """Convert every element, then assemble the questionnaire."""
+        self.ctx.calculate_rows = dict(_calculate_rows(self.ctx.form.model))
         self._walk(self.ctx.form.model)
         return self._finish()
 
@@ -256,6 +260,10 @@ class _Converter:
     def _calculation(self, element: dict[str, Any], done: dict[str, str]) -> dict[str, str] | None:
         """A `calculate` row as a calculation, or None when it is dropped (and listed)."""
         name = str(element.get("name"))
+        converted = self.ctx.calculations.get(name)
+        if converted is not None:  # already, for a condition or a text that uses it
+            done[name] = converted["id"]
+            return converted
         text = str((element.get("bind") or {}).get("calculate") or "")
         try:
             node = parsed(text)
@@ -276,7 +284,8 @@ class _Converter:
         expression = REFERENCE.sub(lambda m: f"${{{ids[m.group(1).strip()]}}}", text)
         calculation_id = question_id(self.ctx, element)
         done[name] = calculation_id
-        return {"id": calculation_id, "expression": expression}
+        self.ctx.calculations[name] = {"id": calculation_id, "expression": expression}
+        return self.ctx.calculations[name]
 
     def _finish(self) -> Conversion:
         done: dict[str, str] = {}
@@ -426,6 +435,8 @@ class _Converter:
             for column, value in row.items():
                 base = column.partition(":")[0].strip().lower()
                 # `$kuid`, `_version`...: bookkeeping of KoboToolbox, not part of the form.
+                if base == "constraint_message" and number in self.ctx.message_rows:
+                    continue  # the message of a constraint that converted
                 if value and base not in READ_COLUMNS and not column.startswith(("_", "$")):
                     columns.setdefault(column, []).append(number)
         for column, rows in columns.items():
@@ -440,6 +451,14 @@ class _Converter:
                     "has no equivalent here; ignored",
                 )
             )
+
+
+def _calculate_rows(parent: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, element) of every `calculate` row of the form, in row order."""
+    for element in parent.get("children", ()):
+        if str(element.get("type")) == "calculate" and element.get(ROW) is not None:
+            yield str(element.get("name")), element
+        yield from _calculate_rows(element)
 
 
 def _is_questionnaire_id(value: str) -> bool:

@@ -12,6 +12,8 @@
 | short_text, long_text      | text (`multiline`), `string-length(.) <= n`                    |
 | country                    | select_one of the ISO 3166-1 codes                             |
 | calculations               | `calculate` rows after the last group                          |
+| show_if / constraint on a  | `${calc} > 5`... in `relevant` / `constraint` (with the        |
+| calculation, ordered tests | bounds: `. >= 0 and ${calc} <= 12`), `constraint_message`      |
 
 What XLSForm has no column for (answer keys, units, ranking `top`, translated titles) goes in
 `survey_app::...` columns, which ODK tools ignore and the importer reads back.
@@ -84,14 +86,17 @@ def relevant(condition: Condition, q: Questionnaire) -> str:
     ref = f"${{{condition.question}}}"
     if condition.answered is not None:
         return f"{ref} != ''" if condition.answered else f"{ref} = ''"
+    ordered = condition.ordered()
+    if ordered is not None:
+        return f"{ref} {ordered[0]} {ordered[1]:g}"
     target = q.question(condition.question)
     parts = []
     for value in condition.values():
         shown = "other" if value == OTHER_VALUE else value
         if isinstance(target, MultiChoiceQuestion | RankingQuestion):
             parts.append(f"selected({ref}, {_literal(str(shown))})")
-        elif isinstance(target, ScaleQuestion | NumberQuestion):
-            parts.append(f"{ref} = {_literal(shown)}")
+        elif target is None or isinstance(target, ScaleQuestion | NumberQuestion):
+            parts.append(f"{ref} = {_literal(shown)}")  # a number, or a calculation's value
         else:
             parts.append(f"{ref} = {_literal(str(shown))}")
     return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
@@ -159,6 +164,11 @@ class _Sheets:
             self.matrix(x, row)
             return
         row.update(self.typed(x))
+        if x.constraint is not None:
+            # Bounds test the answer (`.`), the condition other answers or calculations.
+            rule = relevant(x.constraint, self.q)
+            row["constraint"] = f"{row['constraint']} and {rule}" if "constraint" in row else rule
+            row.update(self.texts("constraint_message", x.constraint_message))
         self.survey.append(row)
 
     def typed(self, x: QuestionBase) -> Row:

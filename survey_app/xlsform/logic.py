@@ -13,6 +13,10 @@ with a reason for anything it cannot express exactly, so the caller can list it.
 | `${q} = ''`, `count-selected(${q}) = 0`      | `{question: q, answered: false}`               |
 | `${q} > 3` (scale, bounded integer, select_one| `{question: q, in: [4, 5]}` (the answers that  |
 | with numeric choice names)                   | satisfy it)                                    |
+| `${q} > 3` (any other number question)       | `{question: q, greater_than: 3}` (also         |
+|                                              | `at_least`, `less_than`, `at_most`)            |
+| `${c} > 3`, `${c} = 'v'`, `${c} = ''`         | the same tests of the calculation `c` (a       |
+| (`c` a `calculate` row)                      | `calculate` row of earlier answers only)       |
 | `a and b`, `a or b`, `not(a)`, `( ... )`     | `all: [...]`, `any: [...]`, `not: ...`         |
 
 Unanswered questions behave as in ODK: `${q} != 'v'` and `not(...)` hold, comparisons don't.
@@ -200,12 +204,16 @@ def _compare_condition(node: Compare, lookup: Lookup) -> Condition:
         if len(left.args) != 1 or not isinstance(left.args[0], Ref):
             raise Unsupported(f"{left.name}() needs one ${{question}}")
         target = lookup(left.args[0].name)
+        if target.kind == "calculation" and left.name == "count-selected":
+            raise Unsupported(f"count-selected() of the calculation ${{{target.name}}}")
         return _answered_test(target, op, _literal_number(right), unparse(node))
     if isinstance(left, Call):
         raise Unsupported(f"the function {left.name}() is not supported")
     if not isinstance(left, Ref):
         raise Unsupported(f"'{unparse(node)}' does not test a question")
     target = lookup(left.name)
+    if target.kind == "calculation":
+        return _calculated_condition(target, op, right, unparse(node))
     if right.quoted and right.value == "":
         if op in {"=", "!="}:
             return {"question": target.id, "answered": op == "!="}
@@ -213,7 +221,29 @@ def _compare_condition(node: Compare, lookup: Lookup) -> Condition:
     if op in {"=", "!="}:
         test = {"question": target.id, "equals": _equal_value(target, right)}
         return test if op == "=" else {"not": test}
-    return {"question": target.id, "in": _ordered_values(target, op, right)}
+    return _ordered_values(target, op, right)
+
+
+#: XPath operator -> the ordered test of a comparison.
+ORDERED_KEYS: dict[CompareOp, str] = {
+    ">": "greater_than",
+    ">=": "at_least",
+    "<": "less_than",
+    "<=": "at_most",
+}
+
+
+def _calculated_condition(target: Target, op: CompareOp, right: Constant, text: str) -> Condition:
+    """A calculation compared with a constant: the same XPath comparison of its value."""
+    if right.quoted and right.value == "":
+        if op in {"=", "!="}:
+            return {"question": target.id, "answered": op == "!="}
+        raise Unsupported(f"'{text}' compares with an empty text")
+    if op in {"=", "!="}:
+        value = right.value if right.quoted else _number(_literal_number(right))
+        test = {"question": target.id, "equals": value}
+        return test if op == "=" else {"not": test}
+    return {"question": target.id, ORDERED_KEYS[op]: _number(_literal_number(right))}
 
 
 def _answered_test(target: Target, op: CompareOp, number: float, text: str) -> Condition:
@@ -246,11 +276,14 @@ def _equal_value(target: Target, literal: Constant) -> str | int | float:
     )
 
 
-def _ordered_values(target: Target, op: CompareOp, literal: Constant) -> list[Any]:
+def _ordered_values(target: Target, op: CompareOp, literal: Constant) -> Condition:
     number = _literal_number(literal)
     values: list[Any]
     if target.points is not None:
         values = [p for p in target.points if _holds(p, op, number)]
+    elif target.kind == "number":
+        # Any number may be answered: the ordered test itself.
+        return {"question": target.id, ORDERED_KEYS[op]: _number(number)}
     elif (
         target.kind == "single_choice"
         and target.options
@@ -264,7 +297,7 @@ def _ordered_values(target: Target, op: CompareOp, literal: Constant) -> list[An
         )
     if not values:
         raise Unsupported(f"no answer to ${{{target.name}}} is {op} {_number_text(number)}")
-    return values
+    return {"question": target.id, "in": values}
 
 
 _NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")

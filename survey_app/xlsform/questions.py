@@ -9,6 +9,8 @@
 | integer, decimal, range (steps of 1)      | number, number, scale                                |
 | text (`multiline`: long_text)             | short_text / long_text, length from the constraint   |
 | date (dateTime: date, time: short_text)   | date; the approximations are listed                  |
+| `constraint` on `.`                       | min/max/max_length (see logic.constraint_bounds)     |
+| `constraint` on other rows, calculations  | `constraint` (a condition), `constraint_message`     |
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..questionnaire.expressions import ExpressionError, parse
+from ..questionnaire.expressions import (
+    Arith,
+    BoolOp,
+    Call,
+    Compare,
+    Dot,
+    ExpressionError,
+    Node,
+    parse,
+)
 from .choices import MAX_POINTS, choice_kind
 from .context import Built, Context, extra, question_id, sheet_type
-from .logic import Subject, Target, constraint_bounds
+from .logic import Condition, Subject, Target, Unsupported, constraint_bounds, show_if, unparse
 from .reading import ROW
+from .texts import as_text
 
 LONG_TEXT_LIMIT = 20000
 TEXT_TYPES = {"text", "string", "q string", "add text prompt"}
@@ -85,7 +97,7 @@ def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
     data = {"id": question_id(ctx, element), "type": kind, **data}
     if _required(ctx, element):
         data["required"] = True
-    _constraint(ctx, element, data)
+    rules = _constraint(ctx, element, data)
     if kind == "short_text":
         appearance = str((element.get("control") or {}).get("appearance") or "")
         if "multiline" in appearance.split():
@@ -97,6 +109,7 @@ def build_question(ctx: Context, element: dict[str, Any]) -> Built | None:
         data.pop("required", None)
     _appearance(ctx, element)
     ctx.targets[name] = _target(element, data)
+    _constraint_condition(ctx, element, data, rules)
     return Built(data, prompt, help_texts, str((element.get("bind") or {}).get("relevant") or ""))
 
 
@@ -202,18 +215,26 @@ def _required(ctx: Context, element: dict[str, Any]) -> bool:
     return False
 
 
-def _constraint(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> None:
+def _constraint(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> list[Node]:
+    """Bounds from the parts of the constraint that test the answer itself (`.`); the
+    parts that do not (`${total} <= 12`) are returned, to convert as a condition."""
     text = str((element.get("bind") or {}).get("constraint") or "")
     if not text or data["type"] == "scale":
-        return
+        return []
     name = element.get("name")
     options = len(data.get("options", [])) + bool(data.get("other"))
     subject = Subject(str(data["type"]), data.get("integer", True), options)
     try:
-        bounds = constraint_bounds(parse(text), subject)
+        node = parse(text)
     except ExpressionError as exc:
         ctx.skip(element, f"constraint '{text}' of '{name}' not converted ({exc})")
-        return
+        return []
+    parts = list(node.items) if isinstance(node, BoolOp) and node.op == "and" else [node]
+    own = [p for p in parts if _tests_itself(p)]
+    others = [p for p in parts if not _tests_itself(p)]
+    if not own:
+        return others
+    bounds = constraint_bounds(own[0] if len(own) == 1 else BoolOp("and", tuple(own)), subject)
     for part, reason in bounds.dropped:
         ctx.skip(element, f"constraint '{part}' of '{name}' not converted ({reason})")
     for part, how in bounds.approximated:
@@ -221,6 +242,45 @@ def _constraint(ctx: Context, element: dict[str, Any], data: dict[str, Any]) -> 
     if bounds.settings:
         data.update(bounds.settings)
         ctx.constraints += 1
+    return others
+
+
+def _tests_itself(node: Node) -> bool:
+    """Whether the expression uses `.`, the answer being checked."""
+    if isinstance(node, Dot):
+        return True
+    if isinstance(node, Call):
+        return any(_tests_itself(a) for a in node.args)
+    if isinstance(node, Compare | Arith):
+        return _tests_itself(node.left) or _tests_itself(node.right)
+    if isinstance(node, BoolOp):
+        return any(_tests_itself(i) for i in node.items)
+    return False
+
+
+def _constraint_condition(
+    ctx: Context, element: dict[str, Any], data: dict[str, Any], parts: list[Node]
+) -> None:
+    """Constraint parts on other answers or calculations (`${total} <= 12`) as the
+    question's `constraint` condition, with the row's `constraint_message`."""
+    name = element.get("name")
+    conditions: list[Condition] = []
+    for part in parts:
+        try:
+            conditions.append(show_if(part, lambda ref: ctx.lookup(ref, element)))
+        except Unsupported as exc:
+            ctx.skip(element, f"constraint '{unparse(part)}' of '{name}' not converted ({exc})")
+    if not conditions:
+        return
+    data["constraint"] = conditions[0] if len(conditions) == 1 else {"all": conditions}
+    message = (element.get("bind") or {}).get("jr:constraintMsg")
+    shim = {"name": name, ROW: element.get(ROW), "constraint_message": message}
+    found = ctx.texts(shim, "constraint_message")
+    if found:
+        data["constraint_message"] = as_text(found, ctx.langs.default)
+        if element.get(ROW) is not None:
+            ctx.message_rows.add(element[ROW])
+    ctx.constraints += 1
 
 
 def _target(element: dict[str, Any], data: dict[str, Any]) -> Target:

@@ -19,6 +19,7 @@ ANSWERS: dict[str, Any] = {
     "name": "Ana",
     "colours": Choice(("r", "g")),
     "empty": "",
+    "huge": 1e308,
 }
 
 
@@ -41,6 +42,12 @@ ANSWERS: dict[str, Any] = {
         ("int(7 div 2)", 3),
         ("number('4') + 1", 5),
         ("${adults} = 2 and not(${children} < 3)", "true"),
+        ("${missing} < 5", "false"),  # empty is never less or more, as in ODK
+        ("${missing} != 5", "true"),
+        ("'2024-03-01' > '2024-02-28'", "true"),  # ISO dates order as texts
+        ("round(-2.5)", -2),  # XPath: half up, towards +infinity
+        ("round(1234, -2)", 1200),
+        ("number(' 1e3 ')", 1000),
     ],
 )
 def test_supported_expressions_compute_the_value_stored(expression, value):
@@ -49,7 +56,15 @@ def test_supported_expressions_compute_the_value_stored(expression, value):
 
 @pytest.mark.parametrize(
     "expression",
-    ["${missing} + 1", "${adults} div 0", "${missing}", "concat(${empty}, '')"],
+    [
+        "${missing} + 1",
+        "${adults} div 0",
+        "${missing}",
+        "concat(${empty}, '')",
+        "number('inf')",  # not decimal notation: NaN, as in the browser
+        "number('1_000')",
+        "${huge} * 10 mod 3",  # an infinite dividend: fmod would raise
+    ],
 )
 def test_an_unanswered_reference_or_impossible_arithmetic_stores_nothing(expression):
     assert calculate(expression, ANSWERS.get) is None
@@ -90,6 +105,7 @@ def test_a_calculation_may_use_questions_and_earlier_calculations():
         ({"id": "x", "expression": "${later} + 1"}, "'${later}' is not a question or an earlier"),
         ({"id": "adults", "expression": "1"}, "duplicate id 'adults'"),
         ({"id": "x", "expression": "round(1, 2, 3)"}, "'round()' takes 1 to 2 arguments"),
+        ({"id": "x", "expression": "1" + "0" * 400}, "a number in the expression is too large"),
     ],
 )
 def test_unsupported_or_dangling_calculations_are_refused(calculation, message):

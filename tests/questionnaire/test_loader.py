@@ -511,7 +511,7 @@ def test_show_if_with_both_equals_and_in_points_at_the_condition(errors):
                 show_if: {question: rating, equals: 1, in: [1, 2]}
         """) == [
         "demo.yaml:12:18: sections[0].questions[1].show_if: "
-        "give exactly one of 'equals', 'in' or 'answered'"
+        "give exactly one of 'equals', 'in', 'answered' or an ordered test"
     ]
 
 

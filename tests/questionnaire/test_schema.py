@@ -240,7 +240,7 @@ def test_show_if_with_both_equals_and_in_is_an_error():
     with pytest.raises(ValidationError) as exc:
         CONDITION.validate_python({"question": "q", "equals": "a", "in": ["a"]})
     assert error_types(exc) == {"located"}
-    assert "give exactly one of 'equals', 'in' or 'answered'" in str(exc.value)
+    assert "give exactly one of 'equals', 'in', 'answered' or an ordered test" in str(exc.value)
 
 
 def test_show_if_without_a_test_is_an_error():

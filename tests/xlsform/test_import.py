@@ -131,8 +131,8 @@ def test_piping_an_earlier_answer_is_kept_and_a_later_one_is_a_listed_blank(conv
     assert question(conversion, "age")["prompt"] == "How old is ${name}?"
     assert question(conversion, "age")["help"] == "Before ___."
     assert (
-        "survey row 3: hint of 'age' shows ${later} as ___ (not an earlier question converted "
-        "here: only answers to those are piped into texts)"
+        "survey row 3: hint of 'age' shows ${later} as ___ (not an earlier question or a "
+        "calculation of earlier answers converted here: only those are piped into texts)"
     ) in messages(conversion)
 
 

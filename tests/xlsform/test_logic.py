@@ -36,6 +36,7 @@ TARGETS = {
         Target("rating", "rating", "scale", points=(1, 2, 3, 4, 5)),
         Target("name", "name", "short_text"),
         Target("My-Name", "my_name", "short_text"),
+        Target("total", "total", "calculation"),
     )
 }
 
@@ -141,6 +142,16 @@ def test_parser_reads_dot_and_function_calls_in_constraints():
             "((${colour} = 'red'))",
             {"question": "colour", "equals": "red"},
         ),
+        ("${age} > 18", {"question": "age", "greater_than": 18}),
+        ("18 >= ${age}", {"question": "age", "at_most": 18}),
+        ("${total} > 5", {"question": "total", "greater_than": 5}),
+        ("${total} <= 2.5", {"question": "total", "at_most": 2.5}),
+        ("${total} >= '3'", {"question": "total", "at_least": 3}),
+        ("${total} < 0", {"question": "total", "less_than": 0}),
+        ("${total} = 'large'", {"question": "total", "equals": "large"}),
+        ("${total} != 4", {"not": {"question": "total", "equals": 4}}),
+        ("${total} != ''", {"question": "total", "answered": True}),
+        ("string-length(${total}) = 0", {"question": "total", "answered": False}),
     ],
 )
 def test_relevant_converts_to_show_if(relevant, expected):
@@ -150,7 +161,9 @@ def test_relevant_converts_to_show_if(relevant, expected):
 @pytest.mark.parametrize(
     ("relevant", "reason"),
     [
-        ("${age} > 18", "${age} has no short list of possible answers to compare with '> 18'"),
+        ("${name} > 18", "${name} has no short list of possible answers to compare with '> 18'"),
+        ("count-selected(${total}) > 0", "count-selected() of the calculation ${total}"),
+        ("${total} > ''", "'${total} > ''' compares with an empty text"),
         (
             "${langs} = 'fr'",
             "${langs} is a select_multiple; '=' compares the whole answer (use selected())",

@@ -42,15 +42,65 @@
     return false;
   }
 
-  function holds(cond, answer) {
-    if (cond.all) return cond.all.every(function (c) { return holds(c, answer); });
-    if (cond.any) return cond.any.some(function (c) { return holds(c, answer); });
-    if (cond.not) return !holds(cond.not, answer);
+  var ORDERED = { greater_than: ">", at_least: ">=", less_than: "<", at_most: "<=" };
+
+  // `calculated(id)` is a calculation's value (calc.js), undefined for a question's id;
+  // `numberOf(id)` a number or scale answer as the server reads it, or null.
+  function holds(cond, answer, calculated, numberOf) {
+    var each = function (c) { return holds(c, answer, calculated, numberOf); };
+    if (cond.all) return cond.all.every(each);
+    if (cond.any) return cond.any.some(each);
+    if (cond.not) return !each(cond.not);
+    var value = calculated && calculated(cond.question);
+    if (value !== undefined) return window.SurveyCalc.holds(cond, value);
     var values = answer(cond.question);
     if (cond.answered !== undefined) return (values.length > 0) === cond.answered;
+    for (var key in ORDERED) {
+      if (cond[key] === undefined) continue;
+      var number = numberOf ? numberOf(cond.question) : null;
+      return typeof number === "number" && window.SurveyCalc.compare(ORDERED[key], number, cond[key]);
+    }
     var expected = cond.in || [cond.equals];
     return values.some(function (v) {
       return expected.some(function (e) { return matches(v, e); });
+    });
+  }
+
+  // A number as the server reads it (forms._read_number), or null.
+  function numberAnswer(text) {
+    var t = text.replace(/ /g, "");
+    if (!/^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(t)) return null;
+    var n = parseFloat(t.replace(",", "."));
+    return isFinite(n) ? n : null;
+  }
+
+  // A question's answer as calculations see it (calculations.answer_text): a number for
+  // number and scale questions, option codes separated by spaces, the text typed; null
+  // when unanswered or hidden.
+  function expressionValue(form, qid, values) {
+    var q = form.querySelector('[data-question="' + qid + '"]');
+    if (!q || !values.length || q.dataset.type === "matrix") return null;
+    if (q.dataset.type === "number" || q.dataset.type === "scale") {
+      var number = values.length === 1 ? numberAnswer(values[0]) : null;
+      // A whole-number question refuses 2.5 on the server: empty there, empty here.
+      var whole = q.querySelector('input[inputmode="numeric"]');
+      return whole && number !== null && !Number.isInteger(number) ? null : number;
+    }
+    return values.join(" ");
+  }
+
+  function calculationsOf(form) {
+    if (!form.dataset.calculations || !window.SurveyCalc) return null;
+    if (!form._calculations) form._calculations = JSON.parse(form.dataset.calculations);
+    return form._calculations;
+  }
+
+  // Calculation id -> value from the answers as they are now (hidden ones empty).
+  function calculate(form, answer) {
+    var calculations = calculationsOf(form);
+    if (!calculations) return {};
+    return window.SurveyCalc.calculateAll(calculations, function (qid) {
+      return expressionValue(form, qid, answer(qid));
     });
   }
 
@@ -76,18 +126,24 @@
   function update(form) {
     var hidden = {};
     var answer = function (qid) { return hidden[qid] ? [] : valuesOf(form, qid); };
+    // From the answers so far: a condition uses only calculations of earlier questions.
+    var ids = (calculationsOf(form) || []).map(function (c) { return c.id; });
+    var calculated = function (id) {
+      return ids.indexOf(id) === -1 ? undefined : calculate(form, answer)[id];
+    };
+    var numberOf = function (qid) { return expressionValue(form, qid, answer(qid)); };
     form.querySelectorAll("[data-section]").forEach(function (section) {
-      var sectionShown = !section.dataset.showIf || holds(JSON.parse(section.dataset.showIf), answer);
+      var sectionShown = !section.dataset.showIf || holds(JSON.parse(section.dataset.showIf), answer, calculated, numberOf);
       section.hidden = !sectionShown;
       section.querySelectorAll("[data-question]").forEach(function (q) {
-        var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer));
+        var shown = sectionShown && (!q.dataset.showIf || holds(JSON.parse(q.dataset.showIf), answer, calculated, numberOf));
         q.hidden = !shown;
         if (q.dataset.choiceFilter) filterChoices(q, JSON.parse(q.dataset.choiceFilter), answer);
         if (shown) inputsOf(q).forEach(function (input) { input.disabled = false; });
         else hidden[q.dataset.question] = true;
       });
     });
-    pipe(form);
+    pipe(form, calculate(form, answer));
   }
 
   // What an answer reads as: the labels of checked options, the chosen entry of a list, or
@@ -110,10 +166,15 @@
     return shown.join(", ");
   }
 
-  // `${name}` in a text shows the answer given so far; textContent, so never markup.
-  function pipe(form) {
+  // `${name}` in a text shows the answer given so far, or the calculation's value;
+  // textContent, so never markup.
+  function pipe(form, calculated) {
     form.querySelectorAll("[data-pipe]").forEach(function (span) {
-      span.textContent = answerText(form, span.dataset.pipe) || span.dataset.empty;
+      var name = span.dataset.pipe;
+      var text = Object.prototype.hasOwnProperty.call(calculated, name)
+        ? window.SurveyCalc.text(calculated[name])
+        : answerText(form, name);
+      span.textContent = text || span.dataset.empty;
     });
   }
 
