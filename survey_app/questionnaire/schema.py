@@ -504,6 +504,12 @@ class Section(Strict):
             for i, q in enumerate(self.questions)
             if q.type not in REPEATABLE_TYPES
         ]
+        # Knowledge scores count people who answered correctly, once each.
+        problems += [
+            (("questions", i, "correct"), "an answer key cannot be inside a repeat")
+            for i, q in enumerate(self.questions)
+            if isinstance(q, ChoiceQuestionBase) and q.correct
+        ]
         if problems:
             raise located(problems)
         return self

@@ -161,3 +161,19 @@ def test_a_repeated_question_id_may_not_reuse_another_id(tmp_path):
     """
     (error,) = errors(tmp_path, body)
     assert "duplicate question id 'name'" in error
+
+
+def test_an_answer_key_inside_a_repeat_is_refused(tmp_path):
+    body = """\
+      - id: quiz
+        title: Quiz
+        repeat: {max: 2}
+        questions:
+          - id: pick
+            type: single_choice
+            prompt: Pick
+            options: [{value: a, label: A}, {value: b, label: B}]
+            correct: [a]
+    """
+    (error,) = errors(tmp_path, body)
+    assert "sections[1].questions[0].correct: an answer key cannot be inside a repeat" in error
