@@ -18,7 +18,14 @@ from werkzeug.wrappers import Response as BaseResponse
 bp = Blueprint("offline", __name__)
 
 #: Files the worker keeps from its install, so a form opened once works offline.
-PRECACHED = ("css/app.css", "js/outbox.js", "js/survey.js", "js/guide.js", "img/favicon.svg")
+PRECACHED = (
+    "css/app.css",
+    "js/outbox.js",
+    "js/repeat.js",
+    "js/survey.js",
+    "js/guide.js",
+    "img/favicon.svg",
+)
 WORKER = "js/sw.js"
 
 
