@@ -9,7 +9,10 @@ import pyreadstat
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from survey_app.extensions import db
+from survey_app.models import Response
 from tests.conftest import link_token, open_training
 from tests.database import AppMaker
 
@@ -113,3 +116,15 @@ def test_statistics_files_carry_item_labels_and_values(runner, training, tmp_pat
     assert list(frame["member_age_1"].fillna(-1)) == [41, -1, -1]
     assert "Child" in meta.variable_value_labels["member_role_2"].values()
     assert list(frame["member_role_2"].fillna(-1)) == [-1, 2, 2]
+
+
+def test_staff_see_one_response_item_by_item(app, logged_in, training):
+    with app.app_context():
+        ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+    page = logged_in.get(f"/staff/trainings/{training}/responses/{ids[1]}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Member 1: Member&#39;s name" in text
+    assert "Member 2: Member&#39;s name" in text
+    assert text.index("=HYPERLINK(1)") < text.index("Member 2: Member&#39;s name")
+    assert text.index("Member 2: Role") < text.index("Child")
