@@ -16,6 +16,8 @@ from survey_app.models import Answer
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
+from .test_accessibility import axe_violations
+
 REPEATS = DATA_DIR / "questionnaires" / "repeats"
 
 
@@ -111,3 +113,15 @@ def test_a_reload_puts_back_every_item_kept_on_the_device(page: Page, live_serve
     expect(member(page, 2).get_by_label("Adult")).to_be_checked()
     expect(member(page, 1).get_by_label("Member's name")).to_have_value("Bo")
     expect(page.locator("input[name='q_members.items']")).to_have_value("2")
+
+
+def test_a_form_with_items_and_errors_has_no_axe_violations(
+    new_phone_page: Callable[..., Page], live_server
+):
+    page = new_phone_page(bypass_csp=True)
+    page.goto(f"{live_server}/q/household")
+    page.get_by_role("button", name="Add another member").click()
+    member(page, 2).get_by_label("Member's age").fill("300")
+    page.get_by_role("button", name="Submit").last.click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert axe_violations(page) == []
