@@ -458,7 +458,7 @@ def read_answers(
                     question.id, _("'%(value)s' is not one of the options.", value=refused[0])
                 )
     for section in questionnaire.sections:
-        if section.repeat is not None and section.questions[0].id in visible:
+        if section.repeat is not None and any(q.id in visible for q in section.questions):
             answers |= _read_items(section, counts[section.id], raw, visible, answers, errors)
     for calculation in questionnaire.calculations:
         # Computed from the visible answers and earlier calculations, stored like answers.

@@ -25,9 +25,9 @@ def shown_items(page: str) -> int:
     return len(ITEM.findall(page))
 
 
-def fresh(client: FlaskClient) -> dict[str, Any]:
+def fresh(client: FlaskClient, url: str = URL) -> dict[str, Any]:
     """The hidden fields of a fresh page: CSRF and submission tokens."""
-    page = client.get(URL).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
     match = TOKEN.search(page)
     assert match
     return {"csrf_token": csrf_token(page), "submission_token": match.group(1)}
@@ -212,3 +212,34 @@ def test_hidden_fields_of_a_language_switch_keep_the_items(client):
     assert shown_items(page) == 2
     assert "<h3>Membre 2</h3>" in page
     assert 'value="Cy"' in page
+
+
+def test_a_hidden_repeat_is_not_read_and_needs_no_items(client, app):
+    data = fresh(client, "/q/trips") | {"q_travelled": "no", "q_trips.items": "1"}
+    assert client.post("/q/trips", data=data).status_code == 303
+    assert rows(app) == [("travelled", 0, None, None, "no")]
+
+
+def test_an_item_question_hidden_by_an_earlier_answer_is_dropped_not_the_item(client, app):
+    data = fresh(client, "/q/trips") | {
+        "q_travelled": "yes",
+        "q_by_air": "no",
+        "q_trips.items": "2",
+        "q_airline.1": "Air X",  # hidden: by_air is "no"
+        "q_destination.1": "FR",
+        "q_destination.2": "UG",
+    }
+    assert client.post("/q/trips", data=data).status_code == 303
+    assert rows(app) == [
+        ("by_air", 0, None, None, "no"),
+        ("destination", 1, None, None, "FR"),
+        ("destination", 2, None, None, "UG"),
+        ("travelled", 0, None, None, "yes"),
+    ]
+
+
+def test_a_shown_repeat_with_only_blank_items_asks_for_its_minimum(client, app):
+    data = fresh(client, "/q/trips") | {"q_travelled": "yes", "q_trips.items": "1"}
+    page = client.post("/q/trips", data=data).get_data(as_text=True)
+    assert "Your trips — Give at least 1 items (now 0)." in page
+    assert responses(app) == 0
