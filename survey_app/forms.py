@@ -526,7 +526,7 @@ def _read_items(
         items.append(item)
     if len(items) < section.repeat.min:
         errors[section.id + ITEMS_SUFFIX] = _(
-            "Give at least %(n)s items (now %(now)s).", n=section.repeat.min, now=len(items)
+            "Items given: %(now)s; at least %(n)s needed.", n=section.repeat.min, now=len(items)
         )
     return {
         q.id: Repeated(tuple(item.get(q.id) for item in items))

@@ -178,7 +178,7 @@ def test_too_few_items_is_an_error_on_the_section(client, app):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'href="#section-members"' in page
-    assert "Give at least 1 items (now 0)." in page
+    assert "Items given: 0; at least 1 needed." in page
     assert responses(app) == 0
 
 
@@ -241,5 +241,5 @@ def test_an_item_question_hidden_by_an_earlier_answer_is_dropped_not_the_item(cl
 def test_a_shown_repeat_with_only_blank_items_asks_for_its_minimum(client, app):
     data = fresh(client, "/q/trips") | {"q_travelled": "yes", "q_trips.items": "1"}
     page = client.post("/q/trips", data=data).get_data(as_text=True)
-    assert "Your trips — Give at least 1 items (now 0)." in page
+    assert "Your trips — Items given: 0; at least 1 needed." in page
     assert responses(app) == 0
