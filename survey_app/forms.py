@@ -51,6 +51,7 @@ from .questionnaire.schema import (
 from .questionnaire.texts import direction, localize
 from .repeats import (
     ITEMS_SUFFIX,
+    REPEAT_BUTTON,
     RepeatError,
     count_name,
     item_question,
@@ -303,8 +304,6 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
     #: The language the form is shown in; a switch button names the one to show next.
     language = HiddenField("language")
     switch_language = StringField("switch_language")
-    #: An "Add another" or "Remove" button of a repeated section (see repeats.apply_action).
-    repeat = StringField("repeat")
 
     def process(
         self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any
@@ -386,6 +385,10 @@ def build_form_class(questionnaire: Questionnaire, with_code: bool = False) -> t
     `with_code` adds the participant's self-generated code, which pairs pre and post answers.
     """
     names = [*CODE_FIELDS] if with_code else []
+    if any(s.repeat for s in questionnaire.sections):
+        # An "Add another" or "Remove" button (see repeats.apply_action): a name, not a
+        # WTForms field, like the answers (a field per form costs every request).
+        names.append(REPEAT_BUTTON)
     for section in questionnaire.sections:
         if section.repeat is not None:
             names += item_input_names(section, _input_names)

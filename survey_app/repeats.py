@@ -18,6 +18,8 @@ from .questionnaire.schema import QuestionBase, Questionnaire, Section
 
 #: An item input: question id, item number, and the `-<part>` suffix if any.
 ITEM_INPUT = re.compile(r"^q_(?P<qid>[a-z][a-z0-9_]*)\.(?P<n>[0-9]+)(?P<part>-.*)?$")
+#: The name of the Add and Remove buttons; the value says which (see apply_action).
+REPEAT_BUTTON = "repeat"
 #: The error key of a repeat that has too few items: `<section id>.items`.
 ITEMS_SUFFIX = ".items"
 

@@ -28,7 +28,7 @@ from ..models import ParticipantLink
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..questionnaire.texts import direction
-from ..repeats import RepeatError, apply_action
+from ..repeats import REPEAT_BUTTON, RepeatError, apply_action
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
 from ..settings import Settings
 from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
@@ -152,7 +152,7 @@ def answer_page(
         # Same posted answers, shown in another language; nothing is validated or stored.
         use_language(switch)
         return render_form(form_class_for(loaded, with_code, switch)(), switch)
-    if request.form.get("repeat"):
+    if request.form.get(REPEAT_BUTTON) and REPEAT_BUTTON in form.input_names:
         return repeat_action(loaded, with_code, language)
     if not form.validate():
         return render_form(form, language), 400 if form.form_errors else 422
@@ -187,7 +187,7 @@ def repeat_action(
     form_class = form_class_for(loaded, with_code, language)
     try:
         formdata, notice = apply_action(
-            form_class.questionnaire, request.form, request.form["repeat"]
+            form_class.questionnaire, request.form, request.form[REPEAT_BUTTON]
         )
     except RepeatError as exc:
         form = form_class()

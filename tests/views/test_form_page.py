@@ -104,10 +104,4 @@ def test_answer_inputs_are_names_not_wtforms_fields(app, monkeypatch):
         assert {"q_country", "q_capacity_importance-advocacy", "q_crime_areas-3"} <= (
             form.input_names
         )
-        assert set(form._fields) == {
-            "submission_token",
-            "version",
-            "language",
-            "switch_language",
-            "repeat",
-        }
+        assert set(form._fields) == {"submission_token", "version", "language", "switch_language"}
