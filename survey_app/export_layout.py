@@ -27,6 +27,8 @@ class Layout:
     #: (number, questionnaire) of each version the rows answered, by version id: every row
     #: is read and labelled with its own version's questions.
     versions: Mapping[int, tuple[int, Questionnaire]] = field(default_factory=dict)
+    #: Items (the most any row gave) of each repeated section, by section id.
+    items: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
@@ -67,14 +69,37 @@ class Layout:
         for number, questionnaire in labelled or [(0, self.questionnaire)]:
             columns = [
                 c
-                for q in questionnaire.questions()
-                for c in question_columns(q, self.include_text)
+                for c in exported_columns(questionnaire, self.include_text, self.items)
                 if c.name in names
             ]
             columns += [
                 c for c in map(calculation_column, questionnaire.calculations) if c.name in names
             ]
             yield from codebook(columns, str(number) if number else "")
+
+
+def item_question(question: QuestionBase, n: int) -> QuestionBase:
+    """A repeated question as exported for item `n`: its columns are named `<id>_<n>`."""
+    return question.model_copy(update={"id": f"{question.id}_{n}"})
+
+
+def exported_columns(
+    questionnaire: Questionnaire, include_text: bool, items: Mapping[str, int]
+) -> Iterator[Column]:
+    """The columns of every question in order; a repeated question's once per item (wide),
+    up to the most items any row gave, each labelled with its item."""
+    for section in questionnaire.sections:
+        if section.repeat is None:
+            for question in section.questions:
+                yield from question_columns(question, include_text)
+            continue
+        name = str(section.repeat.item_label or "Item")
+        for n in range(1, items.get(section.id, 0) + 1):
+            for question in section.questions:
+                for column in question_columns(item_question(question, n), include_text):
+                    yield replace(
+                        column, question_id=question.id, prompt=f"{column.prompt} ({name} {n})"
+                    )
 
 
 def codebook(columns: Iterable[Column], version: str = "") -> Iterator[CodebookEntry]:
@@ -91,6 +116,7 @@ def build_layout(
     questionnaire: Questionnaire,
     include_text: bool,
     versions: Mapping[int, tuple[int, Questionnaire]] | None = None,
+    items: Mapping[str, int] | None = None,
 ) -> Layout:
     """The columns for a questionnaire, in questionnaire order; then those only older
     `versions` have (a removed question, option or row), newest version first.
@@ -102,14 +128,13 @@ def build_layout(
     questionnaire = unpiped(questionnaire)
     versions = {vid: (number, unpiped(model)) for vid, (number, model) in (versions or {}).items()}
     newest_first = sorted(versions.values(), key=lambda v: -v[0])
+    items = dict(items or {})
     own = [
-        (number, question_columns(q, include_text))
+        (number, list(exported_columns(model, include_text, items)))
         for number, model in newest_first
-        for q in model.questions()
     ]
     columns: dict[str, Column] = {c.name: c for c in META_COLUMNS}
-    for question in questionnaire.questions():
-        columns.update((c.name, c) for c in question_columns(question, include_text))
+    columns.update((c.name, c) for c in exported_columns(questionnaire, include_text, items))
     for _number, older in own:
         for column in older:
             columns.setdefault(column.name, column)
@@ -124,7 +149,7 @@ def build_layout(
                 by_version.setdefault(column.name, []).append((number, column))
     for name, seen in by_version.items():
         columns[name] = merge_options(columns[name], seen)
-    return Layout(questionnaire, include_text, tuple(columns.values()), dict(versions or {}))
+    return Layout(questionnaire, include_text, tuple(columns.values()), dict(versions or {}), items)
 
 
 def merge_options(column: Column, seen: Sequence[tuple[int, Column]]) -> Column:

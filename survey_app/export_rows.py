@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .content import phase_versions, registry
-from .export_layout import Layout, build_layout, codebook, combine_options
+from .export_layout import Layout, build_layout, codebook, combine_options, item_question
 from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_calculation, fill_question
 from .models import PHASES, Answer, Response, Training
 from .pairing import pairs_query
+from .questionnaire import Questionnaire
 from .questionnaire.schema import QuestionBase
 
 BATCH_SIZE = 200
@@ -140,7 +141,7 @@ def plan_training_export(
     layouts = {}
     for phase in (shape,) if shape in PHASES else PHASES:
         layout = (
-            phase_layout(training, phase, include_text)
+            phase_layout(training, phase, include_text, repeat_items(session, training, phase))
             if training.questionnaire_for(phase)
             else None
         )
@@ -165,18 +166,46 @@ def count_plan_rows(session: Session, plan: Plan) -> int:
     return session.scalar(stmt) or 0
 
 
-def phase_layout(training: Training, phase: str, include_text: bool) -> Layout | None:
+def repeat_items(session: Session, training: Training, phase: str) -> dict[str, int]:
+    """The most items any of the phase's responses gave, by question id (repeated ones only)."""
+    rows = session.execute(
+        select(Answer.question_id, func.max(Answer.instance))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.training_id == training.id, Response.phase == phase, Answer.instance > 0)
+        .group_by(Answer.question_id)
+    )
+    return {str(qid): int(most) for qid, most in rows}
+
+
+def phase_layout(
+    training: Training, phase: str, include_text: bool, items: Mapping[str, int] | None = None
+) -> Layout | None:
     """The layout of a training's phase: labelled by the newest version its rows answered
     (or its pinned one), every answered version's columns in; None without a questionnaire.
+
+    `items` (most items by question id) gives the number of columns of repeated questions.
     """
     answered = {
         vid: (lf.version or 0, lf.model) for vid, lf in phase_versions(training, phase).items()
     }
     ordered = sorted(answered.values(), key=lambda v: v[0])
     if ordered:
-        return build_layout(ordered[-1][1], include_text, answered)
+        newest = ordered[-1][1]
+        return build_layout(newest, include_text, answered, section_items(newest, items))
     current = registry().questionnaire(training.questionnaire_for(phase) or "")
-    return None if current is None else build_layout(current.model, include_text)
+    if current is None:
+        return None
+    return build_layout(current.model, include_text, items=section_items(current.model, items))
+
+
+def section_items(questionnaire: Questionnaire, items: Mapping[str, int] | None) -> dict[str, int]:
+    """The most items of each repeated section: the most of any of its questions."""
+    found = items or {}
+    return {
+        s.id: max(found.get(q.id, 0) for q in s.questions)
+        for s in questionnaire.sections
+        if s.repeat is not None
+    }
 
 
 def code_numbers(session: Session, training_id: int) -> dict[str, int]:
@@ -220,9 +249,10 @@ def response_cells(
             Answer.text_value,
             Answer.date_value,
             Answer.rank,
+            Answer.instance,
         )
         .where(Answer.response_id.in_(ids), Answer.question_id.in_(qids))
-        .order_by(Answer.response_id, Answer.question_id, Answer.id)
+        .order_by(Answer.response_id, Answer.question_id, Answer.instance, Answer.id)
     ).all()
     out: dict[int, dict[str, Cell]] = {}
     asked: dict[int, Mapping[str, QuestionBase]] = {}
@@ -241,9 +271,11 @@ def response_cells(
     for rid, rows in groupby(answers, lambda a: a.response_id):
         cells = out[rid]
         layout = plan.layouts[str(cells["phase"])]
-        for qid, qrows in groupby(rows, lambda a: a.question_id):
+        for (qid, instance), qrows in groupby(rows, lambda a: (a.question_id, a.instance)):
             # Read with the row's own version's question (its options, its rows).
             question = asked[rid].get(qid) or layout.questions.get(qid)
+            if question is not None and instance:
+                question = item_question(question, instance)
             if question is not None:
                 cells.update(fill_question(question, list(qrows), layout.include_text))
             elif qid in layout.calculated:

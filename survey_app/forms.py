@@ -23,7 +23,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Regexp
 
 from .i18n import gettext as _
-from .questionnaire import AnswerValue, Choice, LoadedFile
+from .questionnaire import AnswerValue, Choice, ItemValue, LoadedFile, Repeated
 from .questionnaire.answers import calculated_values, holds, offered_values, visible_questions
 from .questionnaire.calculations import answer_text as expression_text
 from .questionnaire.calculations import as_json, parsed
@@ -45,10 +45,21 @@ from .questionnaire.schema import (
     RankingQuestion,
     Scale,
     ScaleQuestion,
+    Section,
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
 from .questionnaire.texts import direction, localize
+from .repeats import (
+    ITEMS_SUFFIX,
+    REPEAT_BUTTON,
+    RepeatError,
+    count_name,
+    item_question,
+    posted_count,
+    split_item_id,
+)
+from .repeats import input_names as item_input_names
 from .text import clean_text
 
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a format, not a secret
@@ -72,7 +83,7 @@ class FieldKind:
     """What one question type needs from the form layer."""
 
     input_names: Callable[[Any], tuple[str, ...]]
-    read: Callable[[Any, Callable[[str], list[str]]], AnswerValue | None]
+    read: Callable[[Any, Callable[[str], list[str]]], ItemValue | None]
 
 
 # --- input names: what each question type posts ---------------------------------------
@@ -323,7 +334,13 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hi
                 )
             )
             return False
-        self.answers, self.question_errors = read_answers(self.questionnaire, self._raw)
+        try:
+            self.answers, self.question_errors = read_answers(
+                self.questionnaire, self._raw, list(self.posted or ())
+            )
+        except RepeatError as exc:
+            self.form_errors.append(str(exc))
+            return False
         self.code: tuple[str, int, str] | None = None
         if self.with_code:
             try:
@@ -369,14 +386,26 @@ def build_form_class(questionnaire: Questionnaire, with_code: bool = False) -> t
     `with_code` adds the participant's self-generated code, which pairs pre and post answers.
     """
     names = [*CODE_FIELDS] if with_code else []
-    for question in questionnaire.questions():
-        names += FIELD_KINDS[question.type].input_names(question)  # type: ignore[attr-defined]
+    if any(s.repeat for s in questionnaire.sections):
+        # An "Add another" or "Remove" button (see repeats.apply_action): a name, not a
+        # WTForms field, like the answers (a field per form costs every request).
+        names.append(REPEAT_BUTTON)
+    for section in questionnaire.sections:
+        if section.repeat is not None:
+            names += item_input_names(section, _input_names)
+            continue
+        for question in section.questions:
+            names += _input_names(question)
     attrs: dict[str, Any] = {
         "questionnaire": questionnaire,
         "with_code": with_code,
         "input_names": frozenset(names),
     }
     return type(f"Form_{questionnaire.id}", (SurveyForm,), attrs)
+
+
+def _input_names(question: QuestionBase) -> tuple[str, ...]:
+    return FIELD_KINDS[question.type].input_names(question)  # type: ignore[attr-defined]
 
 
 def read_code(raw: Raw) -> tuple[str, int, str]:
@@ -398,14 +427,19 @@ def read_code(raw: Raw) -> tuple[str, int, str]:
 
 
 def read_answers(
-    questionnaire: Questionnaire, raw: Raw
+    questionnaire: Questionnaire, raw: Raw, posted: list[str] | None = None
 ) -> tuple[dict[str, AnswerValue], dict[str, str]]:
-    """Typed answers of the visible questions and a message per question that failed."""
+    """Typed answers of the visible questions and a message per question that failed.
+
+    `posted` names the posted fields, for counting the items of repeated sections; a count
+    that does not fit is a RepeatError (the whole post is refused).
+    """
     parsed: dict[str, AnswerValue] = {}
     errors: dict[str, str] = {}
-    for question in questionnaire.questions():
+    counts = {s.id: posted_count(s, raw, posted or ()) for s in questionnaire.sections if s.repeat}
+    for question in _single_questions(questionnaire):
         try:
-            value = FIELD_KINDS[question.type].read(question, raw)  # type: ignore[attr-defined]
+            value = _read(question, raw)
         except AnswerError as exc:
             errors[question.id] = str(exc)
             continue
@@ -413,9 +447,9 @@ def read_answers(
             parsed[question.id] = value
     visible = visible_questions(questionnaire, parsed)
     # Answers to hidden questions are dropped and their problems ignored.
-    answers = {qid: v for qid, v in parsed.items() if qid in visible}
+    answers: dict[str, AnswerValue] = {qid: v for qid, v in parsed.items() if qid in visible}
     errors = {qid: msg for qid, msg in errors.items() if qid in visible}
-    for question in questionnaire.questions():
+    for question in _single_questions(questionnaire):
         if question.required and question.id in visible and question.id not in answers:
             errors.setdefault(question.id, _("Please answer this question."))
         picked = answers.get(question.id)
@@ -427,10 +461,13 @@ def read_answers(
                 errors.setdefault(
                     question.id, _("'%(value)s' is not one of the options.", value=refused[0])
                 )
+    for section in questionnaire.sections:
+        if section.repeat is not None and any(q.id in visible for q in section.questions):
+            answers |= _read_items(section, counts[section.id], raw, visible, answers, errors)
     # Computed from the visible answers and earlier calculations, stored like answers.
     calculated = calculated_values(questionnaire, answers)
     known = {k: expression_text(v) for k, v in {**answers, **calculated}.items()}
-    for question in questionnaire.questions():
+    for question in _single_questions(questionnaire):
         rule = question.constraint
         if rule is None or question.id not in answers or question.id in errors:
             continue
@@ -441,7 +478,87 @@ def read_answers(
                 rule=describe_condition(rule, questionnaire, _),
             )
     answers |= {cid: value for cid, value in calculated.items() if value is not None}
-    return answers, {q.id: errors[q.id] for q in questionnaire.questions() if q.id in errors}
+    return answers, {key: errors[key] for key in _error_order(questionnaire, errors)}
+
+
+def _read(question: QuestionBase, raw: Raw) -> ItemValue | None:
+    value: ItemValue | None = FIELD_KINDS[question.type].read(question, raw)  # type: ignore[attr-defined]
+    return value
+
+
+def _single_questions(questionnaire: Questionnaire) -> list[QuestionBase]:
+    """The questions answered once (outside every repeat)."""
+    return [q for s in questionnaire.sections if s.repeat is None for q in s.questions]
+
+
+def _read_items(
+    section: Section,
+    count: int,
+    raw: Raw,
+    visible: set[str],
+    answers: dict[str, AnswerValue],
+    errors: dict[str, str],
+) -> dict[str, Repeated]:
+    """The answers of a repeated section's items, errors (in `errors`) named by item.
+
+    An item left wholly blank is dropped (so is a blank item added by mistake); the
+    others are stored as items 1, 2, ... in the order shown.
+    """
+    assert section.repeat is not None  # noqa: S101
+    items: list[dict[str, ItemValue]] = []
+    for n in range(1, count + 1):
+        item: dict[str, ItemValue] = {}
+        problems: dict[str, str] = {}
+        for question in section.questions:
+            if question.id not in visible:
+                continue
+            asked = item_question(question, n)
+            try:
+                value = _read(asked, raw)
+            except AnswerError as exc:
+                problems[asked.id] = str(exc)
+                continue
+            if value is None:
+                continue
+            if isinstance(question, ChoiceQuestionBase) and isinstance(value, Choice):
+                offered = offered_values(question, answers)
+                refused = [v for v in value.values if v not in offered]
+                if refused:
+                    problems[asked.id] = _(
+                        "'%(value)s' is not one of the options.", value=refused[0]
+                    )
+                    continue
+            item[question.id] = value
+        if not item and not problems:
+            continue
+        for question in section.questions:
+            key = f"{question.id}.{n}"
+            if question.required and question.id in visible and question.id not in item:
+                problems.setdefault(key, _("Please answer this question."))
+        errors |= problems
+        items.append(item)
+    if len(items) < section.repeat.min:
+        errors[section.id + ITEMS_SUFFIX] = _(
+            "Items given: %(now)s; at least %(n)s needed.", n=section.repeat.min, now=len(items)
+        )
+    return {
+        q.id: Repeated(tuple(item.get(q.id) for item in items))
+        for q in section.questions
+        if any(q.id in item for item in items)
+    }
+
+
+def _error_order(questionnaire: Questionnaire, errors: dict[str, str]) -> list[str]:
+    """Error keys in page order: questions, then each item's questions, then a repeat's count."""
+    order: list[str] = []
+    for section in questionnaire.sections:
+        if section.repeat is None:
+            order += [q.id for q in section.questions if q.id in errors]
+            continue
+        for n in range(1, section.repeat.max + 1):
+            order += [f"{q.id}.{n}" for q in section.questions if f"{q.id}.{n}" in errors]
+        order += [key for key in (section.id + ITEMS_SUFFIX,) if key in errors]
+    return order
 
 
 def language_name(code: str) -> str:
@@ -538,10 +655,33 @@ class TemplateHelpers:
         """The language the questionnaire reads in (its texts are re-rooted there)."""
         return self.questionnaire.languages[0] if self.current is None else self.current
 
+    def items(self, section: Section, form: SurveyForm) -> list[int]:
+        """The numbers of the items a repeated section shows: as posted, else `repeat.shown`."""
+        names = list(form.posted or ())
+        return list(range(1, posted_count(section, form.values, names, strict=False) + 1))
+
+    item_question = staticmethod(item_question)
+    count_name = staticmethod(count_name)
+
+    def item_title(self, section: Section, n: int) -> str:
+        """What the page calls item `n` of a repeated section: "Member 2"."""
+        label = section.repeat.item_label if section.repeat else None
+        return _("%(item)s %(n)s", item=label or _("Item"), n=n)
+
     def prompt(self, question_id: str) -> str:
-        """What the error summary calls a question."""
+        """What the error summary calls a question (and the item it was asked in)."""
         if question_id == CODE_KEY:
             return _("Your personal code")
+        section = self._repeat_section(question_id)
+        if section is not None:
+            return str(section.title)
+        in_item = split_item_id(question_id)
+        if in_item is not None:
+            qid, n = in_item
+            asked = self.questionnaire.question(qid)
+            section = next(s for s in self.questionnaire.sections if asked in s.questions)
+            prompt = fill(asked.prompt, lambda _ref: "") if asked else qid
+            return f"{self.item_title(section, n)}: {prompt}"
         q = self.questionnaire.question(question_id)
         return fill(q.prompt, lambda _ref: "") if q else question_id
 
@@ -605,9 +745,19 @@ class TemplateHelpers:
         """The id of the question's first input, for links from the error summary."""
         if question_id == CODE_KEY:
             return CODE_FIELDS[0]
+        section = self._repeat_section(question_id)
+        if section is not None:
+            return f"section-{section.id}"
         q = self.questionnaire.question(question_id)
         if isinstance(q, MatrixQuestion):
             return field_name(q.id, q.rows[0].value)
         if isinstance(q, RankingQuestion):
             return field_name(q.id, 1)
         return field_name(question_id)
+
+    def _repeat_section(self, key: str) -> Section | None:
+        """The repeated section whose item count an error key (`<section>.items`) is about."""
+        if not key.endswith(ITEMS_SUFFIX):
+            return None
+        section_id = key.removesuffix(ITEMS_SUFFIX)
+        return next((s for s in self.questionnaire.sections if s.id == section_id), None)

@@ -94,7 +94,8 @@ class Answer(Base):
 
     __tablename__ = "answers"
     __table_args__ = (
-        UniqueConstraint("response_id", "question_id", "item", name="one_per_item"),
+        UniqueConstraint("response_id", "question_id", "instance", "item", name="one_per_item"),
+        CheckConstraint("instance >= 0", name="instance_not_negative"),
         CheckConstraint(
             "option_value IS NOT NULL OR number_value IS NOT NULL"
             " OR text_value IS NOT NULL OR date_value IS NOT NULL",
@@ -121,6 +122,8 @@ class Answer(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     #: "" for single-valued questions, else the option, matrix row or rank slot it stands for.
     item: Mapped[str] = mapped_column(String(64), default="")
+    #: 0 outside a repeat; else the item (1, 2, ...) of the repeated section it answers.
+    instance: Mapped[int] = mapped_column(server_default="0")
     #: Matrix row value, so per-row counts are one GROUP BY.
     row: Mapped[str | None] = mapped_column(String(64))
     option_value: Mapped[str | None] = mapped_column(String(64))

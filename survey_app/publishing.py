@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .models import Answer, ContentDraft, ContentVersion, Response, utcnow
 from .questionnaire import ContentError, LoadedFile, Questionnaire, Registry
-from .questionnaire.compat import Change, breaking_changes
+from .questionnaire.compat import Change, questionnaire_changes
 from .questionnaire.loader import load_bytes, read_document
 from .reporting.schema import Report
 from .versions import (
@@ -152,10 +152,8 @@ def publish(
     changes: list[Change] = []
     if kind == "questionnaire" and current is not None:
         old = cache.questionnaire(current).model
-        new = loaded.model
-        questions = list(new.questions()) if isinstance(new, Questionnaire) else []
         changes = stored_answer_changes(
-            session, content_id, breaking_changes(list(old.questions()), questions)
+            session, content_id, questionnaire_changes(old, loaded.model)
         )
         if changes and not allow_breaking:
             raise BreakingChangeError(content_id, changes)

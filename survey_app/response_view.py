@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from .exports import CHOSEN, fill_question, question_columns, utc_iso
 from .models import Answer, Response
 from .questionnaire import Questionnaire
+from .questionnaire.schema import QuestionBase
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,16 @@ def shown_answers(
             Answer.text_value,
             Answer.date_value,
             Answer.rank,
+            Answer.instance,
         )
         .where(Answer.response_id == response.id)
-        .order_by(Answer.question_id, Answer.id)
+        .order_by(Answer.question_id, Answer.instance, Answer.id)
     ).all()
-    by_question = {qid: list(group) for qid, group in groupby(rows, lambda a: a.question_id)}
+    grouped = groupby(rows, lambda a: (a.question_id, a.instance))
+    by_question = {key: list(group) for key, group in grouped}
     shown = []
-    for question in questionnaire.questions():
-        answers = by_question.get(question.id)
-        if not answers:
-            continue
+    for question, instance, prompt in _asked(questionnaire, by_question):
+        answers = by_question[(question.id, instance)]
         cells = fill_question(question, answers, include_text=True)
         lines = []
         for column in question_columns(question, include_text=True):
@@ -56,8 +58,29 @@ def shown_answers(
                 continue
             text = column.label_of(value)
             lines.append(f"{column.label}: {text}" if column.label else str(text))
-        shown.append(ShownAnswer(question.id, str(question.prompt), tuple(lines)))
+        shown.append(ShownAnswer(question.id, prompt, tuple(lines)))
     return shown
+
+
+def _asked(
+    questionnaire: Questionnaire, answered: Mapping[tuple[str, int], object]
+) -> Iterator[tuple[QuestionBase, int, str]]:
+    """(question, item, prompt) of each answer in page order; a repeated question once per
+    item it was answered in, its prompt naming the item."""
+    for section in questionnaire.sections:
+        if section.repeat is None:
+            for question in section.questions:
+                if (question.id, 0) in answered:
+                    yield question, 0, str(question.prompt)
+            continue
+        name = str(section.repeat.item_label or "Item")
+        most = max(
+            (n for qid, n in answered if qid in {q.id for q in section.questions}), default=0
+        )
+        for n in range(1, most + 1):
+            for question in section.questions:
+                if (question.id, n) in answered:
+                    yield question, n, f"{name} {n}: {question.prompt}"
 
 
 def submitted_when(response: Response) -> str:

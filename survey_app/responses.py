@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import Answer, Response
-from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire
+from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire, Repeated
 from .questionnaire.answers import digest
 from .questionnaire.schema import OTHER_VALUE
 from .trainings import Placement
@@ -123,8 +123,13 @@ def existing_outcome(session: Session, token: str, answers_digest: str) -> Outco
 
 def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[dict[str, Any]]:
     """Column values of the answer rows: one per answered question, or per chosen option,
-    matrix row or ranked item."""
-    if isinstance(value, Choice):
+    matrix row or ranked item; a repeated question's rows carry their item's number."""
+    if isinstance(value, Repeated):
+        for instance, item_value in enumerate(value.items, start=1):
+            if item_value is not None:
+                for cells in answer_rows(question_id, qtype, item_value):
+                    yield {**cells, "instance": instance}
+    elif isinstance(value, Choice):
         for option in value.values:
             other = value.other if option == OTHER_VALUE else None
             yield _row(question_id, item=option, option_value=option, text_value=other)
@@ -147,5 +152,5 @@ def answer_rows(question_id: str, qtype: str, value: AnswerValue) -> Iterator[di
 def _row(question_id: str, item: str = "", **values: Any) -> dict[str, Any]:
     """Every column named, so one executemany INSERT can take all rows."""
     row: dict[str, Any] = dict.fromkeys(ANSWER_VALUE_COLUMNS)
-    row.update(question_id=question_id, item=item, **values)
+    row.update(question_id=question_id, item=item, instance=0, **values)
     return row

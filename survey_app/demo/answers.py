@@ -368,7 +368,10 @@ class Plan:
         self.questionnaire = questionnaire
         self.types = {q.id: str(getattr(q, "type", "")) for q in questionnaire.questions()}
         self.draws: list[tuple[str, Draw]] = []
+        repeated = questionnaire.repeated_ids()
         for q in questionnaire.questions():
+            if q.id in repeated:
+                continue  # demo respondents give no items: reports never show repeats
             if isinstance(q, ChoiceQuestionBase) and q.correct:
                 draw = _knowledge(q)
             else:

@@ -1,6 +1,6 @@
 """The questionnaire definition domain: pure Python, no Flask, no database."""
 
-from .answers import Answers, AnswerValue, Choice
+from .answers import Answers, AnswerValue, Choice, ItemValue, Repeated
 from .loader import ContentError, DefinitionError, LoadedFile, load_file
 from .registry import Registry, load_registry
 from .schema import Questionnaire
@@ -11,9 +11,11 @@ __all__ = [
     "Choice",
     "ContentError",
     "DefinitionError",
+    "ItemValue",
     "LoadedFile",
     "Questionnaire",
     "Registry",
+    "Repeated",
     "load_file",
     "load_registry",
 ]

@@ -33,7 +33,17 @@ class Choice:
 
 #: single/multi choice -> Choice; scale -> int; matrix -> {row: int}; ranking -> ordered
 #: values; number -> int | float; texts and country -> str; date -> date.
-AnswerValue = Choice | int | float | str | dt.date | tuple[str, ...] | Mapping[str, int]
+ItemValue = Choice | int | float | str | dt.date | tuple[str, ...] | Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """A question inside a repeat: its answer in each item (1, 2, ...), None where left blank."""
+
+    items: tuple[ItemValue | None, ...]
+
+
+AnswerValue = ItemValue | Repeated
 Answers = Mapping[str, AnswerValue]
 
 
@@ -158,7 +168,9 @@ def visible_questions(questionnaire: Questionnaire, answers: Answers) -> set[str
 def digest(answers: Answers) -> str:
     """A stable fingerprint of the answers, to tell a repeated post from a different one."""
 
-    def plain(value: AnswerValue) -> object:
+    def plain(value: AnswerValue | None) -> object:
+        if isinstance(value, Repeated):
+            return {"items": [plain(v) for v in value.items]}
         if isinstance(value, Choice):
             return {"values": list(value.values), "other": value.other}
         if isinstance(value, dt.date):

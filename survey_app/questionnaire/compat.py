@@ -10,6 +10,7 @@ from .schema import (
     ChoiceQuestionBase,
     MatrixQuestion,
     QuestionBase,
+    Questionnaire,
     RankingQuestion,
     Scale,
     ScaleQuestion,
@@ -62,6 +63,33 @@ def breaking_changes(old: list[QuestionBase], new: list[QuestionBase]) -> list[C
                     f"to {new_scale[0]}..{new_scale[1]}",
                 )
             )
+    return changes
+
+
+def questionnaire_changes(old: Questionnaire, new: object) -> list[Change]:
+    """The breaking changes from `old` to `new` (a questionnaire; anything else has none of
+    old's questions): those of its questions, and questions moved into or out of a repeat.
+
+    Why a move breaks: answers asked once are stored as item 0 and those of a repeat as
+    items 1, 2, ...; a moved question's stored answers would be read as the wrong kind.
+    """
+    if not isinstance(new, Questionnaire):
+        return breaking_changes(list(old.questions()), [])
+    changes = breaking_changes(list(old.questions()), list(new.questions()))
+    before, after = old.repeated_ids(), new.repeated_ids()
+    kept = {q.id for q in new.questions()}
+    for question in old.questions():
+        was, now = before.get(question.id), after.get(question.id)
+        if question.id not in kept or was == now:
+            continue
+        qid = question.id
+        if was is None:
+            message = f"question '{qid}' moves into the repeat '{now}'"
+        elif now is None:
+            message = f"question '{qid}' moves out of the repeat '{was}'"
+        else:
+            message = f"question '{qid}' moves from the repeat '{was}' to '{now}'"
+        changes.append(Change(qid, None, message))
     return changes
 
 

@@ -482,14 +482,68 @@ class Calculation(Strict):
         return list(dict.fromkeys(r.name for r in expression_references(parsed(self.expression))))
 
 
+#: The most items a repeat may allow: each item is a block of inputs on one page.
+REPEAT_MAX = 50
+#: Question types a repeat may hold. Why not matrix and ranking: their answers already take
+#: one stored row per matrix row or rank, and their wide export columns per item would be
+#: unreadable; no imported XLSForm needs them.
+REPEATABLE_TYPES = frozenset(
+    {"single_choice", "multi_choice", "scale", "number", "short_text", "long_text", "date"}
+    | {"country"}
+)
+
+
+class Repeat(Strict):
+    """Answer the section's questions once per item ("Add another"), `min` to `max` items."""
+
+    #: Items the participant must give; the form shows at least one item.
+    min: int = Field(default=0, ge=0, le=REPEAT_MAX)
+    max: int = Field(default=10, ge=1, le=REPEAT_MAX)
+    #: The button that adds an item, e.g. "Add another household member".
+    add_label: Text | None = None
+    #: What one item is called, numbered on the page: "Household member 2".
+    item_label: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> Repeat:
+        if self.min > self.max:
+            raise located([(("min",), f"must not exceed max ({self.max})")])
+        return self
+
+    @property
+    def shown(self) -> int:
+        """How many items a fresh form shows."""
+        return max(self.min, 1)
+
+
 class Section(Strict):
-    """A group of questions shown as one fieldset."""
+    """A group of questions shown as one fieldset, or repeated once per item."""
 
     id: Slug
     title: Text
     intro: Text | None = None
     show_if: Condition | None = None
+    repeat: Repeat | None = None
     questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _repeatable(self) -> Section:
+        if self.repeat is None:
+            return self
+        problems: list[tuple[Loc, str]] = [
+            (("questions", i, "type"), f"a {q.type} question cannot be inside a repeat")
+            for i, q in enumerate(self.questions)
+            if q.type not in REPEATABLE_TYPES
+        ]
+        # Knowledge scores count people who answered correctly, once each.
+        problems += [
+            (("questions", i, "correct"), "an answer key cannot be inside a repeat")
+            for i, q in enumerate(self.questions)
+            if isinstance(q, ChoiceQuestionBase) and q.correct
+        ]
+        if problems:
+            raise located(problems)
+        return self
 
 
 class Questionnaire(Strict):
@@ -540,6 +594,8 @@ class Questionnaire(Strict):
         calcs = calculation_inputs(self)
         earlier: dict[str, QuestionBase] = {}
         section_ids: set[str] = set()
+        repeated = self.repeated_ids()
+        question_ids: set[str] = set()
         for s, section in enumerate(self.sections):
             if section.id in section_ids:
                 problems.append((("sections", s, "id"), f"duplicate section id '{section.id}'"))
@@ -551,8 +607,9 @@ class Questionnaire(Strict):
             in_section: dict[str, QuestionBase] = {}
             for i, question in enumerate(section.questions):
                 loc: Loc = ("sections", s, "questions", i)
-                if question.id in earlier or question.id in in_section:
+                if question.id in question_ids:
                     problems.append(((*loc, "id"), f"duplicate question id '{question.id}'"))
+                question_ids.add(question.id)
                 visible = earlier | in_section
                 before = Scope(
                     visible, calcs, f"question '{question.id}'", set(visible), f"'{question.id}'"
@@ -569,7 +626,15 @@ class Questionnaire(Strict):
                     f"'{question.id}'",
                 )
                 problems += _pipe_problems(question, ("constraint_message",), itself, loc)
-                if question.constraint is not None:
+                if question.constraint is not None and section.repeat is not None:
+                    # One answer per item: the rule would not know which item to read.
+                    problems.append(
+                        (
+                            (*loc, "constraint"),
+                            "a question inside a repeat cannot have a constraint",
+                        )
+                    )
+                elif question.constraint is not None:
                     problems += _condition_problems(
                         question.constraint, itself, (*loc, "constraint")
                     )
@@ -582,12 +647,14 @@ class Questionnaire(Strict):
                         for f, rule in enumerate(question.choice_filter or [])
                         if rule.question not in earlier | in_section
                     ]
-                in_section.setdefault(question.id, question)
+                if section.repeat is None:
+                    in_section.setdefault(question.id, question)
             for qid, q in in_section.items():
                 earlier.setdefault(qid, q)
+        problems = [_repeated_reference(p, repeated) for p in problems]
         calculated: set[str] = set()
         for c, calculation in enumerate(self.calculations):
-            if calculation.id in earlier or calculation.id in calculated | section_ids:
+            if calculation.id in question_ids or calculation.id in calculated | section_ids:
                 problems.append((("calculations", c, "id"), f"duplicate id '{calculation.id}'"))
             problems += [
                 (
@@ -595,7 +662,12 @@ class Questionnaire(Strict):
                     f"'${{{name}}}' is not a question or an earlier calculation",
                 )
                 for name in calculation.references()
-                if name not in earlier and name not in calculated
+                if name not in earlier and name not in calculated | set(repeated)
+            ]
+            problems += [
+                (("calculations", c, "expression"), _REPEATED_MESSAGE.format(name, repeated[name]))
+                for name in calculation.references()
+                if name in repeated
             ]
             calculated.add(calculation.id)
         if problems:
@@ -610,6 +682,29 @@ class Questionnaire(Strict):
     def question(self, question_id: str) -> QuestionBase | None:
         """The question with this id, if any."""
         return next((q for q in self.questions() if q.id == question_id), None)
+
+    def repeated_ids(self) -> dict[str, str]:
+        """Id of each question answered once per item -> the id of its repeat section."""
+        return {q.id: s.id for s in self.sections if s.repeat is not None for q in s.questions}
+
+
+_REPEATED_MESSAGE = (
+    "'{}' is asked once per item of the repeat '{}'; only questions outside a repeat "
+    "can be referred to"
+)
+
+
+def _repeated_reference(problem: tuple[Loc, str], repeated: dict[str, str]) -> tuple[Loc, str]:
+    """A reference to a repeated question explained as such, not as a missing question.
+
+    Why: a question inside a repeat has one answer per item, so a condition, pipe, filter
+    or calculation naming it would not know which item to read.
+    """
+    loc, message = problem
+    for qid, section_id in repeated.items():
+        if message.startswith((f"'{qid}' is not a question", f"'${{{qid}}}' is not a question")):
+            return loc, _REPEATED_MESSAGE.format(qid, section_id)
+    return problem
 
 
 def calculation_inputs(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:

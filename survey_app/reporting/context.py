@@ -110,14 +110,20 @@ class ReportContext:
         if block.stakeholder is not None:
             return self.question(block.stakeholder)
         found = self.questionnaire.question(DEFAULT_STAKEHOLDER)
-        return found if isinstance(found, SingleChoiceQuestion) else None
+        repeated = self.questionnaire.repeated_ids()
+        usable = isinstance(found, SingleChoiceQuestion) and found.id not in repeated
+        return found if usable else None
 
     def country_question(self, block: OverviewBlock) -> QuestionBase | None:
         """The overview's country question: named, or the questionnaire's first one."""
         if block.country is not None:
             return self.question(block.country)
         questions = self.questionnaire.questions()
-        return next((q for q in questions if isinstance(q, CountryQuestion)), None)
+        repeated = self.questionnaire.repeated_ids()
+        return next(
+            (q for q in questions if isinstance(q, CountryQuestion) and q.id not in repeated),
+            None,
+        )
 
     def _dimensions(self) -> frozenset[str]:
         """Questions whose answers define groups anywhere in the report."""

@@ -302,6 +302,17 @@ class _Checker:
         if question is None:
             self.problems.append((loc, f"'{qid}' is not a question in '{source.id}'"))
             return None
+        repeat = source.repeated_ids().get(qid)
+        if repeat is not None:
+            # Figures over items are not over people, and k counts people.
+            self.problems.append(
+                (
+                    loc,
+                    f"'{qid}' is asked once per item of the repeat '{repeat}'; reports count "
+                    "people, so repeated questions are not reported (find them in the exports)",
+                )
+            )
+            return None
         if kinds and not isinstance(question, kinds):
             self.problems.append((loc, f"'{qid}' is a {question_type(question)} question; {what}"))
             return None

@@ -22,6 +22,7 @@ PRECACHED = (
     "css/app.css",
     "js/outbox.js",
     "js/calc.js",
+    "js/repeat.js",
     "js/survey.js",
     "js/guide.js",
     "img/favicon.svg",

@@ -27,7 +27,7 @@ from ..publishing import (
     validate_source,
 )
 from ..questionnaire import ContentError, LoadedFile, Questionnaire
-from ..questionnaire.compat import Change, breaking_changes, version_notes
+from ..questionnaire.compat import Change, questionnaire_changes, version_notes
 from ..questionnaire.texts import direction, localize
 from ..reporting.schema import Report
 from ..trainings import record_audit
@@ -133,9 +133,7 @@ def draft_changes(draft: ContentDraft, loaded: Loaded) -> list[Change]:
     if draft.kind != "questionnaire" or current is None:
         return []
     old = content_state().cache.questionnaire(current).model
-    new = loaded.model
-    questions = list(new.questions()) if isinstance(new, Questionnaire) else []
-    changes = breaking_changes(list(old.questions()), questions)
+    changes = questionnaire_changes(old, loaded.model)
     return stored_answer_changes(db_session(), draft.content_id, changes)
 
 

@@ -28,6 +28,7 @@ from ..models import ParticipantLink
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.answers import digest
 from ..questionnaire.texts import direction
+from ..repeats import REPEAT_BUTTON, RepeatError, apply_action
 from ..responses import Outcome, existing_outcome, new_submission_token, record_submission
 from ..settings import Settings
 from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
@@ -151,6 +152,8 @@ def answer_page(
         # Same posted answers, shown in another language; nothing is validated or stored.
         use_language(switch)
         return render_form(form_class_for(loaded, with_code, switch)(), switch)
+    if request.form.get(REPEAT_BUTTON) and REPEAT_BUTTON in form.input_names:
+        return repeat_action(loaded, with_code, language)
     if not form.validate():
         return render_form(form, language), 400 if form.form_errors else 422
     try:
@@ -171,6 +174,26 @@ def answer_page(
         )
         return conflict, 409
     return redirect(in_language(thanks_url, language, loaded.model), 303)
+
+
+def repeat_action(
+    loaded: LoadedFile[Questionnaire], with_code: bool, language: str
+) -> tuple[str, int]:
+    """An "Add another" or "Remove" button: the same answers with one item more or less.
+
+    Nothing is validated or stored (CSRF was checked before the view ran); a button value
+    that does not fit this questionnaire is refused like any damaged form.
+    """
+    form_class = form_class_for(loaded, with_code, language)
+    try:
+        formdata, notice = apply_action(
+            form_class.questionnaire, request.form, request.form[REPEAT_BUTTON]
+        )
+    except RepeatError as exc:
+        form = form_class()
+        form.form_errors = [str(exc)]
+        return render_form(form, language), 400
+    return render_form(form_class(formdata=formdata), language, notice), 200
 
 
 def session() -> Session:

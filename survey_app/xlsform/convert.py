@@ -6,8 +6,9 @@ Decisions (the README's "Importing an XLSForm" says the same for authors):
   is a section titled with the group titles joined by " — " and shown only when every
   enclosing group's `relevant` holds. Questions outside any group go into sections titled
   with the form title.
-- Repeats and loops are answered once: their questions become a section, and the
-  repeat is listed as approximated ("add another" has no equivalent yet).
+- A repeat becomes a repeated section ("Add another"; see repeats.py for its bounds and
+  when it stays answered once). A loop over a choice list is answered once: its questions
+  become a section, listed as approximated.
 - A group of selects on one choice list (`table-list`, or `label` + `list-nolabel`)
   becomes a matrix when the choices are the points 1..n of a scale.
 - A note without a condition goes with the next question: into the questionnaire's intro
@@ -38,6 +39,7 @@ from .logic import Condition
 from .matrix import matrix_of
 from .questions import RECORDED_META, build_question, is_question
 from .reading import ROW, Problem, XLSFormError, read_form
+from .repeats import repeat_settings, settle_repeats
 from .texts import Texts, as_text, detect_languages, join, texts
 
 #: Key order of the written file: what a reader looks for first comes first.
@@ -50,7 +52,7 @@ QUESTIONNAIRE_KEYS = (
     "sections",
     "calculations",
 )
-SECTION_KEYS = ("id", "title", "intro", "show_if", "questions")
+SECTION_KEYS = ("id", "title", "intro", "show_if", "repeat", "questions")
 QUESTION_KEYS = (
     "id",
     "type",
@@ -90,6 +92,7 @@ READ_COLUMNS = frozenset(
         "parameters",
         "choice_filter",
         "calculation",
+        "repeat_count",
         "survey_app",
     }
 )
@@ -160,6 +163,8 @@ class _Frame:
     condition: Condition | None
     #: Its `relevant` did not convert: the questions inside cannot be required.
     optional: bool = False
+    #: A repeat's `repeat:` settings; None for a group.
+    repeat: dict[str, Any] | None = None
 
 
 @dataclass
@@ -173,7 +178,7 @@ class _Note:
 
 
 def _answered_once(kind: str, element: dict[str, Any]) -> str:
-    """What happens to a repeat here, and the flat form that asks it for several items."""
+    """What happens to a loop here, and the flat form that asks it for several items."""
     first = next((c.get("name") for c in element.get("children", ()) if c.get(ROW)), None)
     copies = f" (e.g. '{first}_1', '{first}_2')" if first else ""
     return (
@@ -197,6 +202,8 @@ class _Converter:
     used_rows: set[int] = field(default_factory=set)
     #: `calculate` rows, converted at the end, when every question they may use is known.
     calculations: list[dict[str, Any]] = field(default_factory=list)
+    #: The `begin repeat` element of each repeated section, by section id.
+    repeats: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         model, form = self.ctx.form.model, self.ctx.form
@@ -237,9 +244,12 @@ class _Converter:
                 if matrix is not None:
                     self._place(matrix)
                     continue
-                if kind != "group":
+                frame = self._frame(element)
+                if kind == "repeat":
+                    frame.repeat = repeat_settings(self.ctx, element, parent["children"])
+                elif kind != "group":
                     self.ctx.change(element, _answered_once(kind, element))
-                self.frames.append(self._frame(element))
+                self.frames.append(frame)
                 self._walk(element)
                 self.frames.pop()
             elif kind == "note":
@@ -318,6 +328,7 @@ class _Converter:
         ]
         if any(calculations):
             questionnaire["calculations"] = [c for c in calculations if c is not None]
+        settle_repeats(self.ctx, questionnaire, self.repeats)
         return Conversion(
             questionnaire,
             self.ctx.langs.codes,
@@ -379,6 +390,16 @@ class _Converter:
                 conditions += condition["all"] if list(condition) == ["all"] else [condition]
         if conditions:
             section["show_if"] = conditions[0] if len(conditions) == 1 else {"all": conditions}
+        repeat = next((f for f in reversed(self.frames) if f.repeat is not None), None)
+        if repeat is not None and repeat.repeat is not None:
+            section["repeat"] = dict(repeat.repeat)
+            if repeat.element in self.repeats.values():
+                self.ctx.change(
+                    repeat.element,
+                    f"repeat '{repeat.element.get('name')}' holds groups or other repeats: "
+                    f"section '{section['id']}' repeats with items of its own",
+                )
+            self.repeats[section["id"]] = repeat.element
         section["questions"] = []
         self.sections.append(section)
         self.section_path = path

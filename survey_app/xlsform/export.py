@@ -3,6 +3,7 @@
 | questionnaire              | XLSForm                                                        |
 | -------------------------- | -------------------------------------------------------------- |
 | section                    | begin group / end group (`relevant` from `show_if`)            |
+| repeated section           | begin repeat / end repeat (`repeat_count` when fixed)          |
 | intro, section intro       | a note before the first group / first in the group             |
 | single/multi_choice        | select_one / select_multiple (`or_other` for "Other")          |
 | option attributes, filter  | choices-sheet columns, `choice_filter` `col = ${question}`     |
@@ -45,6 +46,7 @@ from ..questionnaire.schema import (
     QuestionBase,
     Questionnaire,
     RankingQuestion,
+    Repeat,
     Scale,
     ScaleQuestion,
     ShortTextQuestion,
@@ -255,19 +257,22 @@ def xlsform_sheets(q: Questionnaire) -> dict[str, list[Row]]:
     if q.intro is not None:
         sheets.note("intro", q.intro)
     for section in q.sections:
+        kind = "group" if section.repeat is None else "repeat"
         group: Row = {
-            "type": "begin group",
+            "type": f"begin {kind}",
             "name": section.id,
             **sheets.texts("label", section.title),
         }
         if section.show_if is not None:
             group["relevant"] = relevant(section.show_if, q)
+        if section.repeat is not None:
+            group.update(_repeat_columns(section.repeat, q.language))
         sheets.survey.append(group)
         if section.intro is not None:
             sheets.note(f"{section.id}_intro", section.intro)
         for x in section.questions:
             sheets.question(x)
-        sheets.survey.append({"type": "end group"})
+        sheets.survey.append({"type": f"end {kind}"})
     sheets.survey += [
         {"type": "calculate", "name": c.id, "calculation": c.expression} for c in q.calculations
     ]
@@ -280,6 +285,19 @@ def xlsform_sheets(q: Questionnaire) -> dict[str, list[Row]]:
     if len(titles) > 1:
         settings["survey_app::title"] = json.dumps(titles, ensure_ascii=False)
     return {"survey": sheets.survey, "choices": sheets.choices, "settings": [settings]}
+
+
+def _repeat_columns(repeat: Repeat, language: str) -> Row:
+    """A fixed number of items as `repeat_count`; every setting in `survey_app::repeat`."""
+    kept: dict[str, Any] = {"min": repeat.min, "max": repeat.max}
+    for key in ("add_label", "item_label"):
+        text = getattr(repeat, key)
+        if text is not None:
+            kept[key] = _translations(text, language)
+    columns: Row = {"survey_app::repeat": json.dumps(kept, ensure_ascii=False)}
+    if repeat.min == repeat.max:
+        columns["repeat_count"] = repeat.max
+    return columns
 
 
 def write_xlsform(q: Questionnaire, path: Path) -> None:

@@ -16,6 +16,7 @@ from survey_app.questionnaire.schema import (
     DateQuestion,
     MatrixQuestion,
     NumberQuestion,
+    QuestionBase,
     RankingQuestion,
     ScaleQuestion,
 )
@@ -49,29 +50,39 @@ def settings(settings, tmp_path):
 
 
 def answers_for(q: Questionnaire) -> dict[str, object]:
-    """A valid answer to every required question."""
+    """A valid answer to every required question; in a repeat, in each item a fresh form
+    shows (and, when items are required, to its first question, so the item counts)."""
     data: dict[str, object] = {}
-    for x in q.questions():
-        if not x.required:
+    for section in q.sections:
+        if section.repeat is None:
+            for x in section.questions:
+                if x.required:
+                    data.update(answer_to(x, f"q_{x.id}"))
             continue
-        key = f"q_{x.id}"
-        if isinstance(x, ChoiceQuestionBase):
-            data[key] = x.options[0].value
-        elif isinstance(x, ScaleQuestion):
-            data[key] = str(x.scale.min)
-        elif isinstance(x, MatrixQuestion):
-            data.update({f"{key}-{r.value}": str(x.scale.min) for r in x.rows})
-        elif isinstance(x, RankingQuestion):
-            data.update({f"{key}-{i + 1}": o.value for i, o in enumerate(x.options[: x.top])})
-        elif isinstance(x, NumberQuestion):
-            data[key] = str(int(x.min or 0))
-        elif isinstance(x, DateQuestion):
-            data[key] = (x.min or dt.date(2020, 1, 1)).isoformat()
-        elif isinstance(x, CountryQuestion):
-            data[key] = "FR"
-        else:
-            data[key] = "x"
+        for n in range(1, section.repeat.shown + 1):
+            for i, x in enumerate(section.questions):
+                if x.required or (i == 0 and section.repeat.min):
+                    data.update(answer_to(x, f"q_{x.id}.{n}"))
     return data
+
+
+def answer_to(x: QuestionBase, key: str) -> dict[str, object]:
+    """The posted fields of a valid answer to one question, named from `key`."""
+    if isinstance(x, ChoiceQuestionBase):
+        return {key: x.options[0].value}
+    if isinstance(x, ScaleQuestion):
+        return {key: str(x.scale.min)}
+    if isinstance(x, MatrixQuestion):
+        return {f"{key}-{r.value}": str(x.scale.min) for r in x.rows}
+    if isinstance(x, RankingQuestion):
+        return {f"{key}-{i + 1}": o.value for i, o in enumerate(x.options[: x.top])}
+    if isinstance(x, NumberQuestion):
+        return {key: str(int(x.min or 0))}
+    if isinstance(x, DateQuestion):
+        return {key: (x.min or dt.date(2020, 1, 1)).isoformat()}
+    if isinstance(x, CountryQuestion):
+        return {key: "FR"}
+    return {key: "x"}
 
 
 def test_each_imported_form_serves_and_accepts_a_submission(app, client):

@@ -52,9 +52,7 @@ def test_bilingual_workshop_feedback_keeps_both_languages(make_xlsform, import_x
         "  survey row 3: 'location' (geopoint): no equivalent question type; dropped",
         "  survey row 17: 'district': choices file 'villages.csv' is not next to the workbook; "
         "dropped",
-        "  survey row 6: repeat 'members' is answered once here (no 'add another'); its "
-        "questions become a section. To ask them for several items, copy them per item "
-        "(e.g. 'member_name_1', 'member_name_2') in the workbook",
+        "  survey row 6: repeat 'members' takes at most 50 items here",
         "  survey row 19: 'safety_score' (range 0..100 step 10) is a number",
     ],
 )

@@ -217,7 +217,7 @@ def test_calculations_outside_the_subset_are_listed_with_their_row(convert):
     ]
 
 
-def test_a_repeat_is_answered_once_and_listed(convert):
+def test_a_repeat_becomes_a_repeated_section(convert):
     conversion = convert(
         """
         | survey |
@@ -229,11 +229,8 @@ def test_a_repeat_is_answered_once_and_listed(convert):
     )
     [section] = conversion.questionnaire["sections"]
     assert (section["id"], section["title"]) == ("member", "Member")
-    assert messages(conversion) == [
-        "survey row 2: repeat 'member' is answered once here (no 'add another'); its "
-        "questions become a section. To ask them for several items, copy them per item "
-        "(e.g. 'm_name_1', 'm_name_2') in the workbook"
-    ]
+    assert section["repeat"] == {"min": 0, "max": 50}
+    assert messages(conversion) == ["survey row 2: repeat 'member' takes at most 50 items here"]
 
 
 def test_a_table_of_one_scale_becomes_a_matrix_and_likert_a_scale(convert):

@@ -15,6 +15,7 @@ from survey_app.xlsform import convert_workbook, questionnaire_yaml, write_xlsfo
 SAMPLES = [
     *sorted(Path("questionnaires").glob("*.yaml")),
     Path("tests/data/questionnaires/features/xlsform-features.yaml"),
+    Path("tests/data/questionnaires/repeats/household.yaml"),
 ]
 
 
@@ -33,6 +34,10 @@ def essentials(q: Questionnaire) -> list[tuple[object, ...]]:
     items += [("calculation", c.id, c.expression) for c in q.calculations]
     for section in q.sections:
         items.append(("section", section.id, text(section.title), section.show_if))
+        if section.repeat is not None:
+            repeat = section.repeat
+            labels = (text(repeat.add_label), text(repeat.item_label))
+            items.append(("repeat", section.id, repeat.min, repeat.max, labels))
         for x in section.questions:
             data = x.model_dump(exclude={"prompt", "help", "points"}, by_alias=True)
             data["points"] = float(getattr(x, "points", 1))

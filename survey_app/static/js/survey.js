@@ -300,6 +300,8 @@
       return draft.answers[name].length > 0;
     });
     if (!answered) return false;
+    // A repeated section first gets as many items as the draft kept (see repeat.js).
+    if (window.SurveyRepeats) window.SurveyRepeats.grow(form, draft.answers);
     answerFields(form).forEach(function (el) {
       if (Object.prototype.hasOwnProperty.call(draft.answers, el.name)) setValue(el, draft.answers[el.name]);
     });
