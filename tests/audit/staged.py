@@ -9,7 +9,8 @@ question's atoms (a *block*) are constrained by that question's own figures alon
    solution moves the target, so the full model has none either: proven *determined*.
 3. A relaxed solution is extended block by block with its sizes fixed; a block that cannot
    follow joins the relaxed model, which grows towards the full model (a counterexample-
-   guided loop). Only a solve that runs out of time leaves a target *undecided*.
+   guided loop). A solve that runs out of time is retried per target, then once with
+   FINAL_SECONDS; only then is a target left *undecided* (which fails the audit).
 """
 
 from __future__ import annotations
@@ -148,6 +149,10 @@ class Sub:
         return self.vars[v]
 
 
+#: The time limit of the last try on a goal whose solves ran out of time (see `_escalate`).
+FINAL_SECONDS = 60.0
+
+
 def solver_for(seconds: float) -> cp_model.CpSolver:
     """One worker (the machine is shared), a hard time limit."""
     solver = cp_model.CpSolver()
@@ -276,10 +281,32 @@ def _extends(
     if system.fits(block, lambda v: sizes[v] if v in system.shared else truth[v]):
         return cp_model.OPTIMAL
     key = (block, tuple(sizes[v] for v in system.shared_of.get(block, ())))
-    if key not in system.checked:
-        system.checked[key] = feasible(Sub(system, [block], sizes.get), truth, seconds)
-        out.solves += 1
-    return system.checked[key]
+    if key in system.checked:
+        return system.checked[key]
+    status = feasible(Sub(system, [block], sizes.get), truth, seconds)
+    out.solves += 1
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+        system.checked[key] = status  # a solve out of time may be retried for longer
+    return status
+
+
+def _escalate(
+    system: System,
+    blocks: frozenset[int],
+    goals: list[Goal],
+    truth: Sequence[int],
+    seconds: float,
+    out: Decided,
+) -> None:
+    """After a solve ran out of time: each goal on its own (one goal is an easier model
+    than "at least one of them moves"), then with FINAL_SECONDS; only then undecided."""
+    if len(goals) > 1:
+        for goal in goals:
+            _relaxed(system, blocks, [goal], truth, seconds, out)
+    elif seconds < FINAL_SECONDS:
+        _relaxed(system, blocks, goals, truth, FINAL_SECONDS, out)
+    else:
+        out.undecided += goals
 
 
 def _relaxed(
@@ -306,7 +333,7 @@ def _relaxed(
             out.fixed += open_
             return
         if not moved:
-            out.undecided += open_
+            _escalate(system, frozenset(within), open_, truth, seconds, out)
             return
         sizes = {v: values.get(v, truth[v]) for v in system.shared}
         failing = []
@@ -317,7 +344,7 @@ def _relaxed(
             if status == cp_model.INFEASIBLE:
                 failing.append(b)
             elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                out.undecided += open_
+                _escalate(system, frozenset(within), open_, truth, seconds, out)
                 return
         if failing:
             within.update(failing)  # the witness does not extend: grow the relaxed model
