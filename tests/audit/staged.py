@@ -127,7 +127,13 @@ class Sub:
         self.vars: dict[int, cp_model.IntVar] = {}
         self.system = system
         self.fixed = fixed
-        for b in [-1, *blocks]:
+        # Why: with every shared variable fixed (a restricted model, a witness extension)
+        # the shared-only rows are constants; when they hold they only cost building.
+        shared = system.shared_of.get(-1, ())
+        values = {v: fixed(v) for v in shared}
+        constant = all(x is not None for x in values.values())
+        skip = constant and system.fits(-1, lambda v: values[v] or 0)
+        for b in [*([] if skip else [-1]), *blocks]:
             for i in system.rows_of.get(b, ()):
                 variables, coeffs, domain = system.rows[i]
                 expr = cp_model.LinearExpr.weighted_sum(
