@@ -353,6 +353,18 @@ class HarnessRun:
     figures_checked: int = 0
     seconds: float = 0.0
 
+    def summary(self) -> str:
+        """One line of totals: scenarios, reports, figures, targets, verdicts, seconds."""
+        results = [result for _, result in self.results]
+        return (
+            f"total: {len({sc.seed for sc, _ in self.results})} scenarios "
+            f"{len(results)} reports figures checked {self.figures_checked} "
+            f"targets {sum(len(r.targets) for r in results)} "
+            f"leaks {sum(len(r.leaks) for r in results)} "
+            f"undecided {sum(len(r.undecided) for r in results)} "
+            f"small {sum(len(r.small) for r in results)} {self.seconds:.0f}s"
+        )
+
     @property
     def failures(self) -> list[str]:
         """One line per leaked or undecided hidden value, or small population shown."""
@@ -404,6 +416,8 @@ def run_audits(
                 for target in result.undecided:
                     log(f"  undecided: {target}")
     run.seconds = time.perf_counter() - began
+    if log is not None:
+        log(run.summary())
     return run
 
 

@@ -135,7 +135,7 @@ def test_a_full_release_under_the_rules_leaks_nothing(models):
     many = scenarios(REFERENCE_COUNT, models)
     reports: list[dict[str, Any]] = []
     build = _recorded(lambda sc: reference_json(sc, specs, pair_answers=True), reports)
-    run = run_audits(build, many, specs)
+    run = run_audits(build, many, specs, log=_log())
     assert run.figures_checked > 300 * REFERENCE_COUNT
     assert sum(len(result.targets) for _, result in run.results) > 200 * REFERENCE_COUNT
     assert _probable_shown(reports)
