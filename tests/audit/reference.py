@@ -99,7 +99,8 @@ def _pairing(
 ) -> None:
     """The paired block's counts, as the app releases them: codes that matched nothing, on
     the pairs' population, and the probable pairs through `drawn_from_counts` (`answers`:
-    and both populations' answers to the BY_GROUP questions, as no block does yet)."""
+    and both populations' answers to the BY_GROUP questions, as no block does: beside the
+    breakdown of everyone, that can give away a group's lone paired member)."""
     size = len(members(rows, post.definition.narrowed(paired=False)))
     everyone = post.definition.narrowed(paired=False)
     pairs = len(members(rows, everyone.narrowed(paired=True)))
