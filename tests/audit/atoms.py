@@ -1,9 +1,10 @@
 """Integer variables of the audit: counts of people per atom, and the figures as expressions.
 
 An *atom* is a disjoint cell of the cross-classification that a report's populations can tell
-apart: a signature (phase, paired flag, the answer to each breakdown question, whether a
-conditional question was shown, whether a question another population is restricted to was
-answered) times the answer state of one question (one matrix row, one ranking position).
+apart: a signature (phase, paired flag, probable-pair flag when a population needs it, the
+answer to each breakdown question, whether a conditional question was shown, whether a
+question another population is restricted to was answered) times the answer state of one
+question (one matrix row, one ranking position).
 Why atoms rather than one binary per person: people with the same signature are
 interchangeable for every linear figure, so the counts per atom carry all the information
 and the model stays small and free of symmetric solutions. Within a signature, answers to
@@ -91,10 +92,13 @@ class Atoms:
             and specs[d.name[1]].required
             and not specs[d.name[1]].conditional
         ]
+        # Why prune: a probable pair is by definition not a pair (pairing.py).
+        both = [self.dim_index[n] for n in (("paired",), ("probable",)) if n in self.dim_index]
         self.sigs = [
             sig
             for sig in itertools.product(*(d.domain for d in self.dims))
             if all(sig[i] != BLANK for i in required_groups)
+            and not (len(both) == 2 and all(sig[i] for i in both))
         ]
         self.vars: list[cp_model.IntVar] = []
         self.bound = bound
@@ -358,6 +362,8 @@ class Atoms:
             return False
         if d.paired and not sig[self.dim_index["paired",]]:
             return False
+        if d.probable and not sig[self.dim_index["probable",]]:
+            return False
         if d.versions is not None and sig[self.dim_index["version",]] not in d.versions:
             return False
         if d.group is not None:
@@ -376,6 +382,8 @@ class Atoms:
                 out.append(r.phase)
             elif kind == "paired":
                 out.append(r.paired)
+            elif kind == "probable":
+                out.append(r.probable)
             elif kind == "version":
                 out.append(r.version)
             elif kind == "group":

@@ -74,8 +74,11 @@ def audit(
     by_questionnaire: dict[str, list[Pop]] = {}
     for pop in pops.values():
         by_questionnaire.setdefault(pop.definition.questionnaire, []).append(pop)
+    counts = _unmatched_counts(data, respondents)
     for figure in data["figures"]:
-        if _linear(figure, specs) and figure["population"] in pops:
+        if figure["statistic"] == "unmatched_codes" and id(figure) in counts:
+            result.figures += 1
+        elif _linear(figure, specs) and figure["population"] in pops:
             pops[figure["population"]].figures.append(figure)
             result.figures += 1
         else:
@@ -84,8 +87,27 @@ def audit(
     result.small = [p["key"] for p in data["populations"] if 0 < p["size"] < k]
     for qid, group in sorted(by_questionnaire.items()):
         rows = [r for r in respondents if r.questionnaire == qid]
-        _audit_questionnaire(result, group, rows, specs[qid], k, seconds)
+        own = [(phase, n) for phase, n, q in counts.values() if q == qid]
+        _audit_questionnaire(result, group, rows, specs[qid], k, seconds, own)
     return result
+
+
+def _unmatched_counts(
+    data: Mapping[str, Any], respondents: Sequence[Respondent]
+) -> dict[int, tuple[str, int, str]]:
+    """id(figure) -> (phase, value, questionnaire) of each "codes that matched no code of the
+    other phase" count the audit can model: the phase's people are of one questionnaire
+    and all gave a code, so the count is its unpaired people (the others stay skipped)."""
+    out = {}
+    for figure in data["figures"]:
+        if figure["statistic"] != "unmatched_codes":
+            continue
+        phase = figure["item"]
+        rows = [r for r in respondents if r.phase == phase]
+        questionnaires = {r.questionnaire for r in rows}
+        if len(questionnaires) == 1 and all(r.code is not None for r in rows):
+            out[id(figure)] = (phase, int(figure["value"]), questionnaires.pop())
+    return out
 
 
 def _linear(figure: Mapping[str, Any], specs: Mapping[str, Mapping[str, QuestionSpec]]) -> bool:
@@ -161,6 +183,7 @@ def _audit_questionnaire(
     specs: Mapping[str, QuestionSpec],
     k: int,
     seconds: float,
+    unmatched: Sequence[tuple[str, int]] = (),
 ) -> None:
     plan = Plan(pops, rows, specs)
     model = cp_model.CpModel()
@@ -170,6 +193,14 @@ def _audit_questionnaire(
     structure = tagged.rows()
     for pop in pops:
         tagged.constrain(pop, k)
+    phase, paired = atoms.dim_index["phase",], atoms.dim_index["paired",]
+    for name, value in unmatched:
+        lin = {
+            atoms.size[s]: 1
+            for s, sig in enumerate(atoms.sigs)
+            if sig[phase] == name and not sig[paired]
+        }
+        tagged.fact(lin, value)
     try:
         check_truth(model, atoms, truth)
     except AuditError:

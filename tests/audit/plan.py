@@ -72,6 +72,10 @@ class Plan:
             Dim(("phase",), tuple(sorted(phases or {None}, key=str))),
             Dim(("paired",), (False, True)),
         ]
+        if any(p.definition.probable for p in pops):
+            # Near-miss pairing (pairing.py): a third pairing state, only when a population
+            # is of the probable pairs (the others add no atoms).
+            dims.append(Dim(("probable",), (False, True)))
         if any(p.definition.versions is not None for p in pops):
             # Only when some population is of certain versions: the others add no atoms.
             numbers = {r.version for r in rows} | {

@@ -60,6 +60,9 @@ class Respondent:
     partner: Answers | None = None
     #: The questionnaire version answered (None: stored before versions were kept).
     version: int | None = None
+    #: Part of a probable pair: a code one element from one unmatched code of the other
+    #: phase, each the other's only such candidate (near-miss pairing, pairing.py).
+    probable: bool = False
 
     def was_shown(self, question: str) -> bool:
         """Whether the respondent saw the question (skip logic)."""
@@ -160,6 +163,8 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
     if (d.submitted_from and day < d.submitted_from) or (d.submitted_to and day > d.submitted_to):
         return False
     if d.paired and not respondent.paired:
+        return False
+    if d.probable and not respondent.probable:
         return False
     if d.versions is not None and respondent.version not in d.versions:
         return False

@@ -63,8 +63,11 @@ def release_question(
             d.release_share(pop, count, n, digits=0, **where)
 
 
-def reference_json(scenario: Scenario, specs: Specs) -> list[dict[str, Any]]:
-    """One JSON report per questionnaire, as a full build under the rules would release."""
+def reference_json(
+    scenario: Scenario, specs: Specs, *, pair_answers: bool = False
+) -> list[dict[str, Any]]:
+    """One JSON report per questionnaire, as a full build under the rules would release
+    (`pair_answers`: the pairs' and probable pairs' answers too, see `_pairing`)."""
     rows = respondents(scenario)
     out = []
     for qid, phase in ((NEEDS, "pre"), (POST, "post")):
@@ -81,8 +84,51 @@ def reference_json(scenario: Scenario, specs: Specs) -> list[dict[str, Any]]:
             for spec in specs[qid].values():
                 release_question(d, pop, spec, rows)
             _breakdown(d, pop, specs[qid], rows)
+            if phase == "post":
+                _pairing(d, pop, specs[qid], rows, pair_answers)
         out.append(d.as_json())
     return out
+
+
+def _pairing(
+    d: Disclosure,
+    post: Population,
+    specs: Mapping[str, QuestionSpec],
+    rows: Sequence[Respondent],
+    answers: bool,
+) -> None:
+    """The paired block's counts, as the app releases them: codes that matched nothing, on
+    the pairs' population, and the probable pairs through `drawn_from_counts` (`answers`:
+    and both populations' answers to the BY_GROUP questions, as no block does: beside the
+    breakdown of everyone, that can give away a group's lone paired member)."""
+    size = len(members(rows, post.definition.narrowed(paired=False)))
+    everyone = post.definition.narrowed(paired=False)
+    pairs = len(members(rows, everyone.narrowed(paired=True)))
+    paired = d.population(everyone.narrowed(paired=True), "Pairs", pairs, within=post)
+    if not isinstance(paired, Population):
+        return
+    unmatched = {
+        phase: sum(r.phase == phase and not r.paired and r.code is not None for r in rows)
+        for phase in ("pre", "post")
+    }
+    for phase, n in unmatched.items():
+        if n:
+            d.release_count(paired, "unmatched_codes", n, item=phase)
+    probable = len(members(rows, everyone.narrowed(probable=True)))
+    if probable:
+        found = d.drawn_from_counts(
+            everyone.narrowed(probable=True),
+            "Probable pairs",
+            probable,
+            counts=[*((f"unmatched {phase}", n) for phase, n in unmatched.items()), ("All", size)],
+        )
+        if isinstance(found, Population):
+            d.release_count(found, "size", probable)
+            if answers:  # a richer block than the app's: the probable pairs' answers too
+                for qid in BY_GROUP:
+                    if qid in specs:
+                        release_question(d, paired, specs[qid], rows)
+                        release_question(d, found, specs[qid], rows)
 
 
 def _breakdown(

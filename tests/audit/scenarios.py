@@ -3,16 +3,22 @@
 A scenario is a training of 6-40 participants: pre and post submissions with participant
 codes (some post codes match no pre one, some people submit twice), small stakeholder groups
 (1 to k-1 people), optional and skip-logic questions left blank, and a minimum group size k
-of 3 or 5. `respondents(scenario)` is what the report should count (latest per code, paired
-flag, the questions each person was shown): the raw rows the audit recounts and solves over.
+of 3 or 5. About half the scenarios have near-miss pairing on (SURVEY_NEAR_MISS_PAIRING):
+their submissions store near-miss tags, some people mistype one element of their post code
+and some strangers' codes are one element from a pre code, so probable pairs (pairing.py)
+appear, some unambiguous and some not. `respondents(scenario)` is what the report should
+count (latest per code, paired and probable flags, the questions each person was shown): the
+raw rows the audit recounts and solves over.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import random
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,6 +26,7 @@ from unittest import mock
 
 from sqlalchemy.orm import Session
 
+from survey_app.codes import TAG_PREFIX, code_elements, masked_codes
 from survey_app.content import registry
 from survey_app.group_minimums import GroupMinimums
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
@@ -61,6 +68,8 @@ class Scenario:
     submissions: list[Submission]
     questionnaires: Mapping[str, Questionnaire] = field(repr=False)
     training_id: int | None = None
+    #: Near-miss pairing on: submissions store near-miss tags; codes are "Xy|day|digits".
+    near_miss: bool = False
 
 
 def answers_for(
@@ -107,9 +116,14 @@ def _random_answer(rng: random.Random, q: Any) -> AnswerValue | None:
     return None  # dates: left blank
 
 
+#: Added to a seed: the same scenario with near-miss pairing on (`_near_misses`).
+NEAR_MISS = 2**32
+
+
 def generate(seed: int, questionnaires: Mapping[str, Questionnaire]) -> Scenario:
-    """One scenario: 6-40 people, small groups, unmatched and duplicate codes, k 3 or 5."""
-    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
+    """One scenario: 6-40 people, small groups, unmatched and duplicate codes, k 3 or 5;
+    near-miss codes too when the seed is NEAR_MISS or more."""
+    rng = random.Random(seed % NEAR_MISS)  # noqa: S311 -- reproducible test data, not secrets
     k = rng.choice((3, 5))
     people = rng.randint(6, 40)
     small = rng.randint(1, k - 1)
@@ -130,15 +144,66 @@ def generate(seed: int, questionnaires: Mapping[str, Questionnaire]) -> Scenario
     for j in range(rng.choice((0, 0, 1, 2, k - 1, k))):  # codes that match no pre code
         fixed = {"stakeholder_type": Choice((rng.choice(("ngo", "private")),))}
         subs.append(Submission("post", POST, f"stranger{j}", answers_for(rng, post, fixed)))
-    return Scenario(seed, k, subs, questionnaires)
+    scenario = Scenario(seed, k, subs, questionnaires)
+    return _near_misses(scenario, people) if seed >= NEAR_MISS else scenario
+
+
+def _near_misses(scenario: Scenario, people: int) -> Scenario:
+    """Near-miss pairing on, with mistyped and look-alike codes.
+
+    Why a second random stream: the draws above stay as they were, so the seed below
+    NEAR_MISS names the same answers and groups without near misses (and seeds printed
+    before near misses were modelled name the scenarios they named then).
+    """
+    rng = random.Random(f"near-miss {scenario.seed}")  # noqa: S311 -- reproducible test data
+    typo_rate = rng.choice((0.1, 0.25, 0.5))
+    pre_codes = [_code(i) for i in range(people)]
+    renamed: dict[tuple[str, str], str] = {}
+    for sub in scenario.submissions:
+        if (sub.phase, sub.code or "") in renamed or sub.code is None:
+            continue
+        if sub.code.startswith("p"):
+            code = _code(int(sub.code[1:]))
+            if sub.phase == "post" and rng.random() < typo_rate:  # one element mistyped
+                code = _one_off(rng, code, sub.code)
+        else:  # a stranger: at times one element from someone's pre code
+            code = f"Zz|28|9{sub.code[8:]}"
+            if rng.random() < 0.5:
+                code = _one_off(rng, rng.choice(pre_codes), sub.code)
+        renamed[sub.phase, sub.code] = code
+    subs = [
+        replace(s, code=renamed[s.phase, s.code]) if s.code else s for s in scenario.submissions
+    ]
+    return replace(scenario, submissions=subs, near_miss=True)
+
+
+def _code(i: int) -> str:
+    """Person i's normalised code (letters|day|digits; code_elements splits it in five)."""
+    return f"P{chr(97 + i % 26)}|{1 + i // 26}|{i:02d}"
+
+
+def _one_off(rng: random.Random, code: str, who: str) -> str:
+    """The code with one element replaced by a value no other code has."""
+    elements = code_elements(code)
+    at = rng.randrange(len(elements))
+    # A letter and the first digit are one character each (code_elements splits by place).
+    elements[at] = chr(0x4E00 + zlib.crc32(who.encode()) % 20000) if at in (0, 3) else f"~{who}"
+    letters = elements[0] + elements[1]
+    return f"{letters}|{elements[2]}|{elements[3]}{elements[4]}"
 
 
 def scenarios(
     count: int, questionnaires: Mapping[str, Questionnaire], seed: int = SEED
 ) -> list[Scenario]:
-    """`count` scenarios from one fixed seed."""
+    """`count` scenarios from one fixed seed, about half with near-miss pairing on."""
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
-    return [generate(rng.randrange(2**32), questionnaires) for _ in range(count)]
+    seeds = [rng.randrange(NEAR_MISS) for _ in range(count)]
+    return [generate(s + NEAR_MISS * _coin(s), questionnaires) for s in seeds]
+
+
+def _coin(seed: int) -> int:
+    """1 for about half the seeds (its own stream: the seeds above are drawn as before)."""
+    return int(random.Random(f"near-miss pairing {seed}").random() < 0.5)  # noqa: S311
 
 
 def respondents(scenario: Scenario) -> list[Respondent]:
@@ -148,6 +213,7 @@ def respondents(scenario: Scenario) -> list[Respondent]:
     for i, sub in enumerate(scenario.submissions):
         latest[sub.phase, sub.code if sub.code else f"none{i}"] = (i, sub)
     codes = {phase: {code for p, code in latest if p == phase} for phase in ("pre", "post")}
+    probable = _probable(codes["pre"], codes["post"]) if scenario.near_miss else set()
     out = []
     for (phase, code), (i, sub) in sorted(latest.items(), key=lambda kv: kv[1][0]):
         questionnaire = scenario.questionnaires[sub.questionnaire]
@@ -163,8 +229,27 @@ def respondents(scenario: Scenario) -> list[Respondent]:
                 submitted=(START + dt.timedelta(minutes=i)).date(),
                 code=code,
                 partner=_partner(latest, phase, code),
+                probable=code in probable,
             )
         )
+    return out
+
+
+def _probable(pre: set[str | None], post: set[str | None]) -> set[str | None]:
+    """Codes of probable pairs, from the codes themselves (not from the app's tags): an
+    unmatched post code and an unmatched pre code that differ in exactly one element, each
+    the other's only such code."""
+
+    def near(a: str | None, b: str | None) -> bool:
+        x, y = code_elements(a or ""), code_elements(b or "")
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+
+    lone_pre, lone_post = pre - post, post - pre
+    out: set[str | None] = set()
+    for b in lone_post:
+        (only, *more) = [a for a in lone_pre if near(a, b)] or [None]
+        if only is not None and not more and [c for c in lone_post if near(only, c)] == [b]:
+            out |= {only, b}
     return out
 
 
@@ -203,9 +288,18 @@ def store(session: Session, scenario: Scenario) -> None:
             training_id=training.id,
             phase=sub.phase,
             code_hash=sub.code,
+            near_miss_tags=_tags(sub.code) if scenario.near_miss and sub.code else None,
         )
     session.flush()
     scenario.training_id = training.id
+
+
+def _tags(code: str) -> str:
+    """The near-miss tags the app would store for a code (a plain hash stands in for its
+    keyed argon2id: pairing compares tags only for equality)."""
+    return ",".join(
+        hashlib.sha256((TAG_PREFIX + masked).encode()).hexdigest() for masked in masked_codes(code)
+    )
 
 
 def build_docs(
@@ -259,6 +353,18 @@ class HarnessRun:
     figures_checked: int = 0
     seconds: float = 0.0
 
+    def summary(self) -> str:
+        """One line of totals: scenarios, reports, figures, targets, verdicts, seconds."""
+        results = [result for _, result in self.results]
+        return (
+            f"total: {len({sc.seed for sc, _ in self.results})} scenarios "
+            f"{len(results)} reports figures checked {self.figures_checked} "
+            f"targets {sum(len(r.targets) for r in results)} "
+            f"leaks {sum(len(r.leaks) for r in results)} "
+            f"undecided {sum(len(r.undecided) for r in results)} "
+            f"small {sum(len(r.small) for r in results)} {self.seconds:.0f}s"
+        )
+
     @property
     def failures(self) -> list[str]:
         """One line per leaked or undecided hidden value, or small population shown."""
@@ -298,7 +404,8 @@ def run_audits(
             run.results.append((scenario, result))
             if log is not None:
                 log(
-                    f"seed {scenario.seed} k={scenario.k} {data.get('report', '')} "
+                    f"seed {scenario.seed} k={scenario.k} "
+                    f"{'near-miss ' if scenario.near_miss else ''}{data.get('report', '')} "
                     f"figures {result.figures} "
                     f"targets {len(result.targets)} leaks {len(result.leaks)} "
                     f"undecided {len(result.undecided)} small {len(result.small)} "
@@ -309,6 +416,8 @@ def run_audits(
                 for target in result.undecided:
                     log(f"  undecided: {target}")
     run.seconds = time.perf_counter() - began
+    if log is not None:
+        log(run.summary())
     return run
 
 

@@ -27,6 +27,9 @@ class Tagged:
     atoms: Atoms
     #: (population key or None for the structure, the figure or None, first row, end row)
     tags: list[tuple[str | None, Mapping[str, Any] | None, int, int]] = field(default_factory=list)
+    #: Rows of printed counts of people that belong to no listed population (codes that
+    #: matched nothing): who-is-who facts, like the sizes.
+    facts: list[int] = field(default_factory=list)
 
     def rows(self) -> int:
         return len(self.model.proto.constraints)
@@ -40,6 +43,12 @@ class Tagged:
             start = self.rows()
             constrain_figure(self.atoms, pop.definition, figure)
             self.tags.append((pop.key, figure, start, self.rows()))
+
+    def fact(self, lin: Mapping[int, int], value: int) -> None:
+        """A printed count of people: sum of `lin` == value, a who-is-who fact."""
+        start = self.rows()
+        self.model.add(self.atoms.expr(lin) == value)
+        self.facts += range(start, self.rows())
 
     def system(self) -> System:
         """The whole model as a staged system (the signature sizes are shared)."""
@@ -74,7 +83,7 @@ def explained_by_one(
     """
     atoms = tagged.atoms
     by_key = {p.key: p for p in pops}
-    basis = list(range(structure))
+    basis = [*range(structure), *tagged.facts]
     for key, figure, start, end in tagged.tags:
         pop = by_key[key] if key else None
         if pop is None or not pop.shown or pop.definition.answered is not None:

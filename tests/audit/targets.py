@@ -13,6 +13,14 @@ from .rawdata import QuestionSpec, Respondent, member
 # --- targets ------------------------------------------------------------------------------
 
 
+#: (paired, probable) -> the people of a population with that pairing state.
+PAIRING = {
+    (True, False): "codes paired",
+    (False, True): "codes in probable pairs",
+    (False, False): "codes that paired with nothing",
+}
+
+
 def goals_of(
     atoms: Atoms,
     pops: list[Pop],
@@ -48,6 +56,15 @@ def goals_of(
                 for state in atoms.dims[i].domain:
                     part = frozenset(s for s in sigs[p.key] if atoms.sigs[s][i] == state)
                     wanted.setdefault((part, None), (f"{p.key} with {name[1]}={state}", True))
+    pairing = [atoms.dim_index[n] for n in (("paired",), ("probable",)) if n in atoms.dim_index]
+    if len(pairing) == 2:  # near-miss pairing: how a person's code paired is one more answer
+        for p in plain:
+            if p.shown and p.definition.group is None:
+                for state, name in PAIRING.items():
+                    part = frozenset(
+                        s for s in sigs[p.key] if tuple(atoms.sigs[s][i] for i in pairing) == state
+                    )
+                    wanted.setdefault((part, None), (f"{p.key} with {name}", True))
     items: dict[str, set[tuple[str | None, str]]] = {}
     for p in pops:
         for f in p.figures:

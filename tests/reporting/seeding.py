@@ -44,6 +44,7 @@ def add_response(
     training_id: int | None = None,
     phase: str | None = None,
     code_hash: str | None = None,
+    near_miss_tags: str | None = None,
 ) -> int:
     """Store one response with its answer rows (optionally a training's); returns its id."""
     response = Response(
@@ -56,6 +57,7 @@ def add_response(
         training_id=training_id,
         phase=phase,
         participant_code_hash=code_hash,
+        near_miss_tags=near_miss_tags,
     )
     session.add(response)
     session.flush()
