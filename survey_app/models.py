@@ -324,7 +324,7 @@ class Programme(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     trainings: Mapped[list[Training]] = relationship(
-        back_populates="programme", order_by="Training.starts_on"
+        back_populates="programme", order_by="(Training.starts_on, Training.id)"
     )
 
 
