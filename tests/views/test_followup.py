@@ -17,7 +17,9 @@ from survey_app.waves import wave_summary
 from tests.conftest import (
     CAPACITY_ROWS,
     CODE,
+    add_account,
     link_token,
+    log_in,
     needs_assessment_answers,
     open_training,
     post_training_answers,
@@ -148,3 +150,21 @@ def test_exports_include_the_followup_phase(app, logged_in):
     assert wide["applied_learning_followup"] == "3"
     assert "version_followup" in wide
     assert wide["pair_id"] == "1"
+
+
+def test_a_mistyped_followup_code_is_a_probable_match_never_joined(make_app, fast_password_hashing):
+    """With near-miss pairing on, a follow-up code one element away from one earlier code
+    is counted as probable on the dashboard, and stays out of the three-wave set."""
+    app = make_app(near_miss_pairing=True)
+    client = log_in(app.test_client(), add_account(app, "officer@example.org", "staff"))
+    training_id = open_training(client, followup_questionnaire_id=FOLLOWUP)
+    submit(app, training_id, "pre", {**needs_assessment_answers(), **CODE})
+    submit(app, training_id, "post", {**post_training_answers(), **CODE})
+    typo = {**CODE, "code_digits": "43"}
+    assert "matched=0" in submit(app, training_id, "followup", {**followup_answers(), **typo})
+    with app.app_context():
+        summary = wave_summary(db.session(), training_id)
+    assert summary.probable == 1
+    assert summary.triples == ()
+    page = client.get(f"/staff/trainings/{training_id}").get_data(as_text=True)
+    assert 'data-note="followup-probable"' in page
