@@ -236,3 +236,14 @@ def test_programme_pages_need_login_and_bad_names_are_refused(app, logged_in):
     assert "Give the programme a name" in page
     assert "kept" in page
     assert app.test_client().get("/staff/programmes").status_code in (302, 303, 401)
+
+
+def test_retention_without_a_training_says_it_needs_one(app, programme):
+    """Across all trainings nothing is paired: the block says it needs one training's report."""
+    with app.app_context():
+        loaded = registry().reports["untoc-follow-up-report"]
+        doc = build_report(db.session(), loaded, registry().questionnaire_models())
+    result = doc.blocks[0].result
+    assert result.empty
+    assert "needs the report of one training" in result.notes[0]
+    assert not [f for f in doc.disclosure.data["figures"] if f["block"] == 1]

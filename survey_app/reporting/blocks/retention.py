@@ -28,6 +28,11 @@ from . import BlockKind
 
 WAVES = ("pre", "post", "followup")
 WAVE_LABELS = {"pre": "Before", "post": "After", "followup": "Follow-up"}
+EVERYONE = {
+    "pre": "All respondents before the training",
+    "post": "All respondents after the training",
+    "followup": "All follow-up respondents",
+}
 METHOD_NOTE = (
     "Only participants who answered all three questionnaires with the same personal code "
     "count (the latest answers of each code in each wave). Each row is the mean rating of "
@@ -88,7 +93,7 @@ def compute(ctx: ReportContext, block: RetentionBlock) -> RetentionResult:
         return RetentionResult(heading, block.intro, notes=(note,), empty=True)
     qids = {"pre": block.pre, "post": block.post, "followup": followup_qid}
     scopes = {w: replace(ctx.scope(qids[w], w), paired=False) for w in WAVES}
-    everyone = {w: ctx.population(scopes[w]) for w in WAVES}
+    everyone = {w: ctx.population(scopes[w], EVERYONE[w]) for w in WAVES}
     pairs = ctx.population(replace(scopes["pre"], paired=True))
     triples = _triples_in_scope(ctx, training.id, scopes)
     base = scopes["followup"].population().narrowed(waves=True)
