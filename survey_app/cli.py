@@ -376,6 +376,7 @@ def text_option(option: str, value: str) -> str:
 @click.option("--organiser", required=True)
 @click.option("--pre", "pre_id", help="Questionnaire id answered on the first morning.")
 @click.option("--post", "post_id", help="Questionnaire id answered on the last afternoon.")
+@click.option("--followup", "followup_id", help="Questionnaire id answered months later.")
 @click.option("--base-url", help="Start of the printed links (default: SURVEY_PUBLIC_URL).")
 @click.option("--k", "k", type=int, help="Smallest group a report shows (default: settings).")
 @click.option("--k-text", "k_text", type=int, help="Fewest writers whose comments print.")
@@ -391,6 +392,7 @@ def create_training_command(
     base_url: str | None,
     k: int | None,
     k_text: int | None,
+    followup_id: str | None = None,
 ) -> None:
     """Create a training as a draft and print its participant links."""
     settings: Settings = current_app.config["SURVEY_SETTINGS"]
@@ -409,9 +411,14 @@ def create_training_command(
         organiser=text_option("--organiser", organiser),
         pre_questionnaire_id=known_questionnaire("--pre", pre_id),
         post_questionnaire_id=known_questionnaire("--post", post_id),
+        followup_questionnaire_id=known_questionnaire("--followup", followup_id),
         minimums=minimums,
     )
-    if not (fields.pre_questionnaire_id or fields.post_questionnaire_id):
+    if not (
+        fields.pre_questionnaire_id
+        or fields.post_questionnaire_id
+        or fields.followup_questionnaire_id
+    ):
         raise click.UsageError("give --pre, --post or both: a training needs a questionnaire")
     if fields.ends_on < fields.starts_on:
         raise click.BadParameter("the last day cannot be before the first day", param_hint="--ends")

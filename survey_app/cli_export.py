@@ -42,7 +42,8 @@ CLI_ADDRESS = "command line"
     type=click.Choice(LAYOUTS),
     default="pre",
     show_default=True,
-    help="One phase (pre, post), both stacked (long) or one row per pre/post pair (wide).",
+    help="One phase (pre, post, followup), all stacked (long) or one row per pre/post pair,"
+    " with follow-up columns when the training has one (wide).",
 )
 @click.option("--text", "include_text", is_flag=True, help="Include free-text answers.")
 @click.option(

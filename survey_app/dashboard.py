@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from .models import PHASES, Response, Training
 from .pairing import PairingSummary, pairing_summary
 from .reporting.charts import cumulative_step_chart
+from .waves import WaveSummary, wave_summary
 
-PHASE_NAMES = {"pre": "Before", "post": "After"}
+PHASE_NAMES = {"pre": "Before", "post": "After", "followup": "Follow-up"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class DayCount:
     day: dt.date
     pre: int
     post: int
+    followup: int = 0
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Dashboard:
     pairing: PairingSummary
     per_day: tuple[DayCount, ...]
     last_submission: dt.datetime | None
+    #: How the follow-up matches the earlier waves (None without a follow-up questionnaire).
+    waves: WaveSummary | None = None
 
     @property
     def pairs(self) -> int:
@@ -42,8 +46,14 @@ class Dashboard:
 
     @property
     def total(self) -> int:
-        """Responses in both phases."""
-        return self.pairing.pre + self.pairing.post
+        """Responses in every phase."""
+        return self.pairing.pre + self.pairing.post + (self.waves.followup if self.waves else 0)
+
+    def count(self, phase: str) -> int:
+        """Responses in one phase."""
+        if phase == "followup":
+            return self.waves.followup if self.waves else 0
+        return self.pairing.pre if phase == "pre" else self.pairing.post
 
 
 def build_dashboard(session: Session, training: Training) -> Dashboard:
@@ -56,6 +66,7 @@ def build_dashboard(session: Session, training: Training) -> Dashboard:
         pairing=pairing_summary(session, training.id),
         per_day=responses_per_day(session, training.id),
         last_submission=as_utc(last) if last is not None else None,
+        waves=wave_summary(session, training.id) if training.followup_questionnaire_id else None,
     )
 
 
@@ -71,7 +82,7 @@ def responses_per_day(session: Session, training_id: int) -> tuple[DayCount, ...
     counts: dict[dt.date, dict[str, int]] = {}
     for when, phase, count in rows:
         counts.setdefault(when, dict.fromkeys(PHASES, 0))[phase or ""] = int(count)
-    return tuple(DayCount(when, c["pre"], c["post"]) for when, c in counts.items())
+    return tuple(DayCount(when, c["pre"], c["post"], c["followup"]) for when, c in counts.items())
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:

@@ -9,7 +9,7 @@ every transaction holds the write lock that participants' submissions wait for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from sqlalchemy import func, select
@@ -22,9 +22,10 @@ from .models import PHASES, Answer, Response, Training
 from .pairing import pairs_query
 from .questionnaire import Questionnaire
 from .questionnaire.schema import QuestionBase
+from .waves import triples_query
 
 BATCH_SIZE = 200
-LAYOUTS = ("pre", "post", "long", "wide")
+LAYOUTS = ("pre", "post", "followup", "long", "wide")
 #: Meta columns that say the same for both halves of a wide row, so they appear once.
 WIDE_SHARED = ("pair_id",)
 WIDE_DROPPED = ("phase", "paired")
@@ -48,6 +49,8 @@ class Plan:
     #: For each column, the position of the `version` cell whose words label it (None for
     #: the shared meta columns of a wide row).
     label_versions: tuple[int | None, ...] = ()
+    #: Wide layout with a follow-up: the follow-up response id of each pair's code, by pre id.
+    followups: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
@@ -94,7 +97,7 @@ def plan_export(
     pairs: tuple[tuple[int, int], ...] = (),
 ) -> Plan:
     """The columns for a shape, from the layouts of the phases it covers."""
-    if shape in ("pre", "post"):
+    if shape in PHASES:
         columns = layouts[shape].columns
     elif shape == "long":
         names: dict[str, Column] = {}
@@ -139,7 +142,7 @@ def plan_training_export(
     if shape not in LAYOUTS:
         raise ValueError(f"unknown layout '{shape}' (expected one of: {', '.join(LAYOUTS)})")
     layouts = {}
-    for phase in (shape,) if shape in PHASES else PHASES:
+    for phase in (shape,) if shape in PHASES else _combined_phases(training):
         layout = (
             phase_layout(training, phase, include_text, repeat_items(session, training, phase))
             if training.questionnaire_for(phase)
@@ -152,7 +155,20 @@ def plan_training_export(
     # (about a quarter of an export's memory at 100,000 responses).
     pairs = tuple((int(a), int(b)) for a, b in session.execute(pairs_query(training.id)))
     paired = frozenset(i for pair in pairs for i in pair)
-    return plan_export(training.id, shape, layouts, paired, pairs)
+    plan = plan_export(training.id, shape, layouts, paired, pairs)
+    if shape == "wide" and "followup" in layouts:
+        plan = replace(plan, followups=followups_by_pre(session, training.id))
+    return plan
+
+
+def _combined_phases(training: Training) -> tuple[str, ...]:
+    """The phases of a long or wide export: pre and post, and the follow-up if it has one."""
+    return ("pre", "post") + (("followup",) if training.followup_questionnaire_id else ())
+
+
+def followups_by_pre(session: Session, training_id: int) -> dict[int, int]:
+    """pre id → follow-up id of every pre/post pair whose code answered the follow-up too."""
+    return {int(pre): int(fu) for pre, _, fu in session.execute(triples_query(training_id))}
 
 
 def count_plan_rows(session: Session, plan: Plan) -> int:
@@ -291,6 +307,7 @@ def iter_plan_rows(
     header = plan.header
     for batch in _batches(session, plan, end_read):
         ids = [i for pair in batch for i in pair]
+        ids += [plan.followups[pair[0]] for pair in batch if pair[0] in plan.followups]
         cells = response_cells(session, plan, numbers, ids)
         if end_read is not None:
             end_read()
@@ -302,6 +319,9 @@ def iter_plan_rows(
                 row = {"pair_id": pre["pair_id"]}
                 row.update({f"{k}_pre": v for k, v in pre.items()})
                 row.update({f"{k}_post": v for k, v in post.items()})
+                followup = plan.followups.get(pair[0])
+                if followup is not None:
+                    row.update({f"{k}_followup": v for k, v in cells[followup].items()})
             yield [row.get(name) for name in header]
 
 

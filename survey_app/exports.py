@@ -135,7 +135,11 @@ class CodebookEntry:
         )
 
 
-PHASE_OPTIONS = (("pre", "Before the training"), ("post", "After the training"))
+PHASE_OPTIONS = (
+    ("pre", "Before the training"),
+    ("post", "After the training"),
+    ("followup", "Follow-up, weeks or months after the training"),
+)
 YES_NO = (("yes", "yes"), ("no", "no"))
 META_COLUMNS = (
     Column(
@@ -158,8 +162,8 @@ META_COLUMNS = (
         "phase",
         "",
         "meta",
-        "Before (pre) or after (post) the training",
-        "pre | post",
+        "Before (pre) or after (post) the training, or the follow-up (followup)",
+        "pre | post | followup",
         kind="choice",
         options=PHASE_OPTIONS,
     ),

@@ -52,7 +52,9 @@ class Response(Base):
     __tablename__ = "responses"
 
     __table_args__ = (
-        CheckConstraint("phase IS NULL OR phase IN ('pre', 'post')", name="phase_known"),
+        CheckConstraint(
+            "phase IS NULL OR phase IN ('pre', 'post', 'followup')", name="phase_known"
+        ),
         CheckConstraint("(training_id IS NULL) = (phase IS NULL)", name="phase_with_training"),
         Index("ix_responses_pairing", "training_id", "phase", "participant_code_hash"),
     )
@@ -76,7 +78,7 @@ class Response(Base):
     training_id: Mapped[int | None] = mapped_column(
         ForeignKey("trainings.id", ondelete="RESTRICT"), index=True
     )
-    phase: Mapped[str | None] = mapped_column(String(4))
+    phase: Mapped[str | None] = mapped_column(String(16))
     #: argon2id hash (deployment pepper, per-training salt) of the participant's
     #: self-generated code; never the code. See codes.py.
     participant_code_hash: Mapped[str | None] = mapped_column(String(64))
@@ -139,7 +141,7 @@ ROLES = ("admin", "editor", "staff")
 #: Roles that may publish, retire and upload questionnaires and reports.
 CONTENT_ROLES = ("admin", "editor")
 TRAINING_STATUSES = ("draft", "open", "closed")
-PHASES = ("pre", "post")
+PHASES = ("pre", "post", "followup")
 
 
 class User(Base):
@@ -264,6 +266,15 @@ class Training(Base):
     post_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("content_versions.id", ondelete="RESTRICT")
     )
+    #: The follow-up questionnaire, answered weeks or months after the training (optional).
+    followup_questionnaire_id: Mapped[str | None] = mapped_column(String(100))
+    followup_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="RESTRICT")
+    )
+    #: The programme the training belongs to, if any (programme reports compare its trainings).
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(String(8), default="draft")
     #: Salt of the participant-code hashes (`argon2id:<hex>`); older trainings hold their
     #: HMAC key here (64 hex characters). Useless without the pepper, which is not stored.
@@ -281,26 +292,56 @@ class Training(Base):
         back_populates="training", cascade="all, delete-orphan", order_by="ParticipantLink.id"
     )
 
+    programme: Mapped[Programme | None] = relationship(back_populates="trainings")
+
     def questionnaire_for(self, phase: str) -> str | None:
         """The questionnaire id answered in this phase."""
-        return self.pre_questionnaire_id if phase == "pre" else self.post_questionnaire_id
+        return {
+            "pre": self.pre_questionnaire_id,
+            "post": self.post_questionnaire_id,
+            "followup": self.followup_questionnaire_id,
+        }.get(phase)
 
     def version_for(self, phase: str) -> int | None:
         """The pinned questionnaire version of this phase (None until collection opens)."""
-        return self.pre_version_id if phase == "pre" else self.post_version_id
+        return {
+            "pre": self.pre_version_id,
+            "post": self.post_version_id,
+            "followup": self.followup_version_id,
+        }.get(phase)
+
+    @property
+    def asks_code(self) -> bool:
+        """Whether participants make a code: when at least two phases can be paired."""
+        return sum(1 for phase in PHASES if self.questionnaire_for(phase)) >= 2
+
+
+class Programme(Base):
+    """A group of trainings reported side by side (e.g. one year's courses)."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    trainings: Mapped[list[Training]] = relationship(
+        back_populates="programme", order_by="(Training.starts_on, Training.id)"
+    )
 
 
 class ParticipantLink(Base):
     """An unguessable link to one phase of a training; revoked links stop working."""
 
     __tablename__ = "participant_links"
-    __table_args__ = (CheckConstraint("phase IN ('pre', 'post')", name="phase_known"),)
+    __table_args__ = (CheckConstraint("phase IN ('pre', 'post', 'followup')", name="phase_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     training_id: Mapped[int] = mapped_column(
         ForeignKey("trainings.id", ondelete="CASCADE"), index=True
     )
-    phase: Mapped[str] = mapped_column(String(4))
+    phase: Mapped[str] = mapped_column(String(16))
     #: 256 bits from `secrets`; the capability itself, shown to staff to print and project.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -37,6 +37,8 @@ class TrainingFields:
     organiser: str
     pre_questionnaire_id: str | None
     post_questionnaire_id: str | None
+    #: Answered weeks or months later, through its own link (optional).
+    followup_questionnaire_id: str | None = None
     #: k and k_text; None keeps the stored ones (a new training gets the model's defaults).
     minimums: GroupMinimums | None = None
 

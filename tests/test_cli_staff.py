@@ -208,7 +208,8 @@ def test_trainings_links_use_the_public_url_setting(app, settings, invoke):
     ("change", "message"),
     [
         (["--pre", "no-such-questionnaire"], "Invalid value for --pre: there is no questionnaire "
-         "'no-such-questionnaire' (known: untoc-needs-assessment, untoc-post-training)"),
+         "'no-such-questionnaire' (known: untoc-follow-up, untoc-needs-assessment, "
+         "untoc-post-training)"),
         (["--post", "untoc-post-trainin"], "there is no questionnaire 'untoc-post-trainin'"),
         ([], "give --pre, --post or both"),
         (["--pre", "untoc-needs-assessment", "--ends", "2027-01-14"],

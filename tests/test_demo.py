@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from survey_app.content import registry
 from survey_app.demo import (
+    FOLLOW_UP,
     NEEDS_ASSESSMENT,
     POST_TRAINING,
     TOKEN_PREFIX,
@@ -149,11 +150,11 @@ def test_generate_demo_stores_the_counts_in_batches(session, app):
             select(Response.questionnaire_id, func.count()).group_by(Response.questionnaire_id)
         ).all()
     )
-    assert stored == {NEEDS_ASSESSMENT: 45, POST_TRAINING: 38}
+    assert stored == {NEEDS_ASSESSMENT: 45, POST_TRAINING: 38, FOLLOW_UP: 27}
     hashes = set(session.scalars(select(Response.definition_hash).distinct()))
-    assert hashes == {loaded[NEEDS_ASSESSMENT].sha256, loaded[POST_TRAINING].sha256}
+    assert hashes == {loaded[q].sha256 for q in (NEEDS_ASSESSMENT, POST_TRAINING, FOLLOW_UP)}
     # Every response has answer rows, and each answer row belongs to a response.
-    assert session.scalar(select(func.count(func.distinct(Answer.response_id)))) == 83
+    assert session.scalar(select(func.count(func.distinct(Answer.response_id)))) == 110
 
 
 def test_generation_flushes_but_never_commits(session, needs):
@@ -383,12 +384,12 @@ def test_demo_command_refuses_an_unknown_questionnaire(runner, session):
 def test_if_empty_adds_nothing_once_there_are_responses(runner, session):
     first = runner.invoke(args=["survey", "demo", "-n", "10", "--if-empty"])
     assert first.exit_code == 0, first.output
-    assert count(session) == 10 + 9
+    assert count(session) == 10 + 9 + 6
     second = runner.invoke(args=["survey", "demo", "-n", "10", "--if-empty"])
     assert second.exit_code == 0, second.output
-    assert "already has 19 responses; no demo data added" in second.output
+    assert "already has 25 responses; no demo data added" in second.output
     session.expire_all()
-    assert count(session) == 19
+    assert count(session) == 25
 
 
 def test_demo_command_removes_demo_responses_with_their_answers(runner, session, app):
@@ -399,7 +400,7 @@ def test_demo_command_removes_demo_responses_with_their_answers(runner, session,
     assert real.status_code == 303
     result = runner.invoke(args=["survey", "demo", "--remove"])
     assert result.exit_code == 0, result.output
-    assert "Deleted 9 demo responses" in result.output
+    assert "Deleted 12 demo responses" in result.output
     session.expire_all()
     assert count(session) == 1  # the real one stays
     orphans = select(func.count(Answer.id)).where(Answer.response_id.not_in(select(Response.id)))
@@ -409,9 +410,10 @@ def test_demo_command_removes_demo_responses_with_their_answers(runner, session,
 def test_demo_command_counts_responses_added_on_stderr(runner, session):
     result = runner.invoke(args=["survey", "demo", "-n", "20", "--seed", "2"])
     assert result.exit_code == 0, result.output
-    # One batch per questionnaire: 20 needs assessments, then 17 evaluations.
+    # One batch per questionnaire: 12 follow-ups, 20 needs assessments, 17 evaluations.
     assert result.stderr.splitlines() == [
-        "Demo responses added: 20 of 37",
-        "Demo responses added: 37 of 37",
+        "Demo responses added: 12 of 49",
+        "Demo responses added: 32 of 49",
+        "Demo responses added: 49 of 49",
     ]
     assert "Demo responses added" not in result.stdout

@@ -14,6 +14,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import Connection, Engine, create_engine, func, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -153,3 +154,37 @@ def test_the_commands_create_the_schema_and_can_run_again(settings, tmp_path, ar
             assert current(connection) == head(fresh)
             assert {"responses", "answers"} <= set(inspect(connection).get_table_names())
         db.engine.dispose()
+
+
+def test_0008_lets_responses_take_the_followup_phase_and_still_refuses_others(app, empty):
+    """After 0008 a follow-up response stores; an unknown phase is still refused by the CHECK."""
+    upgrade(app, empty, "0007")
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    empty.execute(
+        text(
+            "INSERT INTO trainings (title, place, starts_on, ends_on, organiser, status, "
+            "pairing_secret, created_at, min_group_size, min_text_group_size) VALUES "
+            "('T', 'P', '2026-03-01', '2026-03-02', 'O', 'open', 's', :now, 5, 10)"
+        ),
+        {"now": now},
+    )
+    fill(empty)
+    upgrade(app, empty)
+    training_id = empty.scalar(text("SELECT id FROM trainings"))
+    row = {
+        "questionnaire_id": "untoc-follow-up",
+        "definition_hash": "h",
+        "submitted_at": now,
+        "language": "en",
+        "answers_digest": "d",
+        "training_id": training_id,
+    }
+    empty.execute(
+        insert(Response.__table__), [{**row, "submission_token": "fu", "phase": "followup"}]
+    )
+    assert empty.scalar(select(func.count()).select_from(Response.__table__)) == 21
+    with pytest.raises(IntegrityError), empty.begin_nested():
+        empty.execute(
+            insert(Response.__table__), [{**row, "submission_token": "x", "phase": "later"}]
+        )
+    assert "programmes" in inspect(empty).get_table_names()

@@ -2,6 +2,7 @@
 
 from .answers import Plan
 from .generate import (
+    FOLLOW_UP,
     NEEDS_ASSESSMENT,
     POST_TRAINING,
     PROFILES,
@@ -16,6 +17,7 @@ from .generate import (
 from .population import Respondent, draw_respondent
 
 __all__ = [
+    "FOLLOW_UP",
     "NEEDS_ASSESSMENT",
     "POST_TRAINING",
     "PROFILES",

@@ -20,6 +20,7 @@ from .population import draw_respondent
 
 NEEDS_ASSESSMENT = "untoc-needs-assessment"
 POST_TRAINING = "untoc-post-training"
+FOLLOW_UP = "untoc-follow-up"
 #: Responses per INSERT batch: large enough to amortise round trips, small enough to stream.
 BATCH_SIZE = 2_000
 #: Starts every demo submission token, so demo data can be told apart (and deleted) later.
@@ -44,11 +45,14 @@ class Profile:
 PROFILES = {
     NEEDS_ASSESSMENT: Profile(share=1.0, trained=False, window_days=(14, 9)),
     POST_TRAINING: Profile(share=0.85, trained=True, window_days=(4, 0)),
+    # Fewer answer a follow-up months later.
+    FOLLOW_UP: Profile(share=0.6, trained=True, window_days=(2, 0)),
 }
 
 
 def demo_counts(questionnaire_ids: Iterable[str], responses: int) -> dict[str, int]:
-    """Responses per questionnaire for N: N for the needs assessment, 85% of N after training."""
+    """Responses per questionnaire for N: N for the needs assessment, 85% of N after training,
+    60% of N for the follow-up."""
     # Half rounds up (10 -> 9), unlike round()'s half-to-even.
     return {
         qid: int(responses * PROFILES.get(qid, Profile()).share + 0.5) for qid in questionnaire_ids

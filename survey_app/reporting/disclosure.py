@@ -60,6 +60,8 @@ class PopulationDef:
 
     questionnaire: str
     training: int | None = None
+    #: Every training of this programme (programme reports; `training` is then None).
+    programme: int | None = None
     #: "pre" or "post" within the training; None for both or no training.
     phase: str | None = None
     submitted_from: str | None = None
@@ -76,6 +78,10 @@ class PopulationDef:
     answered_both: bool = False
     #: Probable pairs instead: codes of the two phases one element apart (pairing.py).
     probable: bool = False
+    #: Only respondents whose code answered all three waves (pre, post and follow-up; the
+    #: latest response per code in each, waves.py). With `answered_both`: who answered
+    #: `answered` (`row`) in all three.
+    waves: bool = False
     #: Only responses to these version numbers of the questionnaire (None: any version).
     #: Why: a question is counted only over the versions that define it as the report does.
     versions: tuple[int, ...] | None = None
@@ -85,6 +91,8 @@ class PopulationDef:
         parts = [self.questionnaire]
         if self.training is not None:
             parts.append(f"training={self.training}")
+        if self.programme is not None:
+            parts.append(f"programme={self.programme}")
         if self.phase:
             parts.append(f"phase={self.phase}")
         if self.submitted_from or self.submitted_to:
@@ -93,13 +101,15 @@ class PopulationDef:
             parts.append("paired")
         if self.probable:
             parts.append("probable pairs")
+        if self.waves:
+            parts.append("all three waves")
         if self.group is not None:
             op = "not in" if self.group.exclude else "in"
             parts.append(f"{self.group.question} {op} {','.join(self.group.values)}")
         if self.answered:
             parts.append(f"answered={self.answered}" + (f".{self.row}" if self.row else ""))
             if self.answered_both:
-                parts.append("in both phases")
+                parts.append("in all three waves" if self.waves else "in both phases")
         if self.also_answered:
             also = self.also_answered + (f".{self.row}" if self.row else "")
             parts.append(f"also answered={also}")
@@ -230,22 +240,25 @@ class Disclosure:
         size: int,
         *,
         within: Population | Hidden | None = None,
+        also_within: Iterable[Population | Hidden | None] = (),
     ) -> Population | Hidden:
         """The population if it may show, else Hidden.
 
         `within` is a shown population that contains this one for a reason other than
         answering a question (all post respondents around the paired ones): if both were
         printed and they differed by 1 to k-1 people, those people's answers would be the
-        difference of the two sets of figures.
+        difference of the two sets of figures. `also_within`: more such populations (the
+        three-wave set lies within each wave's respondents and within the pre/post pairs).
         """
         if size < self.k:
             return self._hide(definition, label, self.reason_small)
-        if isinstance(within, Population) and 0 < within.size - size < self.k:
-            reason = (
-                f"differs from “{within.label}” by fewer than {self.k} people, whose answers "
-                "the difference would give away"
-            )
-            return self._hide(definition, label, reason)
+        for around in (within, *also_within):
+            if isinstance(around, Population) and 0 < around.size - size < self.k:
+                reason = (
+                    f"differs from “{around.label}” by fewer than {self.k} people, whose "
+                    "answers the difference would give away"
+                )
+                return self._hide(definition, label, reason)
         return self._show(definition, label, size)
 
     def drawn_from_counts(
@@ -394,7 +407,12 @@ class Disclosure:
             "k_source": self.k_source,
             "notes": list(self.notes),
             "populations": [
-                {"key": p.key, "label": p.label, "size": p.size, "definition": asdict(p.definition)}
+                {
+                    "key": p.key,
+                    "label": p.label,
+                    "size": p.size,
+                    "definition": _fields(p.definition),
+                }
                 for p in self.shown.values()
             ],
             "hidden": [
@@ -402,7 +420,7 @@ class Disclosure:
                     "key": h.key,
                     "label": h.label,
                     "reason": h.reason,
-                    "definition": asdict(h.definition),
+                    "definition": _fields(h.definition),
                 }
                 for h in self.hidden.values()
             ],
@@ -418,6 +436,20 @@ class Disclosure:
         hidden = Hidden(definition, label, reason)
         self.hidden.setdefault(hidden.key, hidden)
         return hidden
+
+
+#: Definition fields added with follow-ups and programmes: in the JSON only when set, so
+#: the records of reports that use neither read as before.
+_OPTIONAL_FIELDS = ("waves", "programme")
+
+
+def _fields(definition: PopulationDef) -> dict[str, Any]:
+    """A definition as JSON data, leaving out the optional fields it does not use."""
+    return {
+        name: value
+        for name, value in asdict(definition).items()
+        if name not in _OPTIONAL_FIELDS or value not in (None, False)
+    }
 
 
 def shown_only(items: Iterable[Population | Hidden]) -> list[Population]:

@@ -30,7 +30,7 @@ from .blocks.registry import BLOCKS
 from .context import ReportContext
 from .disclosure import round_half_up
 from .results import BlockResult, Chart, RenderedBlock
-from .schema import PrePostBlock, Report, ReportFilter
+from .schema import PrePostBlock, Report, ReportFilter, RetentionBlock
 from .sql import count_respondents
 from .training import ReportTraining, load_report_training
 
@@ -418,7 +418,7 @@ def _questionnaire_ids(report: Report) -> list[str]:
     """The main questionnaire, then those named by pre/post blocks, each once."""
     ids = [report.questionnaire]
     for block in report.blocks:
-        if isinstance(block, PrePostBlock):
+        if isinstance(block, PrePostBlock | RetentionBlock):
             ids += [qid for qid in (block.pre, block.post) if qid not in ids]
     return ids
 

@@ -133,6 +133,17 @@ class PrePostBlock(BlockBase):
     knowledge: bool = True
 
 
+class RetentionBlock(BlockBase):
+    """Pre, post and follow-up means of the same people (the report's questionnaire is the
+    follow-up one), for scale or matrix questions asked in all three waves."""
+
+    type: Literal["retention"]
+    pre: QuestionnaireId
+    post: QuestionnaireId
+    #: Scale or matrix questions with the same id in all three questionnaires.
+    questions: list[Slug] = Field(min_length=1)
+
+
 class ShareMeasure(Strict):
     """Share of respondents whose answer is in `in`, or within `at_least`..`at_most`."""
 
@@ -209,6 +220,7 @@ Block = Annotated[
     | PrioritiesBlock
     | GapBlock
     | PrePostBlock
+    | RetentionBlock
     | RecommendationsBlock
     | CommentsBlock,
     Field(discriminator="type"),
@@ -219,6 +231,7 @@ BLOCK_TYPES: tuple[str, ...] = (
     "priorities",
     "gap",
     "pre_post",
+    "retention",
     "recommendations",
     "comments",
 )
@@ -351,6 +364,8 @@ class _Checker:
             self._gap(block, loc)
         elif isinstance(block, PrePostBlock):
             self._pre_post(block, loc, known)
+        elif isinstance(block, RetentionBlock):
+            self._retention(block, loc, known)
         elif isinstance(block, RecommendationsBlock):
             for r, rule in enumerate(block.rules):
                 self._rule(rule, (*loc, "rules", r))
@@ -410,6 +425,25 @@ class _Checker:
                 self.problems.append(
                     ((*loc, "capacity"), f"'{cap.id}' must use the same scale as '{imp.id}'")
                 )
+
+    def _retention(
+        self, block: RetentionBlock, loc: Loc, known: Mapping[str, Questionnaire]
+    ) -> None:
+        waves = [known.get(block.pre), known.get(block.post)]
+        for key, wave, qid in (("pre", waves[0], block.pre), ("post", waves[1], block.post)):
+            if wave is None:
+                self.problems.append(((*loc, key), _unknown_questionnaire(qid, known)))
+        what = "retention compares scale or matrix questions asked in all three waves"
+        for i, qid in enumerate(block.questions):
+            where = (*loc, "questions", i)
+            asked = [
+                self.find(qid, where, (ScaleQuestion, MatrixQuestion), what, wave)
+                for wave in (*waves, self.q)
+                if wave is not None
+            ]
+            types = {question_type(question) for question in asked if question is not None}
+            if None not in asked and len(types) > 1:
+                self.problems.append((where, f"'{qid}' must be of one type in all three waves"))
 
     def _pre_post(self, block: PrePostBlock, loc: Loc, known: Mapping[str, Questionnaire]) -> None:
         pre, post = known.get(block.pre), known.get(block.post)

@@ -25,13 +25,13 @@ class ReportTraining:
     #: The training's group minimums (k, k_text), frozen when its collection opened.
     min_group_size: int = 5
     min_text_group_size: int = 10
+    followup_questionnaire_id: str | None = None
+    programme_id: int | None = None
 
     @property
     def questionnaire_ids(self) -> frozenset[str]:
-        """The questionnaires the training's participants answer, pre and post."""
-        return frozenset(
-            qid for qid in (self.pre_questionnaire_id, self.post_questionnaire_id) if qid
-        )
+        """The questionnaires the training's participants answer, in any phase."""
+        return frozenset(qid for _, qid in self._phases() if qid)
 
     def covers(self, questionnaire_ids: Iterable[str]) -> bool:
         """Whether every one of these questionnaires is the training's pre or post one."""
@@ -43,19 +43,19 @@ class ReportTraining:
         Why None when both phases use it: the report then counts the training's responses
         of both phases, as the questionnaire's own blocks cannot tell them apart.
         """
-        phases = [
-            phase
-            for phase, qid in (
-                ("pre", self.pre_questionnaire_id),
-                ("post", self.post_questionnaire_id),
-            )
-            if qid == questionnaire_id
-        ]
+        phases = [phase for phase, qid in self._phases() if qid == questionnaire_id]
         return phases[0] if len(phases) == 1 else None
 
     def questionnaire_for(self, phase: str) -> str | None:
-        """The questionnaire answered in `phase` ("pre" or "post")."""
-        return self.pre_questionnaire_id if phase == "pre" else self.post_questionnaire_id
+        """The questionnaire answered in `phase` ("pre", "post" or "followup")."""
+        return dict(self._phases()).get(phase)
+
+    def _phases(self) -> tuple[tuple[str, str | None], ...]:
+        return (
+            ("pre", self.pre_questionnaire_id),
+            ("post", self.post_questionnaire_id),
+            ("followup", self.followup_questionnaire_id),
+        )
 
     def is_pre_post(self, pre: str, post: str) -> bool:
         """Whether `pre` and `post` are this training's pre and post questionnaires."""
@@ -77,4 +77,6 @@ def load_report_training(session: Session, training_id: int) -> ReportTraining |
         post_questionnaire_id=training.post_questionnaire_id,
         min_group_size=training.min_group_size,
         min_text_group_size=training.min_text_group_size,
+        followup_questionnaire_id=training.followup_questionnaire_id,
+        programme_id=training.programme_id,
     )

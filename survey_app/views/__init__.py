@@ -12,6 +12,7 @@ from . import (
     staff_content,
     staff_data,
     staff_live,
+    staff_programmes,
     staff_responses,
     survey,
 )
@@ -24,6 +25,7 @@ STAFF_ROUTE_MODULES = (
     staff_content,
     staff_data,
     staff_live,
+    staff_programmes,
     staff_responses,
 )
 

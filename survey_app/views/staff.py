@@ -45,6 +45,19 @@ from .survey import session as db_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
+#: What staff pages call each phase.
+PHASE_TITLES = {"pre": "Before the training", "post": "After the training", "followup": "Follow-up"}
+
+
+@bp.app_context_processor
+def phase_names() -> dict[str, dict[str, str]]:
+    """`phase_names` for every template: what staff pages call each phase."""
+    return {"phase_names": PHASE_TITLES}
+
+
+#: The training form's questionnaire choice of each phase.
+PHASE_FIELDS = tuple(f"{phase}_questionnaire_id" for phase in PHASES)
+
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
     """Email and password."""
@@ -86,6 +99,13 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
     organiser = StringField("Organiser", validators=[DataRequired(), Length(max=200)])
     pre_questionnaire_id = SelectField("Questionnaire before the training")
     post_questionnaire_id = SelectField("Questionnaire after the training")
+    followup_questionnaire_id = SelectField(
+        "Follow-up questionnaire (weeks or months later)",
+        # Forms posted without the field (older pages, scripts) mean "none".
+        filters=[lambda value: value or ""],
+        description="Optional: asks how participants used what they learned. Its link can be "
+        "sent through your own mailing list; the app never needs participants' emails.",
+    )
     min_group_size = IntegerField(
         "Smallest group a report shows (k)", validators=[NumberRange(min=MIN_K, max=1000)]
     )
@@ -101,12 +121,12 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             for qid, loaded in sorted(registry().questionnaires.items())
         ]
         # A retired questionnaire stays choosable for the trainings that already have it.
-        for name in ("pre_questionnaire_id", "post_questionnaire_id"):
+        for name in PHASE_FIELDS:
             kept = getattr(kwargs.get("obj"), name, None)
             if kept and kept not in registry().questionnaires:
                 choices.append(SelectChoice(kept, f"{kept} (retired)"))
-        self.pre_questionnaire_id.choices = choices
-        self.post_questionnaire_id.choices = choices
+        for name in PHASE_FIELDS:
+            getattr(self, name).choices = choices
 
     def validate_ends_on(self, field: DateField) -> None:
         """The last day cannot come before the first."""
@@ -115,7 +135,7 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
 
     def validate_post_questionnaire_id(self, field: SelectField) -> None:
         """A training needs at least one questionnaire."""
-        if not field.data and not self.pre_questionnaire_id.data:
+        if not any(getattr(self, name).data for name in PHASE_FIELDS):
             raise ValidationError("Choose a questionnaire for before or after the training.")
 
     def fields(self) -> TrainingFields:
@@ -128,6 +148,7 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             organiser=self.organiser.data.strip(),
             pre_questionnaire_id=self.pre_questionnaire_id.data or None,
             post_questionnaire_id=self.post_questionnaire_id.data or None,
+            followup_questionnaire_id=self.followup_questionnaire_id.data or None,
             minimums=GroupMinimums(self.min_group_size.data, self.min_text_group_size.data),
         )
 

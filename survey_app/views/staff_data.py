@@ -38,7 +38,7 @@ from ..trainings import active_link, delete_responses, record_audit
 from .staff import bp, client_address, training_or_404
 from .survey import session as db_session
 
-PHASE_ANY = "<any(pre, post):phase>"
+PHASE_ANY = "<any(pre, post, followup):phase>"
 PRIVATE = {"Cache-Control": "no-store"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,6 +80,15 @@ def qr_sheet(training_id: int, phase: str) -> str:
     training = training_or_404(training_id)
     url = participant_url(training, phase)
     return render_template("staff/qr_sheet.html", training=training, phase=phase, url=url)
+
+
+@bp.route("/trainings/<int:training_id>/followup-card")
+@staff_required
+def followup_card(training_id: int) -> str:
+    """Cards to hand out at the end of the training: the follow-up link and its QR code."""
+    training = training_or_404(training_id)
+    url = participant_url(training, "followup")
+    return render_template("staff/followup_card.html", training=training, url=url, copies=4)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from ..responses import Outcome, existing_outcome, new_submission_token, record_
 from ..settings import Settings
 from ..throttle import Keys, Limits, TooManySubmissions, admit, client_key
 from ..trainings import Placement, has_pre_with_code, link_by_token, normalise_code
+from ..waves import has_earlier_code
 from .form_page import empty_form_page
 
 bp = Blueprint("survey", __name__)
@@ -86,7 +87,7 @@ def training_phase(token: str) -> Page:
     if training.status != "open":
         language = page_language(loaded.model)
         return render_page("survey/closed.html", localized(loaded, language), language), 403
-    with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
+    with_code = training.asks_code
 
     def placement(form: SurveyForm) -> tuple[Placement, str]:
         code = normalise_code(*form.code) if form.code else None
@@ -94,6 +95,8 @@ def training_phase(token: str) -> Page:
         matched = ""
         if link.phase == "post" and hashed is not None:
             matched = "1" if has_pre_with_code(session(), training.id, hashed) else "0"
+        elif link.phase == "followup" and hashed is not None:
+            matched = "1" if has_earlier_code(session(), training.id, hashed) else "0"
         # Why not for a matched post code: it is paired already; the tags' argon2id cost
         # (five more hashes) is spent only on codes that may still need them.
         tags = code_hasher().near_miss_tags(training, code) if code and matched != "1" else None
@@ -105,7 +108,8 @@ def training_phase(token: str) -> Page:
 
 @bp.route("/t/<token>/thanks")
 def training_thanks(token: str) -> str:
-    """Confirmation for a training phase; after the post phase, says whether codes matched."""
+    """Confirmation for a training phase; after the post and follow-up phases, says whether
+    the code matched an earlier one."""
     link = link_or_404(token)
     loaded = phase_questionnaire_or_404(link.training, link.phase)
     language = page_language(loaded.model)
@@ -359,7 +363,7 @@ def rerender_after_csrf_failure(endpoint: str, view_args: dict[str, str]) -> tup
         link = link_or_404(view_args["token"])
         training = link.training
         loaded = phase_questionnaire_or_404(training, link.phase)
-        with_code = bool(training.pre_questionnaire_id and training.post_questionnaire_id)
+        with_code = training.asks_code
     else:
         loaded = answered_version(questionnaire_or_404(view_args["questionnaire_id"], public=True))
         with_code = False

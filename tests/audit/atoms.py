@@ -358,6 +358,9 @@ class Atoms:
         d, sig = definition, self.sigs[s]
         if d.submitted_from or d.submitted_to:
             raise AuditError("populations by submission dates are not modelled")
+        if d.waves or d.programme is not None:
+            # Refuse rather than count them as the whole phase (issue 18: not modelled yet).
+            raise AuditError("three-wave and programme populations are not modelled")
         if d.phase is not None and sig[self.dim_index["phase",]] != d.phase:
             return False
         if d.paired and not sig[self.dim_index["paired",]]:

@@ -133,7 +133,7 @@ def test_a_missing_questionnaire_is_located(content):
 def test_an_unknown_block_type_names_the_block_types(content):
     assert errors_for(content, unknown=UNKNOWN_TYPE) == [
         "unknown.yaml:7:11: blocks[1].type: unknown block type 'overveiw' (expected one of: "
-        "overview, question, priorities, gap, pre_post, recommendations, comments)"
+        "overview, question, priorities, gap, pre_post, retention, recommendations, comments)"
     ]
 
 

@@ -116,7 +116,11 @@ def test_stat_files_open_with_pyreadstat_with_labels(stat_file, kind):
     trafficking = "kt_protocols__trafficking_protocol"[: 64 if kind == "sav" else 28]
     assert "Trafficking in Persons" in labels[trafficking]
     values = meta.variable_value_labels
-    assert values["phase"] == {1: "Before the training", 2: "After the training"}
+    assert values["phase"] == {
+        1: "Before the training",
+        2: "After the training",
+        3: "Follow-up, weeks or months after the training",
+    }
     ngo = {v: k for k, v in values["stakeholder_type"].items()}["Non-governmental organisation"]
     assert frame["stakeholder_type"][1] == ngo
     assert values["familiarity_untoc"][1].startswith("Not")

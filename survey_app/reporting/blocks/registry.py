@@ -10,6 +10,7 @@ from .pre_post import KIND as PRE_POST
 from .priorities import KIND as PRIORITIES
 from .question import KIND as QUESTION
 from .recommendations import KIND as RECOMMENDATIONS
+from .retention import KIND as RETENTION
 
 #: Each block module defines KIND = BlockKind(compute, charts, template); add it here.
 BLOCKS: dict[str, BlockKind] = {
@@ -18,6 +19,7 @@ BLOCKS: dict[str, BlockKind] = {
     "priorities": PRIORITIES,
     "gap": GAP,
     "pre_post": PRE_POST,
+    "retention": RETENTION,
     "recommendations": RECOMMENDATIONS,
     "comments": COMMENTS,
 }
