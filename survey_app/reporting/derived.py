@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from ..questionnaire.schema import Questionnaire
+from .derived_needs import DERIVATIONS
 from .measures import count_answering
 from .schema import question_type
 from .sql import ALL, answered_by_group, date_counts, grouped_counts, means
@@ -58,7 +59,13 @@ def from_counts(
     second; the matrix aggregator counts (row, point) anyway, and row means and row
     respondents follow from those counts without reading the answers again.
     """
-    for derive in (answered_from_counts, matrix_means_from_counts, row_answers_from_counts):
+    derivations = (
+        answered_from_counts,
+        matrix_means_from_counts,
+        row_answers_from_counts,
+        *DERIVATIONS,
+    )
+    for derive in derivations:
         found = derive(run, questionnaires, query, args, kwargs)
         if found is not None:
             return found

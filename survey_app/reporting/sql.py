@@ -35,11 +35,39 @@ def grouped_counts(
     `keys` names `Answer` columns (`option_value`, `number_value`, `row`, `rank`); the group
     is the respondent's answer to the `by` question, or ALL.
     """
+    return _grouped(session, scope, question_id, keys, by, distinct_respondents=True)
+
+
+def grouped_rows(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    keys: Sequence[str] = ("option_value",),
+    by: str | None = None,
+) -> dict[tuple[Any, ...], int]:
+    """Answer rows per (group, *answer columns): `grouped_counts` without DISTINCT.
+
+    Why: counting distinct respondents sorts every row a second time; where a respondent
+    has at most one row per cell (derived_needs.py decides), the row count is the same.
+    """
+    return _grouped(session, scope, question_id, keys, by, distinct_respondents=False)
+
+
+def _grouped(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    keys: Sequence[str],
+    by: str | None,
+    *,
+    distinct_respondents: bool,
+) -> dict[tuple[Any, ...], int]:
     answer = aliased(Answer)
     columns = [getattr(answer, k) for k in keys]
     group, stmt = _with_group(answer, by)
+    counted = func.count(distinct(answer.response_id)) if distinct_respondents else func.count()
     stmt = (
-        stmt.add_columns(*columns, func.count(distinct(answer.response_id)))
+        stmt.add_columns(*columns, counted)
         .where(answer.question_id == question_id, *scope.conditions())
         .group_by(*group, *columns)
     )
