@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from ..questionnaire.schema import Questionnaire
-from .derived_needs import DERIVATIONS
+from .derived_needs import DERIVATIONS, rows_for_respondents
 from .measures import count_answering
 from .schema import question_type
 from .sql import ALL, answered_by_group, date_counts, grouped_counts, means
@@ -52,8 +52,12 @@ def from_counts(
     query: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
+    breakdowns: Mapping[str, str] | None = None,
 ) -> Any | None:
     """The call's result from per-answer counts when that is exact, else None (run the SQL).
+
+    `breakdowns` maps a question to the `by` a block breaks it down by (see
+    `derived_needs.rows_for_respondents`).
 
     Why: at 100,000 responses each pass over a matrix's answers costs a few tenths of a
     second; the matrix aggregator counts (row, point) anyway, and row means and row
@@ -69,7 +73,7 @@ def from_counts(
         found = derive(run, questionnaires, query, args, kwargs)
         if found is not None:
             return found
-    return None
+    return rows_for_respondents(run, questionnaires, query, args, kwargs, breakdowns)
 
 
 def _matrix_question(

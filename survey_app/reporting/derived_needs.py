@@ -16,7 +16,7 @@ from typing import Any
 from ..questionnaire.schema import Questionnaire
 from .measures import discrepancy_counts, paired_row_cells, paired_row_means, top_box_counts
 from .schema import question_type
-from .sql import grouped_counts, grouped_rows
+from .sql import ALL, grouped_counts, grouped_rows, grouped_rows_with_ungrouped
 
 Run = Callable[..., Any]
 
@@ -177,6 +177,8 @@ _ROW_KEY = {
 }
 #: Groups whose answers are one row per respondent, or one per chosen option (the group).
 _GROUP_TYPES = ("single_choice", "multi_choice", "country")
+#: Groups with one answer row per respondent: everyone is in one group or in none.
+_ONE_ROW_GROUPS = ("single_choice", "country")
 
 
 def rows_for_respondents(
@@ -185,24 +187,59 @@ def rows_for_respondents(
     query: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
+    breakdowns: Mapping[str, str] | None = None,
 ) -> dict[tuple[Any, ...], int] | None:
     """`grouped_counts` as a row count, when each respondent has at most one row per cell:
     the question's rows are told apart by a column among the keys (or it has one row per
-    respondent), and the group question has one row per respondent and group."""
+    respondent), and the group question has one row per respondent and group.
+
+    With `breakdowns` (question -> the `by` a block breaks it down by), the counts with and
+    without that breakdown come from one pass (`grouped_rows_with_ungrouped`).
+    """
     if query is not grouped_counts:
         return None
     named = dict(zip(("scope", "question_id", "keys", "by"), args, strict=False))
     named.update(kwargs)
     scope, question_id = named["scope"], named["question_id"]
     keys, by = tuple(named.get("keys", ("option_value",))), named.get("by")
-    kind = _type_of(questionnaires, scope.questionnaire_id, question_id)
+    qid = scope.questionnaire_id
+    kind = _type_of(questionnaires, qid, question_id)
     row_key = _ROW_KEY.get(kind or "")
     if kind is None or (row_key is not None and row_key not in keys):
         return None
-    if by is not None and _type_of(questionnaires, scope.questionnaire_id, by) not in _GROUP_TYPES:
+    if by is not None and _type_of(questionnaires, qid, by) not in _GROUP_TYPES:
         return None
+    planned = (breakdowns or {}).get(question_id)
+    if (
+        planned is not None
+        and by in (None, planned)
+        and _type_of(questionnaires, qid, planned) in _ONE_ROW_GROUPS
+    ):
+        both: dict[tuple[Any, ...], int] = run(
+            grouped_rows_with_ungrouped, scope, question_id, keys, planned
+        )
+        if by is not None:
+            return {key: n for key, n in both.items() if key[0] is not None}
+        return _ungrouped(both)
     found: dict[tuple[Any, ...], int] = run(grouped_rows, scope, question_id, keys=keys, by=by)
     return found
+
+
+def _ungrouped(counts: Mapping[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]:
+    """Counts per (group, *keys) summed over the groups, as (ALL, *keys) in GROUP BY order."""
+    out: dict[tuple[Any, ...], int] = {}
+    for key, n in counts.items():
+        out[(ALL, *key[1:])] = out.get((ALL, *key[1:]), 0) + n
+    return dict(sorted(out.items(), key=lambda item: tuple(_sql_order(v) for v in item[0][1:])))
+
+
+def _sql_order(value: Any) -> tuple[int, Any]:
+    """SQLite's order of one column: NULL first, then numbers, then text."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, str(value))
 
 
 #: Every derivation above that stands in for a cached query, in the order they are tried.
@@ -210,5 +247,4 @@ DERIVATIONS = (
     paired_means_from_cells,
     discrepancies_from_cells,
     top_box_from_counts,
-    rows_for_respondents,
 )

@@ -53,6 +53,19 @@ def grouped_rows(
     return _grouped(session, scope, question_id, keys, by, distinct_respondents=False)
 
 
+def grouped_rows_with_ungrouped(
+    session: Session, scope: Scope, question_id: str, keys: Sequence[str], by: str
+) -> dict[tuple[Any, ...], int]:
+    """`grouped_rows` by `by`, plus group None: the rows of those who left `by` unanswered.
+
+    Why: summed over the groups, these are the counts without a breakdown too (when `by`
+    has one answer row per respondent), so one pass over the answers gives both.
+    """
+    return _grouped(
+        session, scope, question_id, keys, by, distinct_respondents=False, ungrouped=True
+    )
+
+
 def _grouped(
     session: Session,
     scope: Scope,
@@ -61,10 +74,11 @@ def _grouped(
     by: str | None,
     *,
     distinct_respondents: bool,
+    ungrouped: bool = False,
 ) -> dict[tuple[Any, ...], int]:
     answer = aliased(Answer)
     columns = [getattr(answer, k) for k in keys]
-    group, stmt = _with_group(answer, by)
+    group, stmt = _with_group(answer, by, outer=ungrouped)
     counted = func.count(distinct(answer.response_id)) if distinct_respondents else func.count()
     stmt = (
         stmt.add_columns(*columns, counted)
@@ -144,7 +158,7 @@ def means(
     }
 
 
-def _with_group(answer: Any, by: str | None) -> tuple[list[Any], Any]:
+def _with_group(answer: Any, by: str | None, outer: bool = False) -> tuple[list[Any], Any]:
     """The group columns (none without a breakdown) and a SELECT joined to responses.
 
     Why no constant group: PostgreSQL refuses GROUP BY on a literal, so the ALL group is
@@ -161,6 +175,7 @@ def _with_group(answer: Any, by: str | None) -> tuple[list[Any], Any]:
         .join(
             grouping,
             and_(grouping.response_id == answer.response_id, grouping.question_id == by),
+            isouter=outer,
         )
     )
     return [grouping.option_value], stmt

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import Answer
+from survey_app.questionnaire import Choice
 from survey_app.reporting.derived import from_counts
 from survey_app.reporting.derived_needs import share_of_points
 from survey_app.reporting.measures import (
@@ -18,11 +19,17 @@ from survey_app.reporting.measures import (
     value_condition,
 )
 from survey_app.reporting.scope import Scope
-from survey_app.reporting.sql import grouped_counts, grouped_rows, means
+from survey_app.reporting.sql import (
+    grouped_counts,
+    grouped_rows,
+    grouped_rows_with_ungrouped,
+    means,
+)
 
 from .question_data import (
     EVERY_TYPE,
     QID,
+    add_response,
     question_db,  # noqa: F401 -- the `db` fixture
     scope,
     seed,
@@ -155,3 +162,31 @@ def test_cells_a_person_may_fill_twice_count_respondents(db, question, keys, by)
     assert from_counts(run, QUESTIONNAIRES, grouped_counts, (scope(), question), kwargs) is None
     rows = grouped_rows(db, scope(), question, **kwargs)
     assert rows != grouped_counts(db, scope(), question, **kwargs)  # why they must not stand in
+
+
+@pytest.mark.parametrize(
+    ("question", "keys", "by"),
+    [
+        ("liking_each", ("row", "number_value"), "fruit"),
+        ("liking", ("number_value",), "home"),
+        ("fruits", ("option_value",), "fruit"),
+    ],
+)
+def test_counts_with_and_without_the_planned_breakdown_come_from_one_pass(db, question, keys, by):
+    seed(db)
+    # One person answered the question but not the breakdown question.
+    add_response(db, {"liking": 2, "liking_each": {"apple": 1}, "fruits": Choice(("plum",))})
+    assert None in {key[0] for key in grouped_rows_with_ungrouped(db, scope(), question, keys, by)}
+    calls: list[Any] = []
+
+    def run(query, *args, **kwargs):
+        calls.append(query)
+        return query(db, *args, **kwargs)
+
+    plan = {question: by}
+    for group in (by, None):
+        kwargs = {"keys": keys, "by": group}
+        args = (scope(), question)
+        derived = from_counts(run, QUESTIONNAIRES, grouped_counts, args, kwargs, plan)
+        assert derived == grouped_counts(db, scope(), question, **kwargs)
+    assert calls == [grouped_rows_with_ungrouped, grouped_rows_with_ungrouped]
