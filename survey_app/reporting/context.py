@@ -17,7 +17,7 @@ from ..questionnaire.schema import (
 from .derived import call_key, from_counts
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
-from .schema import OverviewBlock, PrePostBlock, Report
+from .schema import OverviewBlock, PrePostBlock, QuestionBlock, Report
 from .scope import Scope, version_ranges
 from .sql import count_respondents
 from .training import ReportTraining
@@ -125,6 +125,14 @@ class ReportContext:
             None,
         )
 
+    def _breakdowns(self) -> dict[str, str]:
+        """Question -> the `by` its first broken-down question block uses."""
+        out: dict[str, str] = {}
+        for block in self.report.blocks:
+            if isinstance(block, QuestionBlock) and block.by is not None:
+                out.setdefault(block.question, block.by)
+        return out
+
     def _dimensions(self) -> frozenset[str]:
         """Questions whose answers define groups anywhere in the report."""
         found: set[str] = set()
@@ -180,7 +188,9 @@ class ReportContext:
         """
         key = call_key(query, args, kwargs)
         if key not in self._results:
-            found = from_counts(self.aggregate, self.questionnaires, query, args, kwargs)
+            found = from_counts(
+                self.aggregate, self.questionnaires, query, args, kwargs, self._breakdowns()
+            )
             self._results[key] = query(self.session, *args, **kwargs) if found is None else found
         result: T = self._results[key]
         return result

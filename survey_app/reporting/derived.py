@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from ..questionnaire.schema import Questionnaire
+from .derived_needs import DERIVATIONS, rows_for_respondents
 from .measures import count_answering
 from .schema import question_type
 from .sql import ALL, answered_by_group, date_counts, grouped_counts, means
@@ -51,18 +52,28 @@ def from_counts(
     query: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
+    breakdowns: Mapping[str, str] | None = None,
 ) -> Any | None:
     """The call's result from per-answer counts when that is exact, else None (run the SQL).
+
+    `breakdowns` maps a question to the `by` a block breaks it down by (see
+    `derived_needs.rows_for_respondents`).
 
     Why: at 100,000 responses each pass over a matrix's answers costs a few tenths of a
     second; the matrix aggregator counts (row, point) anyway, and row means and row
     respondents follow from those counts without reading the answers again.
     """
-    for derive in (answered_from_counts, matrix_means_from_counts, row_answers_from_counts):
+    derivations = (
+        answered_from_counts,
+        matrix_means_from_counts,
+        row_answers_from_counts,
+        *DERIVATIONS,
+    )
+    for derive in derivations:
         found = derive(run, questionnaires, query, args, kwargs)
         if found is not None:
             return found
-    return None
+    return rows_for_respondents(run, questionnaires, query, args, kwargs, breakdowns)
 
 
 def _matrix_question(

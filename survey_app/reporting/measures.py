@@ -224,6 +224,36 @@ def discrepancy_counts(
     return out
 
 
+def paired_row_means(
+    session: Session, scope: Scope, importance_id: str, capacity_id: str
+) -> dict[str, tuple[int, float, float]]:
+    """Per row: (respondents who rated it in both, mean importance, mean capacity)."""
+    imp, cap = aliased(Answer), aliased(Answer)
+    columns = select(imp.row, func.count(), func.avg(imp.number_value), func.avg(cap.number_value))
+    stmt = rated_in_both(columns, imp, cap, scope, importance_id, capacity_id).group_by(imp.row)
+    return {str(row): (int(n), float(i), float(c)) for row, n, i, c in session.execute(stmt)}
+
+
+def paired_row_cells(
+    session: Session, scope: Scope, importance_id: str, capacity_id: str
+) -> dict[str, dict[tuple[float, float], int]]:
+    """Per row: respondents per (importance, capacity), over those who rated it in both.
+
+    Why one joint count: the row means and the discrepancy spread both follow from it
+    (derived_needs.py), so the pairs are joined once instead of once per figure.
+    """
+    imp, cap = aliased(Answer), aliased(Answer)
+    columns = select(imp.row, imp.number_value, cap.number_value, func.count())
+    stmt = rated_in_both(columns, imp, cap, scope, importance_id, capacity_id).group_by(
+        imp.row, imp.number_value, cap.number_value
+    )
+    out: dict[str, dict[tuple[float, float], int]] = {}
+    for row, importance, capacity, n in session.execute(stmt):
+        if importance is not None and capacity is not None:  # ruled out in SQL; narrows types
+            out.setdefault(str(row), {})[(float(importance), float(capacity))] = int(n)
+    return out
+
+
 def median_of_counts(counts: Mapping[float, int]) -> float | None:
     """The median of a distribution given as value → frequency (mean of the middle two)."""
     total = sum(counts.values())

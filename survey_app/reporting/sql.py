@@ -35,11 +35,53 @@ def grouped_counts(
     `keys` names `Answer` columns (`option_value`, `number_value`, `row`, `rank`); the group
     is the respondent's answer to the `by` question, or ALL.
     """
+    return _grouped(session, scope, question_id, keys, by, distinct_respondents=True)
+
+
+def grouped_rows(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    keys: Sequence[str] = ("option_value",),
+    by: str | None = None,
+) -> dict[tuple[Any, ...], int]:
+    """Answer rows per (group, *answer columns): `grouped_counts` without DISTINCT.
+
+    Why: counting distinct respondents sorts every row a second time; where a respondent
+    has at most one row per cell (derived_needs.py decides), the row count is the same.
+    """
+    return _grouped(session, scope, question_id, keys, by, distinct_respondents=False)
+
+
+def grouped_rows_with_ungrouped(
+    session: Session, scope: Scope, question_id: str, keys: Sequence[str], by: str
+) -> dict[tuple[Any, ...], int]:
+    """`grouped_rows` by `by`, plus group None: the rows of those who left `by` unanswered.
+
+    Why: summed over the groups, these are the counts without a breakdown too (when `by`
+    has one answer row per respondent), so one pass over the answers gives both.
+    """
+    return _grouped(
+        session, scope, question_id, keys, by, distinct_respondents=False, ungrouped=True
+    )
+
+
+def _grouped(
+    session: Session,
+    scope: Scope,
+    question_id: str,
+    keys: Sequence[str],
+    by: str | None,
+    *,
+    distinct_respondents: bool,
+    ungrouped: bool = False,
+) -> dict[tuple[Any, ...], int]:
     answer = aliased(Answer)
     columns = [getattr(answer, k) for k in keys]
-    group, stmt = _with_group(answer, by)
+    group, stmt = _with_group(answer, by, outer=ungrouped)
+    counted = func.count(distinct(answer.response_id)) if distinct_respondents else func.count()
     stmt = (
-        stmt.add_columns(*columns, func.count(distinct(answer.response_id)))
+        stmt.add_columns(*columns, counted)
         .where(answer.question_id == question_id, *scope.conditions())
         .group_by(*group, *columns)
     )
@@ -116,7 +158,7 @@ def means(
     }
 
 
-def _with_group(answer: Any, by: str | None) -> tuple[list[Any], Any]:
+def _with_group(answer: Any, by: str | None, outer: bool = False) -> tuple[list[Any], Any]:
     """The group columns (none without a breakdown) and a SELECT joined to responses.
 
     Why no constant group: PostgreSQL refuses GROUP BY on a literal, so the ALL group is
@@ -133,6 +175,7 @@ def _with_group(answer: Any, by: str | None) -> tuple[list[Any], Any]:
         .join(
             grouping,
             and_(grouping.response_id == answer.response_id, grouping.question_id == by),
+            isouter=outer,
         )
     )
     return [grouping.option_value], stmt

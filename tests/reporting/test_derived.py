@@ -8,17 +8,34 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import Answer
+from survey_app.questionnaire import Choice
 from survey_app.reporting.derived import from_counts
-from survey_app.reporting.measures import count_answering
-from survey_app.reporting.sql import means
+from survey_app.reporting.derived_needs import share_of_points
+from survey_app.reporting.measures import (
+    count_answering,
+    discrepancy_counts,
+    paired_row_means,
+    top_box_counts,
+    value_condition,
+)
+from survey_app.reporting.scope import Scope
+from survey_app.reporting.sql import (
+    grouped_counts,
+    grouped_rows,
+    grouped_rows_with_ungrouped,
+    means,
+)
 
 from .question_data import (
     EVERY_TYPE,
     QID,
+    add_response,
     question_db,  # noqa: F401 -- the `db` fixture
     scope,
     seed,
 )
+from .seeding import NEEDS, add_responses, sample_questionnaires
+from .test_gap import seeded_answers as gap_answers
 
 QUESTIONNAIRES = {QID: EVERY_TYPE}
 
@@ -61,3 +78,115 @@ def test_fractional_points_conditions_and_other_types_run_the_sql(db):
     answer.number_value = 2.5
     db.flush()
     assert from_counts(run, QUESTIONNAIRES, means, (scope(), "liking_each"), row_means) is None
+    top_box = (scope(), "liking_each", 4)
+    assert from_counts(run, QUESTIONNAIRES, top_box_counts, top_box, {}) is None
+    assert (
+        share_of_points(run, QUESTIONNAIRES, scope(), "liking_each", "apple", None, 4, None) is None
+    )
+
+
+def test_gap_means_and_spread_from_pair_counts_equal_the_sql(app, session):
+    qs = sample_questionnaires(app)
+    add_responses(session, qs[NEEDS], gap_answers())
+    args = (Scope(NEEDS), "capacity_importance", "confidence")
+    run = direct(session)
+    for query in (paired_row_means, discrepancy_counts):
+        derived = from_counts(run, qs, query, args, {})
+        assert derived is not None
+        assert derived == query(session, *args)
+    # The spread is not a trivial one: rows differ and some pairs are missing.
+    assert len({n for n, _, _ in paired_row_means(session, *args).values()}) > 1
+
+
+@pytest.mark.parametrize("question", ["liking_each", "liking"])
+@pytest.mark.parametrize("threshold", [1, 4, 4.5, 6])
+def test_top_box_from_point_counts_equals_the_sql(db, question, threshold):
+    seed(db)
+    args = (scope(), question, threshold)
+    derived = from_counts(direct(db), QUESTIONNAIRES, top_box_counts, args, {})
+    assert derived is not None
+    assert derived == top_box_counts(db, *args)
+
+
+@pytest.mark.parametrize(
+    ("values", "at_least", "at_most"),
+    [(None, None, 2), (None, 4, None), (None, 2, 3), ([1.0, 5.0], None, None), ([5.0], None, 2)],
+)
+def test_share_of_points_equals_the_sql_count(db, values, at_least, at_most):
+    seed(db)
+    run = direct(db)
+    condition = value_condition(Answer.number_value, values, at_least, at_most)
+    for question, row in [("liking_each", "apple"), ("liking_each", "plum"), ("liking", None)]:
+        found = share_of_points(
+            run, QUESTIONNAIRES, scope(), question, row, values, at_least, at_most
+        )
+        assert found == count_answering(db, scope(), question, row, condition)
+        assert found
+    # Anyone rating any row of a matrix: people count once however many rows they rated.
+    whole = share_of_points(run, QUESTIONNAIRES, scope(), "liking_each", None, None, 4, None)
+    assert whole is None
+
+
+@pytest.mark.parametrize(
+    ("question", "keys", "by"),
+    [
+        ("liking_each", ("row", "number_value"), None),
+        ("liking_each", ("row", "number_value"), "fruit"),
+        ("liking_each", ("row", "number_value"), "fruits"),
+        ("fruits", ("option_value",), "home"),
+        ("fruit_rank", ("option_value", "rank"), None),
+        ("liking", ("number_value",), "fruit"),
+        ("home", ("option_value",), None),
+    ],
+)
+def test_row_counts_stand_in_for_respondent_counts_where_equal(db, question, keys, by):
+    seed(db)
+    kwargs = {"keys": keys, "by": by}
+    derived = from_counts(direct(db), QUESTIONNAIRES, grouped_counts, (scope(), question), kwargs)
+    assert derived is not None
+    assert derived == grouped_counts(db, scope(), question, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("question", "keys", "by"),
+    [
+        ("liking_each", ("number_value",), None),  # several rows per person in a cell
+        ("fruits", ("text_value",), None),
+        ("liking", ("number_value",), "liking_each"),  # not a grouping question
+    ],
+)
+def test_cells_a_person_may_fill_twice_count_respondents(db, question, keys, by):
+    seed(db)
+    run = direct(db)
+    kwargs = {"keys": keys, "by": by}
+    assert from_counts(run, QUESTIONNAIRES, grouped_counts, (scope(), question), kwargs) is None
+    rows = grouped_rows(db, scope(), question, **kwargs)
+    assert rows != grouped_counts(db, scope(), question, **kwargs)  # why they must not stand in
+
+
+@pytest.mark.parametrize(
+    ("question", "keys", "by"),
+    [
+        ("liking_each", ("row", "number_value"), "fruit"),
+        ("liking", ("number_value",), "home"),
+        ("fruits", ("option_value",), "fruit"),
+    ],
+)
+def test_counts_with_and_without_the_planned_breakdown_come_from_one_pass(db, question, keys, by):
+    seed(db)
+    # One person answered the question but not the breakdown question.
+    add_response(db, {"liking": 2, "liking_each": {"apple": 1}, "fruits": Choice(("plum",))})
+    assert None in {key[0] for key in grouped_rows_with_ungrouped(db, scope(), question, keys, by)}
+    calls: list[Any] = []
+
+    def run(query, *args, **kwargs):
+        calls.append(query)
+        return query(db, *args, **kwargs)
+
+    plan = {question: by}
+    for group in (by, None):
+        kwargs = {"keys": keys, "by": group}
+        args = (scope(), question)
+        derived = from_counts(run, QUESTIONNAIRES, grouped_counts, args, kwargs, plan)
+        assert derived == grouped_counts(db, scope(), question, **kwargs)
+    assert calls == [grouped_rows_with_ungrouped, grouped_rows_with_ungrouped]

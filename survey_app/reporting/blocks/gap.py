@@ -10,10 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
-
-from ...models import Answer
 from ...questionnaire.schema import MatrixQuestion
 from .. import charts
 from ..agreement import agreeing_scope, versions_note
@@ -24,7 +20,7 @@ from ..measures import (
     borich_mwds,
     competition_ranks,
     discrepancy_counts,
-    rated_in_both,
+    paired_row_means,
     rdm,
 )
 from ..results import BlockResult, Chart
@@ -274,16 +270,6 @@ def quadrant(row: GapRow, importance_split: float, capacity_split: float) -> str
     if high:
         return "train first" if low else "keep up"
     return "less important, less capacity" if low else "less important, more capacity"
-
-
-def paired_row_means(
-    session: Session, scope: Scope, importance_id: str, capacity_id: str
-) -> dict[str, tuple[int, float, float]]:
-    """Per row: (respondents who rated it in both, mean importance, mean capacity)."""
-    imp, cap = aliased(Answer), aliased(Answer)
-    columns = select(imp.row, func.count(), func.avg(imp.number_value), func.avg(cap.number_value))
-    stmt = rated_in_both(columns, imp, cap, scope, importance_id, capacity_id).group_by(imp.row)
-    return {str(row): (int(n), float(i), float(c)) for row, n, i, c in session.execute(stmt)}
 
 
 def draw(result: GapResult) -> tuple[Chart, ...]:

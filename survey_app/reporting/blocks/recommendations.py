@@ -29,6 +29,7 @@ from ...questionnaire.schema import (
 )
 from ..agreement import agreeing_scope
 from ..context import ReportContext
+from ..derived_needs import share_of_points
 from ..disclosure import Population, round_half_up
 from ..measures import (
     BORDA_NAME,
@@ -142,9 +143,7 @@ def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) 
     pop = answered_population(ctx.disclosure, scope, base, label, question.id, measure.row)
     if not isinstance(pop, Population):
         return _not_evaluated(rule, ctx.k, f"share of respondents who {what}", threshold)
-    count = count_answering(
-        ctx.session, scope, question.id, measure.row, _condition(question, measure)
-    )
+    count = _share_count(ctx, scope, question, measure)
     n = ctx.disclosure.release_count(pop, "size", base)
     share = ctx.disclosure.release_share(
         pop,
@@ -158,6 +157,28 @@ def _share(ctx: ReportContext, scope: Scope, rule: Rule, measure: ShareMeasure) 
     evidence = f"{share:.0f}% of {n} respondents {what} (threshold: {threshold})."
     status: Status = "holds" if holds(rule, share / 100) else "does_not_hold"
     return Finding(rule.id, rule.text, evidence, status, share / 100, n)
+
+
+def _share_count(
+    ctx: ReportContext, scope: Scope, question: QuestionBase, measure: ShareMeasure
+) -> int:
+    """Respondents the share counts: from the point counts already read when exact."""
+    if isinstance(question, MatrixQuestion | ScaleQuestion):
+        values = [float(v) for v in measure.in_ if _is_number(v)] if measure.in_ else None
+        found = share_of_points(
+            ctx.aggregate,
+            ctx.questionnaires,
+            scope,
+            question.id,
+            measure.row,
+            values,
+            measure.at_least,
+            measure.at_most,
+        )
+        if found is not None:
+            return found
+    condition = _condition(question, measure)
+    return count_answering(ctx.session, scope, question.id, measure.row, condition)
 
 
 def _items(question: QuestionBase, measure: ShareMeasure) -> str:
