@@ -118,6 +118,7 @@ def training_thanks(token: str) -> str:
         localized(loaded, language),
         language,
         matched=request.args.get("matched"),
+        phase=link.phase,
         form_path=url_for("survey.training_phase", token=token),
     )
 

@@ -85,6 +85,24 @@ def test_followup_form_asks_for_the_code_and_says_whether_it_matched(app, logged
     assert "matched=0" in submit(app, training_id, "followup", {**followup_answers(), **OTHER_CODE})
 
 
+def test_followup_thanks_speaks_of_the_training_not_of_before_it(app, logged_in):
+    """Months later, a matched code joined the answers given at the training."""
+    training_id = open_training(logged_in, followup_questionnaire_id=FOLLOWUP)
+    participant = app.test_client()
+    followup = link_token(app, training_id, "followup")
+    matched = participant.get(f"/t/{followup}/thanks?matched=1").get_data(as_text=True)
+    assert "matched with the answers you gave at the training" in matched
+    assert "before the training" not in matched
+    missed = participant.get(f"/t/{followup}/thanks?matched=0").get_data(as_text=True)
+    assert "could not find answers from the training" in missed
+    post = participant.get(f"/t/{link_token(app, training_id, 'post')}/thanks?matched=1")
+    assert "answers you gave before the training" in post.get_data(as_text=True)
+    french = participant.get(
+        f"/t/{followup}/thanks?matched=1", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert "lors de la formation" in french
+
+
 def test_followup_only_training_with_pre_asks_code_but_a_single_phase_does_not(app, logged_in):
     """Two phases are enough to pair; a training with one phase asks for no code."""
     both = open_training(logged_in, post_questionnaire_id="", followup_questionnaire_id=FOLLOWUP)
