@@ -342,7 +342,7 @@ def echo_participant_links(training: Training, base_url: str | None = None) -> N
         if link is not None and questionnaire_id:
             path = adapter.build("survey.training_phase", {"token": link.token})
             url = f"{base_url.rstrip('/')}{path}"
-            click.echo(f"  {phase:<4}  {questionnaire_id:<{width}}  {url}")
+            click.echo(f"  {phase:<8}  {questionnaire_id:<{width}}  {url}")
     if not base_url:
         click.echo("  (add the server's address in front; SURVEY_PUBLIC_URL prints full links)")
 

@@ -25,7 +25,7 @@ TRAINING = [
     "UNODC",
 ]
 BOTH = ["--pre", "untoc-needs-assessment", "--post", "untoc-post-training"]
-LINK = re.compile(r"^  (pre |post)  (\S+)\s+(\S*/t/([\w-]{43}))$", re.MULTILINE)
+LINK = re.compile(r"^  (pre|post|followup) +(\S+)\s+(\S*/t/([\w-]{43}))$", re.MULTILINE)
 
 
 @pytest.fixture

@@ -257,7 +257,7 @@ def render_html(
     preview only: site navigation and the PDF download, above the pages, never printed.
     """
     return (
-        _environment()
+        report_environment()
         .get_template(TEMPLATE)
         .render(
             doc=doc,
@@ -395,7 +395,7 @@ def format_percent(value: float | None, digits: int = 0) -> str:
 
 
 @cache
-def _environment() -> Environment:
+def report_environment() -> Environment:
     """The print templates, autoescaped, failing loudly on a misspelt variable.
 
     Why not Flask's environment: the pipeline runs outside requests (CLI, benchmark), and

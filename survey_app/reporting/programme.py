@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Programme, Response
 from ..questionnaire.schema import MatrixQuestion, Questionnaire
 from .disclosure import HIDDEN_MARK, Disclosure, Population, PopulationDef
-from .pipeline import _environment, html_to_pdf
+from .pipeline import html_to_pdf, report_environment
 from .scope import Scope
 
 #: The needs-assessment question compared by default: how important each skill is.
@@ -260,7 +260,7 @@ def programme_json(report: ProgrammeReport) -> str:
 
 def programme_html(report: ProgrammeReport, *, static_url: str = "") -> str:
     """The print layout of the programme report."""
-    template = _environment().get_template("reports/programme.html")
+    template = report_environment().get_template("reports/programme.html")
     return template.render(r=report, static_url=static_url)
 
 
