@@ -367,9 +367,8 @@ class Atoms:
         d, sig = definition, self.sigs[s]
         if d.submitted_from or d.submitted_to:
             raise AuditError("populations by submission dates are not modelled")
-        if d.programme is not None:
-            # Refuse rather than count them as the whole phase (issue 18: not modelled yet).
-            raise AuditError("programme populations are not modelled")
+        # A programme population: every modelled row is the programme's (Plan checks it);
+        # its training is a breakdown answer ("training"), a signature component.
         if d.phase is not None and sig[self.dim_index["phase",]] != d.phase:
             return False
         if d.paired and not sig[self.dim_index["paired",]]:

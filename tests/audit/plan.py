@@ -93,6 +93,8 @@ class Plan:
         self.open_values: dict[str, set[str]] = {}
         for pop in pops:
             d = pop.definition
+            if d.programme is not None and any(r.programme != d.programme for r in rows):
+                raise AuditError("a programme's population among rows of other trainings")
             if d.group is not None:
                 by = specs.get(d.group.question)
                 if by is None or by.kind not in ("single", "scale"):

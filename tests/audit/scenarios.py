@@ -393,6 +393,51 @@ def app_json(
     return build
 
 
+@dataclass
+class Programme:
+    """Several generated trainings grouped as one programme; its report's JSON and rows."""
+
+    trainings: list[Scenario]
+    data: dict[str, Any] = field(default_factory=dict)
+    rows: list[Respondent] = field(default_factory=list)
+    specs: dict[str, dict[str, QuestionSpec]] = field(default_factory=dict)
+
+
+def small_training(scenario: Scenario, people: int) -> Scenario:
+    """The scenario cut to its first `people` participants (and no strangers): a training
+    of fewer than k respondents, whose column the residual rule must hide with another."""
+    keep = {f"p{i}" for i in range(people)}
+    return replace(scenario, submissions=[s for s in scenario.submissions if s.code in keep])
+
+
+def build_programme(session: Session, trainings: Sequence[Scenario]) -> Programme:
+    """The trainings stored, grouped as a programme, and its report built by the app
+    (`build_programme_report`): the JSON its disclosure releases, and the raw rows with the
+    training as a breakdown answer ("training", as the report's groups name it)."""
+    from survey_app.programmes import assign_trainings, create_programme
+    from survey_app.reporting.programme import BY, build_programme_report
+
+    for scenario in trainings:
+        store(session, scenario)
+    programme = create_programme(session, f"Programme {trainings[0].seed}")
+    assign_trainings(session, programme, [sc.training_id or 0 for sc in trainings])
+    session.flush()
+    needs = trainings[0].questionnaires[NEEDS]
+    report = build_programme_report(session, programme.id, needs)
+    rows = []
+    for n, scenario in enumerate(trainings):
+        for r in respondents(scenario):
+            if r.phase == "pre":
+                answers = {**r.answers, BY: Choice((str(scenario.training_id),))}
+                rows.append(
+                    replace(r, rid=r.rid + 100_000 * n, answers=answers, programme=programme.id)
+                )
+    specs = specs_for(trainings[0].questionnaires)
+    tids = tuple(str(sc.training_id) for sc in trainings)
+    specs[NEEDS] = {**specs[NEEDS], BY: QuestionSpec(BY, "single", tids, required=True)}
+    return Programme(list(trainings), dict(report.disclosure), rows, specs)
+
+
 def _no_charts(*args: Any) -> tuple[()]:
     return ()
 
