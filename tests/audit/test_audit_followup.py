@@ -15,10 +15,15 @@ from typing import Any
 import pytest
 
 from survey_app.content import registry
-from survey_app.reporting.disclosure import Disclosure
+from survey_app.reporting.disclosure import Disclosure, Population, PopulationDef
 
+from .rawdata import members
 from .scenarios import (
+    DEFAULT_K_TEXT,
+    FOLLOWUP,
     FOLLOWUP_REPORT,
+    NEEDS,
+    POST,
     Scenario,
     app_json,
     respondents,
@@ -130,3 +135,67 @@ def test_the_harness_fails_a_build_that_shows_a_small_three_wave_set(session, mo
     [small] = [s for s in _picked(models) if _kind(s) == "small"]
     run = run_audits(app_json(session, (FOLLOWUP_REPORT,)), [small], specs_for(models))
     assert any("shown with fewer than" in line and "three waves" in line for line in run.failures)
+
+
+def _with_wave_answers(scenario: Scenario) -> list[dict[str, Any]]:
+    """A reference build through the real rules (not the sample report): each wave's and
+    the pairs' sizes, the three-wave set's, and `applied_learning` counts of all follow-up
+    respondents and of the three-wave set, so that the set's answers could be subtracted."""
+    rows = respondents(scenario)
+    rules = Disclosure(scenario.k, DEFAULT_K_TEXT)
+
+    def pop(definition: PopulationDef, label: str, **around: Any) -> Population | Any:
+        return rules.population(definition, label, len(members(rows, definition)), **around)
+
+    every = {
+        phase: pop(PopulationDef(q, phase=phase), phase)
+        for phase, q in (("pre", NEEDS), ("post", POST), ("followup", FOLLOWUP))
+    }
+    pairs = pop(PopulationDef(NEEDS, phase="pre", paired=True), "pairs")
+    three = pop(
+        PopulationDef(FOLLOWUP, phase="followup", waves=True),
+        "three waves",
+        within=every["followup"],
+        also_within=(every["pre"], every["post"], pairs),
+    )
+    for shown in (*every.values(), pairs, three):
+        if isinstance(shown, Population):
+            rules.release_count(shown, "size", shown.size)
+    for shown in (every["followup"], three):
+        if isinstance(shown, Population):
+            people = members(rows, shown.definition)
+            for point in range(1, 6):
+                n = sum(r.answers.get("applied_learning") == point for r in people)
+                rules.release_count(shown, "count", n, question="applied_learning", item=str(point))
+    return [rules.as_json()]
+
+
+def test_the_harness_fails_a_three_wave_set_shown_next_to_a_wave_it_differs_from_by_few(
+    models, monkeypatch
+):
+    """The set's answers beside all follow-up respondents' when 1..k-1 of those are not in
+    it: through the rules (`within`, `also_within`) the set is hidden and nothing is solved;
+    with those checks dropped, the others' answers are the difference, and the harness
+    fails."""
+    specs = specs_for(models)
+
+    def differs_by_few(scenario: Scenario) -> bool:
+        rows = respondents(scenario)
+        three = sum(r.waves and r.phase == "followup" for r in rows)
+        return (
+            three >= scenario.k
+            and 0 < sum(r.phase == "followup" for r in rows) - three < scenario.k
+        )
+
+    [scenario] = [s for s in scenarios(40, models, followup=True) if differs_by_few(s)][:1]
+    assert not run_audits(_with_wave_answers, [scenario], specs).failures
+    original = Disclosure.population
+
+    def blind(self, definition, label, size, **_):
+        return original(self, definition, label, size)
+
+    monkeypatch.setattr(Disclosure, "population", blind)
+    run = run_audits(_with_wave_answers, [scenario], specs)
+    assert any("leak: " in line and "all three waves" in line for line in run.failures), (
+        run.failures[:5]
+    )
