@@ -99,6 +99,7 @@ class Atoms:
             for sig in itertools.product(*(d.domain for d in self.dims))
             if all(sig[i] != BLANK for i in required_groups)
             and not (len(both) == 2 and all(sig[i] for i in both))
+            and self._possible(sig)
         ]
         self.vars: list[cp_model.IntVar] = []
         self.bound = bound
@@ -115,6 +116,14 @@ class Atoms:
             q: [self._new(bound) for _ in self.sigs] for q in sorted(shown)
         }
         self._structure()
+
+    def _possible(self, sig: tuple[Any, ...]) -> bool:
+        """Why prune: a code in all three waves is a pre/post pair; a follow-up is no pair."""
+        phase, paired = sig[self.dim_index["phase",]], sig[self.dim_index["paired",]]
+        if phase == "followup" and paired:
+            return False
+        waves = self.dim_index.get(("waves",))
+        return waves is None or not sig[waves] or phase == "followup" or bool(paired)
 
     # --- variables ---------------------------------------------------------------------
 
@@ -358,14 +367,15 @@ class Atoms:
         d, sig = definition, self.sigs[s]
         if d.submitted_from or d.submitted_to:
             raise AuditError("populations by submission dates are not modelled")
-        if d.waves or d.programme is not None:
-            # Refuse rather than count them as the whole phase (issue 18: not modelled yet).
-            raise AuditError("three-wave and programme populations are not modelled")
+        # A programme population: every modelled row is the programme's (Plan checks it);
+        # its training is a breakdown answer ("training"), a signature component.
         if d.phase is not None and sig[self.dim_index["phase",]] != d.phase:
             return False
         if d.paired and not sig[self.dim_index["paired",]]:
             return False
         if d.probable and not sig[self.dim_index["probable",]]:
+            return False
+        if d.waves and not sig[self.dim_index["waves",]]:
             return False
         if d.versions is not None and sig[self.dim_index["version",]] not in d.versions:
             return False
@@ -387,6 +397,8 @@ class Atoms:
                 out.append(r.paired)
             elif kind == "probable":
                 out.append(r.probable)
+            elif kind == "waves":
+                out.append(r.waves)
             elif kind == "version":
                 out.append(r.version)
             elif kind == "group":

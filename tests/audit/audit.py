@@ -14,7 +14,7 @@ or by the printed group sizes and breakdown counts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -70,6 +70,7 @@ def audit(
     if check.mismatches:
         raise AuditError(f"figures differ from their recount: {check.mismatches[:5]}")
     pops = _populations(data)
+    pops.update(_wave_mirrors(pops))
     result = AuditResult()
     by_questionnaire: dict[str, list[Pop]] = {}
     for pop in pops.values():
@@ -174,6 +175,27 @@ def _populations(data: Mapping[str, Any]) -> dict[str, Pop]:
             h["key"], Pop(h["key"], definition_of(h["definition"]), False, None, h["reason"])
         )
     return pops
+
+
+def _wave_mirrors(pops: Mapping[str, Pop]) -> dict[str, Pop]:
+    """The three-wave set as seen from each earlier wave's questionnaire.
+
+    Why: each questionnaire is its own model, but a code in all three waves has one latest
+    response in each, so the set has as many people among the pre (post) respondents as
+    among the follow-up ones; its size, shown or hidden, is a fact about each wave.
+    """
+    out = {}
+    for pop in pops.values():
+        d = pop.definition
+        if not d.waves or d.answered is not None or d.phase != "followup":
+            continue
+        for other in pops.values():
+            o = other.definition
+            if o.phase in ("pre", "post") and o.training == d.training and not o.waves:
+                mirror = replace(d, questionnaire=o.questionnaire, phase=o.phase)
+                key = f"{pop.key} as {o.phase}"
+                out[key] = Pop(key, mirror, pop.shown, pop.size, pop.reason)
+    return out
 
 
 def _audit_questionnaire(

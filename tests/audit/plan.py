@@ -76,6 +76,9 @@ class Plan:
             # Near-miss pairing (pairing.py): a third pairing state, only when a population
             # is of the probable pairs (the others add no atoms).
             dims.append(Dim(("probable",), (False, True)))
+        if any(p.definition.waves for p in pops):
+            # Three waves (waves.py): whether the code answered pre, post and follow-up.
+            dims.append(Dim(("waves",), (False, True)))
         if any(p.definition.versions is not None for p in pops):
             # Only when some population is of certain versions: the others add no atoms.
             numbers = {r.version for r in rows} | {
@@ -90,6 +93,8 @@ class Plan:
         self.open_values: dict[str, set[str]] = {}
         for pop in pops:
             d = pop.definition
+            if d.programme is not None and any(r.programme != d.programme for r in rows):
+                raise AuditError("a programme's population among rows of other trainings")
             if d.group is not None:
                 by = specs.get(d.group.question)
                 if by is None or by.kind not in ("single", "scale"):
@@ -298,3 +303,5 @@ def constrain_population(atoms: Atoms, pop: Pop, k: int) -> None:
         atoms.model.add(size <= k - 1)
     elif pop.reason and pop.reason.startswith(f"fewer than {k} people, or hidden"):
         atoms.model.add(size >= 1)  # a breakdown lists only groups that have members
+    elif pop.reason and pop.reason.startswith("differs from"):
+        atoms.model.add(size >= k)  # Disclosure.population says "fewer than k" first

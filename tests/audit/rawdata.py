@@ -63,6 +63,12 @@ class Respondent:
     #: Part of a probable pair: a code one element from one unmatched code of the other
     #: phase, each the other's only such candidate (near-miss pairing, pairing.py).
     probable: bool = False
+    #: The code answered all three waves (pre, post and follow-up; latest per code each).
+    waves: bool = False
+    #: In all three waves: the answers of the same code's other two waves' latest responses.
+    wave_answers: tuple[Answers, ...] = ()
+    #: The programme of the respondent's training (None: none).
+    programme: int | None = None
 
     def was_shown(self, question: str) -> bool:
         """Whether the respondent saw the question (skip logic)."""
@@ -166,6 +172,10 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
         return False
     if d.probable and not respondent.probable:
         return False
+    if d.waves and not respondent.waves:
+        return False
+    if d.programme is not None and respondent.programme != d.programme:
+        return False
     if d.versions is not None and respondent.version not in d.versions:
         return False
     if d.group is not None and not in_group(respondent, d.group):
@@ -173,9 +183,11 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
     if d.also_answered and answer_of(respondent, d.also_answered, d.row) is None:
         return False
     if d.answered_both and d.answered:
-        partner = Respondent(0, "", respondent.partner or {})
-        if answer_of(partner, d.answered, d.row) is None:
-            return False
+        # Three waves: answered in all three; otherwise in both phases of the pair.
+        others = respondent.wave_answers if d.waves else (respondent.partner or {},)
+        for answers in others:
+            if answer_of(Respondent(0, "", answers), d.answered, d.row) is None:
+                return False
     return d.answered is None or answer_of(respondent, d.answered, d.row) is not None
 
 

@@ -42,6 +42,8 @@ from .rawdata import QuestionSpec, Respondent, Specs, check_figures, specs_of
 NEEDS = "untoc-needs-assessment"
 POST = "untoc-post-training"
 REPORTS = ("untoc-needs-assessment-report", "untoc-pre-post-report")
+FOLLOWUP = "untoc-follow-up"
+FOLLOWUP_REPORT = "untoc-follow-up-report"
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 COUNTRIES = ("MY", "TH", "ID", "PH")
 SEED = 20260312
@@ -70,6 +72,8 @@ class Scenario:
     training_id: int | None = None
     #: Near-miss pairing on: submissions store near-miss tags; codes are "Xy|day|digits".
     near_miss: bool = False
+    #: A follow-up wave (FOLLOWUP) was generated and is stored as the training's third.
+    followup: bool = False
 
 
 def answers_for(
@@ -118,11 +122,14 @@ def _random_answer(rng: random.Random, q: Any) -> AnswerValue | None:
 
 #: Added to a seed: the same scenario with near-miss pairing on (`_near_misses`).
 NEAR_MISS = 2**32
+WAVES = ("pre", "post", "followup")
 
 
-def generate(seed: int, questionnaires: Mapping[str, Questionnaire]) -> Scenario:
+def generate(
+    seed: int, questionnaires: Mapping[str, Questionnaire], *, followup: bool = False
+) -> Scenario:
     """One scenario: 6-40 people, small groups, unmatched and duplicate codes, k 3 or 5;
-    near-miss codes too when the seed is NEAR_MISS or more."""
+    near-miss codes too when the seed is NEAR_MISS or more; a follow-up wave when asked."""
     rng = random.Random(seed % NEAR_MISS)  # noqa: S311 -- reproducible test data, not secrets
     k = rng.choice((3, 5))
     people = rng.randint(6, 40)
@@ -145,7 +152,40 @@ def generate(seed: int, questionnaires: Mapping[str, Questionnaire]) -> Scenario
         fixed = {"stakeholder_type": Choice((rng.choice(("ngo", "private")),))}
         subs.append(Submission("post", POST, f"stranger{j}", answers_for(rng, post, fixed)))
     scenario = Scenario(seed, k, subs, questionnaires)
+    if followup:
+        scenario = _followup(scenario)
     return _near_misses(scenario, people) if seed >= NEAR_MISS else scenario
+
+
+def _followup(scenario: Scenario) -> Scenario:
+    """A follow-up wave: some pairs (all, about k, or most) and at times some who answered
+    only before come back with their code; some answer with a code no earlier wave used;
+    the others not at all. Sizes near k, so the three-wave set is hidden in some scenarios
+    (fewer than k, or within 1..k-1 of a wave) and shown in others.
+
+    Why its own random stream: the draws of `generate` stay as they were.
+    """
+    rng = random.Random(f"follow-up {scenario.seed}")  # noqa: S311 -- reproducible test data
+    k, questionnaire = scenario.k, scenario.questionnaires[FOLLOWUP]
+    pre = list(dict.fromkeys(s.code for s in scenario.submissions if s.phase == "pre"))
+    post = {s.code for s in scenario.submissions if s.phase == "post"}
+    pairs = [c for c in pre if c in post]
+    mode = rng.choice(("all", "about k", "most"))
+    if mode == "all":
+        back = list(pairs)
+    elif mode == "about k":
+        back = rng.sample(pairs, min(len(pairs), rng.randint(k - 1, k + 1)))
+    else:
+        back = [c for c in pairs if rng.random() < 0.8]
+    only_pre = [c for c in pre if c not in post]
+    back += rng.sample(only_pre, min(len(only_pre), rng.choice((0, 0, 1, k))))
+    back += [f"stranger{100 + j}" for j in range(rng.choice((0, 0, 1, k - 1, k)))]
+    subs = list(scenario.submissions)
+    for code in back:
+        if rng.random() < 0.08:  # an earlier follow-up under the same code: superseded
+            subs.append(Submission("followup", FOLLOWUP, code, answers_for(rng, questionnaire, {})))
+        subs.append(Submission("followup", FOLLOWUP, code, answers_for(rng, questionnaire, {})))
+    return replace(scenario, submissions=subs, followup=True)
 
 
 def _near_misses(scenario: Scenario, people: int) -> Scenario:
@@ -193,12 +233,17 @@ def _one_off(rng: random.Random, code: str, who: str) -> str:
 
 
 def scenarios(
-    count: int, questionnaires: Mapping[str, Questionnaire], seed: int = SEED
+    count: int,
+    questionnaires: Mapping[str, Questionnaire],
+    seed: int = SEED,
+    *,
+    followup: bool = False,
 ) -> list[Scenario]:
-    """`count` scenarios from one fixed seed, about half with near-miss pairing on."""
+    """`count` scenarios from one fixed seed, about half with near-miss pairing on (and a
+    follow-up wave each, when asked)."""
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
     seeds = [rng.randrange(NEAR_MISS) for _ in range(count)]
-    return [generate(s + NEAR_MISS * _coin(s), questionnaires) for s in seeds]
+    return [generate(s + NEAR_MISS * _coin(s), questionnaires, followup=followup) for s in seeds]
 
 
 def _coin(seed: int) -> int:
@@ -212,24 +257,30 @@ def respondents(scenario: Scenario) -> list[Respondent]:
     latest: dict[tuple[str, str | None], tuple[int, Submission]] = {}
     for i, sub in enumerate(scenario.submissions):
         latest[sub.phase, sub.code if sub.code else f"none{i}"] = (i, sub)
-    codes = {phase: {code for p, code in latest if p == phase} for phase in ("pre", "post")}
+    codes = {phase: {code for p, code in latest if p == phase} for phase in WAVES}
     probable = _probable(codes["pre"], codes["post"]) if scenario.near_miss else set()
     out = []
     for (phase, code), (i, sub) in sorted(latest.items(), key=lambda kv: kv[1][0]):
         questionnaire = scenario.questionnaires[sub.questionnaire]
+        pair = phase != "followup" and code in codes["pre"] and code in codes["post"]
+        waves = all(code in codes[w] for w in WAVES)
         out.append(
             Respondent(
                 i,
                 sub.questionnaire,
                 sub.answers,
                 phase=phase,
-                paired=code in codes["pre"] and code in codes["post"],
+                paired=pair,
                 training=scenario.training_id,
                 shown=frozenset(visible_questions(questionnaire, sub.answers)),
                 submitted=(START + dt.timedelta(minutes=i)).date(),
                 code=code,
-                partner=_partner(latest, phase, code),
-                probable=code in probable,
+                partner=_partner(latest, phase, code) if phase != "followup" else None,
+                probable=phase != "followup" and code in probable,
+                waves=waves,
+                wave_answers=tuple(
+                    latest[w, code][1].answers for w in WAVES if w != phase and waves
+                ),
             )
         )
     return out
@@ -274,6 +325,7 @@ def store(session: Session, scenario: Scenario) -> None:
         organiser="UNODC",
         pre_questionnaire_id=NEEDS,
         post_questionnaire_id=POST,
+        followup_questionnaire_id=FOLLOWUP if scenario.followup else None,
         # Why: a report uses the larger of its own k and its training's, and a new
         # training's default (5) would silently turn every k = 3 scenario into k = 5.
         minimums=GroupMinimums(scenario.k, DEFAULT_K_TEXT),
@@ -339,6 +391,51 @@ def app_json(
         return [dict(doc.disclosure.data) for doc in docs if doc.disclosure is not None]
 
     return build
+
+
+@dataclass
+class Programme:
+    """Several generated trainings grouped as one programme; its report's JSON and rows."""
+
+    trainings: list[Scenario]
+    data: dict[str, Any] = field(default_factory=dict)
+    rows: list[Respondent] = field(default_factory=list)
+    specs: dict[str, dict[str, QuestionSpec]] = field(default_factory=dict)
+
+
+def small_training(scenario: Scenario, people: int) -> Scenario:
+    """The scenario cut to its first `people` participants (and no strangers): a training
+    of fewer than k respondents, whose column the residual rule must hide with another."""
+    keep = {f"p{i}" for i in range(people)}
+    return replace(scenario, submissions=[s for s in scenario.submissions if s.code in keep])
+
+
+def build_programme(session: Session, trainings: Sequence[Scenario]) -> Programme:
+    """The trainings stored, grouped as a programme, and its report built by the app
+    (`build_programme_report`): the JSON its disclosure releases, and the raw rows with the
+    training as a breakdown answer ("training", as the report's groups name it)."""
+    from survey_app.programmes import assign_trainings, create_programme
+    from survey_app.reporting.programme import BY, build_programme_report
+
+    for scenario in trainings:
+        store(session, scenario)
+    programme = create_programme(session, f"Programme {trainings[0].seed}")
+    assign_trainings(session, programme, [sc.training_id or 0 for sc in trainings])
+    session.flush()
+    needs = trainings[0].questionnaires[NEEDS]
+    report = build_programme_report(session, programme.id, needs)
+    rows = []
+    for n, scenario in enumerate(trainings):
+        for r in respondents(scenario):
+            if r.phase == "pre":
+                answers = {**r.answers, BY: Choice((str(scenario.training_id),))}
+                rows.append(
+                    replace(r, rid=r.rid + 100_000 * n, answers=answers, programme=programme.id)
+                )
+    specs = specs_for(trainings[0].questionnaires)
+    tids = tuple(str(sc.training_id) for sc in trainings)
+    specs[NEEDS] = {**specs[NEEDS], BY: QuestionSpec(BY, "single", tids, required=True)}
+    return Programme(list(trainings), dict(report.disclosure), rows, specs)
 
 
 def _no_charts(*args: Any) -> tuple[()]:

@@ -37,14 +37,12 @@ def goals_of(
     wanted: dict[tuple[frozenset[int], str | None], tuple[str, bool]] = {}
     for p in pops:
         if not p.shown:
-            wanted.setdefault(
-                (sigs[p.key], p.definition.answered), (p.key, p.definition.group is not None)
-            )
+            wanted.setdefault((sigs[p.key], p.definition.answered), (p.key, _sized(p)))
     plain = [p for p in pops if p.definition.answered is None]
     people = {p.key: {r.rid for r in rows if member(r, p.definition)} for p in plain}
     for a, b in itertools.permutations(plain, 2):
         if people[b.key] <= people[a.key] and 0 < len(people[a.key] - people[b.key]) < k:
-            grouped = a.definition.group is not None or b.definition.group is not None
+            grouped = _sized(a) or _sized(b)
             wanted.setdefault(
                 (sigs[a.key] - sigs[b.key], None), (f"{a.key} minus {b.key}", grouped)
             )
@@ -91,6 +89,12 @@ def goals_of(
                     atoms, specs[qid], part, label, truth, items.get(qid, set())
                 )
     return goals
+
+
+def _sized(pop: Pop) -> bool:
+    """Whether the population's size is a hidden value in itself: a breakdown answer or
+    "answered all three waves" defines it (so who is in it says something of each)."""
+    return pop.definition.group is not None or pop.definition.waves
 
 
 def _question_goals(
