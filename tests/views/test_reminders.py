@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import inspect, select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, ReminderAddress, Training
+from survey_app.models import AuditEvent, ParticipantLink, ReminderAddress, Training
 from survey_app.trainings import delete_responses
 from tests.conftest import (
     CODE,
@@ -119,6 +119,19 @@ def test_not_offered_when_switched_off_nor_after_the_followup(app, logged_in):
     assert addresses(app, plain) == addresses(app, on) == []
 
 
+def test_reminder_posts_count_against_the_submission_limits(make_app, fast_password_hashing):
+    """Like answers, reminder posts from one address are limited: 429, nothing stored."""
+    app = make_app(submission_limit_per_address=2)
+    staff = log_in(app.test_client(), add_account(app, "officer@example.org", "staff"))
+    training_id = open_training(staff, **WITH_REMINDERS)
+    assert remind(app, training_id, "ana@example.org").status_code == 303
+    assert remind(app, training_id, "bo@example.org").status_code == 303
+    limited = remind(app, training_id, "cy@example.org")
+    assert limited.status_code == 429
+    assert "Too many requests from your network" in limited.get_data(as_text=True)
+    assert addresses(app, training_id) == ["ana@example.org", "bo@example.org"]
+
+
 def test_a_post_without_csrf_token_is_refused(make_app, fast_password_hashing):
     """With CSRF protection on, a cross-site post stores nothing."""
     protected = make_app(csrf_enabled=True)
@@ -135,8 +148,6 @@ def test_a_post_without_csrf_token_is_refused(make_app, fast_password_hashing):
             status="open",
             pairing_secret="x" * 64,
         )
-        from survey_app.models import ParticipantLink
-
         training.links.append(ParticipantLink(phase="post", token="t" * 32))
         db.session.add(training)
         db.session.commit()
