@@ -21,7 +21,12 @@ from .models import ReminderAddress, Training
 
 
 class ReminderError(Exception):
-    """The address cannot be kept, or the reminders cannot be sent; nothing changed."""
+    """The address cannot be kept, or the reminders cannot be sent; `sent` were sent (and
+    their addresses deleted) before it happened."""
+
+    def __init__(self, message: str, sent: int = 0) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 @dataclass(frozen=True)
@@ -86,15 +91,18 @@ def delete_addresses(session: Session, training_id: int) -> int:
 
 
 def send_reminders(session: Session, training: Training, url: str, smtp: Smtp) -> int:
-    """Mail each address the follow-up link, then delete those addresses (flush only).
+    """Mail each address the follow-up link, deleting each address once its mail is sent
+    (flush only).
 
-    Raises ReminderError, deleting nothing, when SMTP is not configured or refuses.
+    Raises ReminderError when SMTP is not configured or refuses; the addresses mailed before
+    that are deleted all the same (its `sent`), so sending again mails nobody twice.
     """
     if not (smtp.host and smtp.sender):
         raise ReminderError("No SMTP server is configured (SURVEY_SMTP_HOST, SURVEY_SMTP_FROM).")
     rows = session.scalars(
         select(ReminderAddress).where(ReminderAddress.training_id == training.id)
     ).all()
+    sent = 0
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
             server.ehlo()
@@ -107,12 +115,15 @@ def send_reminders(session: Session, training: Training, url: str, smtp: Smtp) -
                 server.login(smtp.user, smtp.password)
             for row in rows:
                 server.send_message(message(training, url, smtp.sender, row.email))
+                session.delete(row)
+                sent += 1
     except (OSError, smtplib.SMTPException) as error:
-        raise ReminderError(f"The SMTP server could not send the reminders: {error}") from error
-    for row in rows:
-        session.delete(row)
+        session.flush()
+        raise ReminderError(
+            f"The SMTP server could not send the reminders: {error}", sent
+        ) from error
     session.flush()
-    return len(rows)
+    return sent
 
 
 def message(training: Training, url: str, sender: str, to: str) -> EmailMessage:

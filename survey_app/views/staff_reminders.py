@@ -49,7 +49,14 @@ def send_training_reminders(training_id: int) -> str | BaseResponse | tuple[str,
     try:
         sent = send_reminders(db_session(), training, url, smtp_settings())
     except ReminderError as error:
-        db.session.rollback()
+        if error.sent:
+            # Those mailed are gone from the list, so that sending again mails nobody twice.
+            detail = f"#{training.id} {error.sent} reminders (then: {error})"
+            record_audit(db_session(), current_user, "reminders_sent", detail, client_address())
+            db.session.commit()
+        else:
+            db.session.rollback()
+        count = address_count(db_session(), training.id)
         page = render_template(
             "staff/send_reminders.html", training=training, form=form, count=count, error=error
         )

@@ -257,6 +257,39 @@ def test_smtp_failure_keeps_the_addresses_and_says_so(make_app, fast_password_ha
     assert addresses(app, training_id) == ["ana@example.org"]
 
 
+class RefusesAfterOne(Inbox):
+    """Takes the first message, then answers every later one with a permanent failure."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.mails:
+            return "554 Transaction failed"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_failure_midway_deletes_only_the_mailed_addresses(make_app, fast_password_hashing):
+    """The server fails after one mail: that address is deleted (so a retry mails nobody
+    twice), the other is kept, and the page says how many went."""
+    inbox = RefusesAfterOne()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app = sender_app(make_app, port)
+        admin = log_in(app.test_client(), add_account(app, "admin@example.org", "admin"))
+        training_id = open_training(admin, **WITH_REMINDERS)
+        for address in ("ana@example.org", "bo@example.net"):
+            remind(app, training_id, address)
+        response = admin.post(f"/staff/trainings/{training_id}/reminders", data={"confirm": "y"})
+    finally:
+        controller.stop()
+    assert response.status_code == 502
+    text = response.get_data(as_text=True)
+    assert "1 reminders were sent and their addresses deleted" in text
+    assert "the other 1 addresses are kept" in text
+    [mailed] = [m.rcpt_tos[0] for m in inbox.mails]
+    assert addresses(app, training_id) == sorted({"ana@example.org", "bo@example.net"} - {mailed})
+
+
 def test_the_staff_role_cannot_send(app, logged_in):
     """Sending is for editors and admins; staff see the count but no button."""
     training_id = open_training(logged_in, **WITH_REMINDERS)
