@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -287,6 +288,8 @@ class Training(Base):
     #: When collection first opened: from then on the minimums may rise but never fall
     #: (see group_minimums.py).
     group_minimums_frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Offer participants an email reminder when the follow-up opens (reminders.py).
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     links: Mapped[list[ParticipantLink]] = relationship(
         back_populates="training", cascade="all, delete-orphan", order_by="ParticipantLink.id"
@@ -329,6 +332,24 @@ class Programme(Base):
     trainings: Mapped[list[Training]] = relationship(
         back_populates="programme", order_by="(Training.starts_on, Training.id)"
     )
+
+
+class ReminderAddress(Base):
+    """An address to remind once when the follow-up opens; deleted once the reminder is sent.
+
+    Why no link to a response, code or link, a random id and a date without a time: nothing
+    in the row may line an address up with the answers stored at the same moment.
+    """
+
+    __tablename__ = "reminder_addresses"
+    __table_args__ = (UniqueConstraint("training_id", "email", name="one_per_address"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    created_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class ParticipantLink(Base):

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     default_group_minimum: int = Field(default=5, ge=3, le=1000)
     #: k_text for new trainings: free text prints only for this many writers or more.
     default_text_group_minimum: int = Field(default=10, ge=3, le=1000)
+    #: SMTP server for the optional follow-up reminders (reminders.py); empty host: none.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    #: Login for the SMTP server (with STARTTLS when it offers it); empty: no login.
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    #: The reminders' From address.
+    smtp_from: str = ""
     testing: bool = False
     csrf_enabled: bool = True
 

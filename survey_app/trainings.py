@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from .codes import new_pairing_salt
 from .group_minimums import GroupMinimums, change_minimums, freeze_minimums
-from .models import PHASES, Answer, AuditEvent, ParticipantLink, Response, Training, User, utcnow
+from .models import (
+    PHASES,
+    Answer,
+    AuditEvent,
+    ParticipantLink,
+    ReminderAddress,
+    Response,
+    Training,
+    User,
+    utcnow,
+)
 from .versions import current_version
 
 
@@ -39,6 +49,8 @@ class TrainingFields:
     post_questionnaire_id: str | None
     #: Answered weeks or months later, through its own link (optional).
     followup_questionnaire_id: str | None = None
+    #: Offer an email reminder for the follow-up on the thank-you page (reminders.py).
+    reminders: bool = False
     #: k and k_text; None keeps the stored ones (a new training gets the model's defaults).
     minimums: GroupMinimums | None = None
 
@@ -199,7 +211,9 @@ def has_pre_with_code(session: Session, training_id: int, hashed: str) -> bool:
 
 
 def delete_responses(session: Session, training: Training) -> int:
-    """Delete every response of the training with its answers; returns how many."""
+    """Delete every response of the training with its answers, and the reminder addresses
+    still kept for it; returns how many responses."""
+    session.execute(delete(ReminderAddress).where(ReminderAddress.training_id == training.id))
     return _delete_where(session, Response.training_id == training.id)
 
 

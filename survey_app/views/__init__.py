@@ -13,6 +13,7 @@ from . import (
     staff_data,
     staff_live,
     staff_programmes,
+    staff_reminders,
     staff_responses,
     survey,
 )
@@ -26,6 +27,7 @@ STAFF_ROUTE_MODULES = (
     staff_data,
     staff_live,
     staff_programmes,
+    staff_reminders,
     staff_responses,
 )
 

@@ -18,7 +18,15 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
 
@@ -30,6 +38,7 @@ from ..extensions import db
 from ..group_minimums import GroupMinimumError, GroupMinimums
 from ..models import PHASES, Training
 from ..passwords import MIN_LENGTH
+from ..reminders import address_count
 from ..reporting.disclosure import MIN_K
 from ..trainings import (
     TrainingChangeError,
@@ -106,6 +115,11 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
         description="Optional: asks how participants used what they learned. Its link can be "
         "sent through your own mailing list; the app never needs participants' emails.",
     )
+    reminders = BooleanField(
+        "Offer email reminders for the follow-up",
+        description="Participants may leave an address on the thank-you page; it is kept apart "
+        "from answers and deleted once the reminder is sent.",
+    )
     min_group_size = IntegerField(
         "Smallest group a report shows (k)", validators=[NumberRange(min=MIN_K, max=1000)]
     )
@@ -149,6 +163,7 @@ class TrainingForm(FlaskForm):  # type: ignore[misc]
             pre_questionnaire_id=self.pre_questionnaire_id.data or None,
             post_questionnaire_id=self.post_questionnaire_id.data or None,
             followup_questionnaire_id=self.followup_questionnaire_id.data or None,
+            reminders=bool(self.reminders.data),
             minimums=GroupMinimums(self.min_group_size.data, self.min_text_group_size.data),
         )
 
@@ -298,6 +313,7 @@ def training(training_id: int) -> str:
         bursts=find_bursts(db_session(), training.id),
         burst_min=BURST_MIN_RESPONSES,
         burst_gap=int(BURST_GAP.total_seconds()),
+        reminder_count=address_count(db_session(), training.id),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from .. import reminders
 from ..codes import code_hasher
 from ..content import (
     answered_version,
@@ -111,15 +112,55 @@ def training_thanks(token: str) -> str:
     """Confirmation for a training phase; after the post and follow-up phases, says whether
     the code matched an earlier one."""
     link = link_or_404(token)
+    return thanks_page(
+        link, matched=request.args.get("matched"), reminder_kept=request.args.get("reminder")
+    )
+
+
+@bp.route("/t/<token>/remind", methods=["POST"])
+def remind_me(token: str) -> Page:
+    """Keep an address for the follow-up reminder, apart from any answer; then thank again."""
+    link = link_or_404(token)
+    training = link.training
+    if not reminders.offered(training, link.phase):
+        abort(404)
+    email = request.form.get("email", "")
+    try:
+        end_read_only(session())
+        reminders.add_address(session(), training, email)
+        admit(session(), submission_keys(f"reminder:{training.id}"), submission_limits())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same address was kept by a concurrent request
+    except reminders.ReminderError:
+        db.session.rollback()
+        problem = _("Please enter a whole email address, such as name@example.org.")
+        return thanks_page(link, email=email, reminder_error=problem), 422
+    except TooManySubmissions as limited:
+        db.session.rollback()
+        problem = _(
+            "Too many requests from your network in the last few minutes. Please wait "
+            "%(minutes)s min, then try again.",
+            minutes=limited.minutes,
+        )
+        return thanks_page(link, email=email, reminder_error=problem), 429
+    return redirect(url_for("survey.training_thanks", token=token, reminder="1"), 303)
+
+
+def thanks_page(link: ParticipantLink, **context: object) -> str:
+    """The thank-you page of a training phase, with the reminder form when it is offered."""
     loaded = phase_questionnaire_or_404(link.training, link.phase)
     language = page_language(loaded.model)
     return render_page(
         "survey/thanks.html",
         localized(loaded, language),
         language,
-        matched=request.args.get("matched"),
         phase=link.phase,
-        form_path=url_for("survey.training_phase", token=token),
+        form_path=url_for("survey.training_phase", token=link.token),
+        reminder_path=url_for("survey.remind_me", token=link.token)
+        if reminders.offered(link.training, link.phase)
+        else None,
+        **context,
     )
 
 
