@@ -58,6 +58,17 @@ def app(make_app: AppMaker) -> Flask:
     return make_app(csrf_enabled=True, committed=True)
 
 
+def app_serving(make_app: AppMaker, tmp_path: Path, questionnaires: Path) -> Flask:
+    """The same app serving only the questionnaires in one folder, and no report."""
+    (tmp_path / "no-reports").mkdir()
+    return make_app(
+        csrf_enabled=True,
+        committed=True,
+        questionnaires_dir=questionnaires,
+        reports_dir=tmp_path / "no-reports",
+    )
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the app from a background thread; yields its base URL, e.g. http://127.0.0.1:5xxxx."""

@@ -21,17 +21,13 @@ from survey_app.questionnaire.pipes import PLACEHOLDER
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
+from .conftest import app_serving
+
 
 @pytest.fixture
 def app(make_app: AppMaker, tmp_path: Path) -> Flask:
     """The real app (CSRF on, committing) serving tests/data/questionnaires/calculated."""
-    (tmp_path / "no-reports").mkdir()
-    return make_app(
-        csrf_enabled=True,
-        committed=True,
-        questionnaires_dir=DATA_DIR / "questionnaires" / "calculated",
-        reports_dir=tmp_path / "no-reports",
-    )
+    return app_serving(make_app, tmp_path, DATA_DIR / "questionnaires" / "calculated")
 
 
 def test_a_question_shows_when_a_calculation_passes_its_threshold(page: Page, live_server: str):

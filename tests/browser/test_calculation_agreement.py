@@ -19,6 +19,8 @@ from survey_app.questionnaire.calculations import answer_text, as_json, calculat
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
+from .conftest import app_serving
+
 EXPRESSIONS = [
     # arithmetic, empty answers, division by zero, decimals
     "${a} + ${b}",
@@ -156,13 +158,7 @@ def browser_value(answer: object) -> object:
 @pytest.fixture
 def app(make_app: AppMaker, tmp_path: Path) -> Flask:
     """The real app serving tests/data/questionnaires/calculated (a page that loads calc.js)."""
-    (tmp_path / "no-reports").mkdir()
-    return make_app(
-        csrf_enabled=True,
-        committed=True,
-        questionnaires_dir=DATA_DIR / "questionnaires" / "calculated",
-        reports_dir=tmp_path / "no-reports",
-    )
+    return app_serving(make_app, tmp_path, DATA_DIR / "questionnaires" / "calculated")
 
 
 def test_server_and_browser_compute_the_same_values(page: Page, live_server: str):

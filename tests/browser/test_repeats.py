@@ -16,6 +16,7 @@ from survey_app.models import Answer
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
+from .conftest import app_serving
 from .test_accessibility import axe_violations
 
 REPEATS = DATA_DIR / "questionnaires" / "repeats"
@@ -24,13 +25,7 @@ REPEATS = DATA_DIR / "questionnaires" / "repeats"
 @pytest.fixture
 def app(make_app: AppMaker, tmp_path: Path) -> Flask:
     """The real app (CSRF on, committing) serving only the repeat fixture questionnaire."""
-    (tmp_path / "no-reports").mkdir()
-    return make_app(
-        csrf_enabled=True,
-        committed=True,
-        questionnaires_dir=REPEATS,
-        reports_dir=tmp_path / "no-reports",
-    )
+    return app_serving(make_app, tmp_path, REPEATS)
 
 
 def stored_members(app: Flask) -> list[tuple[str, int, str | None, float | None]]:

@@ -14,19 +14,15 @@ from survey_app.models import Answer
 from tests.conftest import DATA_DIR
 from tests.database import AppMaker
 
+from .conftest import app_serving
+
 FEATURES = DATA_DIR / "questionnaires" / "features"
 
 
 @pytest.fixture
 def app(make_app: AppMaker, tmp_path: Path) -> Flask:
     """The real app (CSRF on, committing) serving only tests/data/questionnaires/features."""
-    (tmp_path / "no-reports").mkdir()
-    return make_app(
-        csrf_enabled=True,
-        committed=True,
-        questionnaires_dir=FEATURES,
-        reports_dir=tmp_path / "no-reports",
-    )
+    return app_serving(make_app, tmp_path, FEATURES)
 
 
 def test_an_answer_is_piped_into_later_texts_as_it_is_typed(page: Page, live_server: str):
