@@ -40,6 +40,8 @@ PUBLIC = frozenset(
         # A one-time reset link stands in for the login it restores (tests/views/test_accounts.py).
         "staff.password_reset",
         "survey.index",
+        # A participant asking for a follow-up reminder (tests/views/test_reminders.py).
+        "survey.remind_me",
         "survey.show",
         "survey.thanks",
         "survey.training_phase",
