@@ -17,7 +17,7 @@ from ..questionnaire.schema import (
 from .derived import call_key, from_counts
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
-from .schema import OverviewBlock, PrePostBlock, QuestionBlock, Report
+from .schema import GapBlock, OverviewBlock, PrePostBlock, QuestionBlock, Report
 from .scope import Scope, version_ranges
 from .sql import count_respondents
 from .training import ReportTraining
@@ -133,6 +133,14 @@ class ReportContext:
                 out.setdefault(block.question, block.by)
         return out
 
+    def _gaps(self) -> dict[str, str]:
+        """Importance matrix -> the capacity matrix its first gap block pairs it with."""
+        out: dict[str, str] = {}
+        for block in self.report.blocks:
+            if isinstance(block, GapBlock):
+                out.setdefault(block.importance, block.capacity)
+        return out
+
     def _dimensions(self) -> frozenset[str]:
         """Questions whose answers define groups anywhere in the report."""
         found: set[str] = set()
@@ -189,7 +197,13 @@ class ReportContext:
         key = call_key(query, args, kwargs)
         if key not in self._results:
             found = from_counts(
-                self.aggregate, self.questionnaires, query, args, kwargs, self._breakdowns()
+                self.aggregate,
+                self.questionnaires,
+                query,
+                args,
+                kwargs,
+                self._breakdowns(),
+                self._gaps(),
             )
             self._results[key] = query(self.session, *args, **kwargs) if found is None else found
         result: T = self._results[key]

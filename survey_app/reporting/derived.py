@@ -8,8 +8,8 @@ from functools import cache
 from typing import Any
 
 from ..questionnaire.schema import Questionnaire
-from .derived_needs import DERIVATIONS, rows_for_respondents
-from .measures import count_answering
+from .derived_needs import DERIVATIONS, importance_points_from_pairs, rows_for_respondents
+from .measures import RankingCounts, count_answering, ranking_counts
 from .schema import question_type
 from .sql import ALL, answered_by_group, date_counts, grouped_counts, means
 
@@ -53,11 +53,13 @@ def from_counts(
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
     breakdowns: Mapping[str, str] | None = None,
+    gaps: Mapping[str, str] | None = None,
 ) -> Any | None:
     """The call's result from per-answer counts when that is exact, else None (run the SQL).
 
     `breakdowns` maps a question to the `by` a block breaks it down by (see
-    `derived_needs.rows_for_respondents`).
+    `derived_needs.rows_for_respondents`), `gaps` a gap block's importance matrix to its
+    capacity matrix (`derived_needs.importance_points_from_pairs`).
 
     Why: at 100,000 responses each pass over a matrix's answers costs a few tenths of a
     second; the matrix aggregator counts (row, point) anyway, and row means and row
@@ -67,12 +69,18 @@ def from_counts(
         answered_from_counts,
         matrix_means_from_counts,
         row_answers_from_counts,
+        ranking_from_counts,
         *DERIVATIONS,
     )
     for derive in derivations:
         found = derive(run, questionnaires, query, args, kwargs)
         if found is not None:
             return found
+    found = importance_points_from_pairs(
+        run, questionnaires, query, args, kwargs, gaps or {}, breakdowns or {}
+    )
+    if found is not None:
+        return found
     return rows_for_respondents(run, questionnaires, query, args, kwargs, breakdowns)
 
 
@@ -199,3 +207,33 @@ def answered_from_counts(
     for key, n in run(counter, scope, question_id, by=by, **extra).items():
         out[key[0]] = out.get(key[0], 0) + n
     return out
+
+
+def ranking_from_counts(
+    run: Callable[..., Any],
+    questionnaires: Mapping[str, Questionnaire],
+    query: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> RankingCounts | None:
+    """`ranking_counts` from the (option, place) counts and respondents the ranking's
+    question block reads anyway.
+
+    Why exact: a ranking stores one answer row per (respondent, option) (its item is the
+    option), so rows per (option, place) are respondents; and when every row has a place,
+    those who ranked anything are those who answered.
+    """
+    if query is not ranking_counts:
+        return None
+    bound = _signature(query).bind(None, *args, **kwargs)
+    scope, question_id = bound.arguments["scope"], bound.arguments["question_id"]
+    questionnaire = questionnaires.get(scope.questionnaire_id)
+    question = questionnaire.question(question_id) if questionnaire else None
+    if question is None or question_type(question) != "ranking":
+        return None
+    counts = run(grouped_counts, scope, question_id, keys=("option_value", "rank"))
+    if any(rank is None for _, _, rank in counts):
+        return None
+    answered = run(answered_by_group, scope, question_id)[ALL]
+    cells = {(str(option), int(rank)): n for (_, option, rank), n in counts.items()}
+    return RankingCounts(answered, cells)

@@ -47,11 +47,15 @@ def _pair_cells(
     for question_id in (importance_id, capacity_id):
         if _type_of(questionnaires, scope.questionnaire_id, question_id) != "matrix":
             return None
-    cells: dict[str, dict[tuple[float, float], int]] = run(
-        paired_row_cells, scope, importance_id, capacity_id
-    )
-    points = (value for row in cells.values() for pair in row for value in pair)
-    return cells if all(_whole(value) for value in points) else None
+    cells: dict[str, dict[tuple[float, float], int]] = {}
+    for row, pairs in run(paired_row_cells, scope, importance_id, capacity_id).items():
+        for (importance, capacity), n in pairs.items():
+            if importance is None or capacity is None:
+                continue  # not rated in both
+            if not (_whole(importance) and _whole(capacity)):
+                return None
+            cells.setdefault(row, {})[(importance, capacity)] = n
+    return cells
 
 
 def paired_means_from_cells(
@@ -166,6 +170,46 @@ def share_of_points(
     return sum(n for point, n in counts.get(row, {}).items() if selected(point))
 
 
+def importance_points_from_pairs(
+    run: Run,
+    questionnaires: Mapping[str, Questionnaire],
+    query: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    gaps: Mapping[str, str],
+    breakdowns: Mapping[str, str],
+) -> dict[tuple[Any, ...], int] | None:
+    """A gap's importance matrix's respondents per (row, point), from the gap's outer join
+    (unless a block breaks the matrix down: then its breakdown's one pass gives them).
+
+    Why exact: a matrix has one answer row per (respondent, row), and the join adds at most
+    one capacity row to it (one per row as well), so the cells of a (row, point) summed
+    over the capacity points, none included, are its respondents.
+    """
+    if query is not grouped_counts:
+        return None
+    named = dict(zip(("scope", "question_id", "keys", "by"), args, strict=False))
+    named.update(kwargs)
+    scope, question_id = named["scope"], named["question_id"]
+    keys, by = tuple(named.get("keys", ("option_value",))), named.get("by")
+    capacity_id = gaps.get(question_id)
+    qid = scope.questionnaire_id
+    if (
+        capacity_id is None
+        or by is not None
+        or question_id in breakdowns
+        or keys != ("row", "number_value")
+        or _type_of(questionnaires, qid, question_id) != "matrix"
+        or _type_of(questionnaires, qid, capacity_id) != "matrix"
+    ):
+        return None
+    out: dict[tuple[Any, ...], int] = {}
+    for row, pairs in run(paired_row_cells, scope, question_id, capacity_id).items():
+        for (importance, _), n in pairs.items():
+            out[(ALL, row, importance)] = out.get((ALL, row, importance), 0) + n
+    return _in_sql_order(out)
+
+
 #: The answer column that tells a respondent's rows to a question apart, by question type
 #: (responses.answer_rows: one row per chosen option, matrix row or ranked option); other
 #: types store one row per respondent.
@@ -230,7 +274,12 @@ def _ungrouped(counts: Mapping[tuple[Any, ...], int]) -> dict[tuple[Any, ...], i
     out: dict[tuple[Any, ...], int] = {}
     for key, n in counts.items():
         out[(ALL, *key[1:])] = out.get((ALL, *key[1:]), 0) + n
-    return dict(sorted(out.items(), key=lambda item: tuple(_sql_order(v) for v in item[0][1:])))
+    return _in_sql_order(out)
+
+
+def _in_sql_order(counts: Mapping[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]:
+    """(ALL, *keys) counts in the order GROUP BY returns them."""
+    return dict(sorted(counts.items(), key=lambda item: tuple(_sql_order(v) for v in item[0][1:])))
 
 
 def _sql_order(value: Any) -> tuple[int, Any]:

@@ -236,22 +236,39 @@ def paired_row_means(
 
 def paired_row_cells(
     session: Session, scope: Scope, importance_id: str, capacity_id: str
-) -> dict[str, dict[tuple[float, float], int]]:
-    """Per row: respondents per (importance, capacity), over those who rated it in both.
+) -> dict[str, dict[tuple[float | None, float | None], int]]:
+    """Per row: its importance answers per (importance, capacity) point, capacity None
+    where the row has no capacity point.
 
-    Why one joint count: the row means and the discrepancy spread both follow from it
-    (derived_needs.py), so the pairs are joined once instead of once per figure.
+    Why one outer join: the pairs' means and discrepancy spread come from the cells with
+    both points, and the importance matrix's (row, point) counts from all of them
+    (derived_needs.py), so its answers are read once instead of once per figure.
     """
     imp, cap = aliased(Answer), aliased(Answer)
-    columns = select(imp.row, imp.number_value, cap.number_value, func.count())
-    stmt = rated_in_both(columns, imp, cap, scope, importance_id, capacity_id).group_by(
-        imp.row, imp.number_value, cap.number_value
+    stmt = (
+        select(imp.row, imp.number_value, cap.number_value, func.count())
+        .select_from(imp)
+        .join(Response, Response.id == imp.response_id)
+        .outerjoin(
+            cap,
+            and_(
+                cap.response_id == imp.response_id,
+                cap.question_id == capacity_id,
+                cap.row == imp.row,
+            ),
+        )
+        .where(imp.question_id == importance_id, *scope.conditions())
+        .group_by(imp.row, imp.number_value, cap.number_value)
     )
-    out: dict[str, dict[tuple[float, float], int]] = {}
+    out: dict[str, dict[tuple[float | None, float | None], int]] = {}
     for row, importance, capacity, n in session.execute(stmt):
-        if importance is not None and capacity is not None:  # ruled out in SQL; narrows types
-            out.setdefault(str(row), {})[(float(importance), float(capacity))] = int(n)
+        point = (_point(importance), _point(capacity))
+        out.setdefault(str(row), {})[point] = int(n)
     return out
+
+
+def _point(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def median_of_counts(counts: Mapping[float, int]) -> float | None:

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from survey_app.models import Answer
 from survey_app.questionnaire import Choice
 from survey_app.reporting.derived import from_counts
-from survey_app.reporting.derived_needs import share_of_points
+from survey_app.reporting.derived_needs import importance_points_from_pairs, share_of_points
 from survey_app.reporting.measures import (
     count_answering,
     discrepancy_counts,
+    paired_row_cells,
     paired_row_means,
+    ranking_counts,
     top_box_counts,
     value_condition,
 )
@@ -96,6 +98,42 @@ def test_gap_means_and_spread_from_pair_counts_equal_the_sql(app, session):
         assert derived == query(session, *args)
     # The spread is not a trivial one: rows differ and some pairs are missing.
     assert len({n for n, _, _ in paired_row_means(session, *args).values()}) > 1
+
+
+def test_importance_counts_from_the_gap_pairs_equal_the_sql(app, session):
+    qs = sample_questionnaires(app)
+    add_responses(session, qs[NEEDS], gap_answers())
+    args = (Scope(NEEDS), "capacity_importance")
+    kwargs = {"keys": ("row", "number_value")}
+    gaps = {"capacity_importance": "confidence"}
+    calls: list[Any] = []
+
+    def run(query, *args, **kwargs):
+        calls.append(query)
+        return query(session, *args, **kwargs)
+
+    derived = from_counts(run, qs, grouped_counts, args, kwargs, gaps=gaps)
+    assert derived == grouped_counts(session, *args, **kwargs)
+    assert calls == [paired_row_cells]
+    # Importance rated where capacity was not: those count here, not in the pairs.
+    pairs = paired_row_cells(session, Scope(NEEDS), "capacity_importance", "confidence")
+    assert any(capacity is None for row in pairs.values() for _, capacity in row)
+    # A block breaking the matrix down reads it in its own one pass instead.
+    breakdowns = {"capacity_importance": "stakeholder_type"}
+    found = importance_points_from_pairs(run, qs, grouped_counts, args, kwargs, gaps, breakdowns)
+    assert found is None
+
+
+def test_ranking_counts_from_the_question_counts_equal_the_sql(db):
+    seed(db)
+    args = (scope(), "fruit_rank")
+    derived = from_counts(direct(db), QUESTIONNAIRES, ranking_counts, args, {})
+    assert derived is not None
+    assert derived == ranking_counts(db, *args)
+    placed = select(Answer).where(Answer.question_id == "fruit_rank").limit(1)
+    db.scalars(placed).one().rank = None  # a row without a place: ranked is not answered
+    db.flush()
+    assert from_counts(direct(db), QUESTIONNAIRES, ranking_counts, args, {}) is None
 
 
 @pytest.mark.parametrize("question", ["liking_each", "liking"])

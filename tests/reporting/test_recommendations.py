@@ -214,22 +214,24 @@ def test_two_rules_on_one_ranking_run_its_queries_once_per_build(
     session: Session, qs: dict[str, Questionnaire]
 ) -> None:
     add_responses(session, qs[NEEDS], seeded_answers())
-    ranking: list[str] = []
+    ranking: list[tuple[str, str]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "answers.rank IS NOT NULL" in statement:  # the queries of ranking_counts
-            ranking.append(statement)
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if "crime_areas" in values:  # the ranking both rules are on
+            ranking.append((statement, repr(parameters)))
 
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", record)
     try:
         compute(session, qs)
-        once = len(ranking)
+        once = list(ranking)
         compute(session, qs)  # a new build: nothing is kept from the last one
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert once == 2  # the respondents count and the counts per place, for both rank rules
-    assert len(ranking) == 2 * once
+    assert once, "the rules read the ranking"
+    assert len(set(once)) == len(once)  # no query on it twice in one build
+    assert ranking == 2 * once
 
 
 def test_evidence_sentences_quote_the_printed_figure_base_and_threshold(
