@@ -29,7 +29,8 @@ from .disclosure import HIDDEN_MARK, Disclosure, Population, PopulationDef
 from .pipeline import html_to_pdf, report_environment
 from .scope import Scope
 
-#: The needs-assessment question compared by default: how important each skill is.
+#: The needs-assessment question compared by default (if the questionnaire has it): how
+#: important each skill is.
 NEEDS_QUESTION = "capacity_importance"
 TOP = 3
 BY = "training"
@@ -80,16 +81,22 @@ def build_programme_report(
     programme_id: int,
     questionnaire: Questionnaire,
     *,
-    question_id: str = NEEDS_QUESTION,
+    question_id: str | None = None,
     today: dt.date | None = None,
 ) -> ProgrammeReport:
-    """Compute the programme report from the trainings' pre responses to `questionnaire`."""
+    """Compute the programme report from the trainings' pre responses to `questionnaire`,
+    on the matrix `question_id` (by default `default_question`)."""
     programme = session.get(Programme, programme_id)
     if programme is None:
         raise LookupError(f"there is no programme #{programme_id}")
-    question = questionnaire.question(question_id)
+    question_id = question_id or default_question(questionnaire)
+    question = questionnaire.question(question_id) if question_id else None
     if not isinstance(question, MatrixQuestion):
-        raise ValueError(f"'{question_id}' is not a matrix question of '{questionnaire.id}'")
+        raise ValueError(
+            f"'{question_id}' is not a matrix question of '{questionnaire.id}'"
+            if question_id
+            else f"'{questionnaire.id}' has no matrix question to compare the trainings on"
+        )
     trainings = [t for t in programme.trainings if t.pre_questionnaire_id == questionnaire.id]
     k = max([5, *(t.min_group_size for t in trainings)])
     k_text = max([10, *(t.min_text_group_size for t in trainings)])
@@ -106,7 +113,7 @@ def build_programme_report(
         for t in trainings
     }
     labels = {str(t.id): t.title for t in trainings}
-    ratings = _ratings(session, question_id, ids)
+    ratings = _ratings(session, question.id, ids)
     base = PopulationDef(questionnaire=questionnaire.id, programme=programme.id, phase="pre")
     total = sum(len(v) for v in ids.values())
     everyone = disclosure.population(base, "All respondents of the programme", total)
@@ -135,7 +142,7 @@ def build_programme_report(
     # there (to keep the residual at 0 or k+) must not reappear in a row.
     named = {tid: sizes[tid] for tid, _ in plan.groups}
     items = [
-        _item(disclosure, everyone, question_id, (row.value, row.label), ratings, named, keys)
+        _item(disclosure, everyone, question.id, (row.value, row.label), ratings, named, keys)
         for row in question.rows
     ]
     ranked = _ranked(items, len(plan.groups))
@@ -153,6 +160,18 @@ def build_programme_report(
         len(trainings) - len(plan.groups),
     )
     return _with_disclosure(report, disclosure)
+
+
+def matrix_questions(questionnaire: Questionnaire) -> list[MatrixQuestion]:
+    """The questions a programme report can compare trainings on: every matrix."""
+    return [q for q in questionnaire.questions() if isinstance(q, MatrixQuestion)]
+
+
+def default_question(questionnaire: Questionnaire) -> str | None:
+    """How important each skill is (`NEEDS_QUESTION`) when the questionnaire asks it, else
+    its first matrix; None without one."""
+    ids = [q.id for q in matrix_questions(questionnaire)]
+    return NEEDS_QUESTION if NEEDS_QUESTION in ids else next(iter(ids), None)
 
 
 def _ratings(

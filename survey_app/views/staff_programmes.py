@@ -14,6 +14,8 @@ from ..programmes import ProgrammeError, assign_trainings, create_programme, pro
 from ..reporting.programme import (
     ProgrammeReport,
     build_programme_report,
+    default_question,
+    matrix_questions,
     programme_json,
     programme_pdf,
 )
@@ -63,22 +65,28 @@ def programme(programme_id: int) -> str | Response:
         flash("The programme's trainings were saved.")
         return redirect(url_for("staff.programme", programme_id=found.id), 303)
     trainings = db.session.scalars(db.select(Training).order_by(Training.starts_on.desc())).all()
+    qid = programme_questionnaire(found)
+    loaded = registry().questionnaire(qid) if qid else None
     return render_template(
         "staff/programme.html",
         programme=found,
         trainings=trainings,
-        questionnaire=programme_questionnaire(found),
+        questionnaire=qid,
+        matrices=matrix_questions(loaded.model) if loaded else [],
+        chosen=default_question(loaded.model) if loaded else None,
     )
 
 
 def _report(programme_id: int) -> ProgrammeReport:
+    """The report on the matrix `?question=` names (by default the needs question)."""
     found = db.get_or_404(Programme, programme_id)
     qid = programme_questionnaire(found)
     loaded = registry().questionnaire(qid) if qid else None
     if loaded is None:
         abort(404, description="None of the programme's trainings has a needs assessment.")
+    question = request.args.get("question") or None
     try:
-        return build_programme_report(db_session(), found.id, loaded.model)
+        return build_programme_report(db_session(), found.id, loaded.model, question_id=question)
     except ValueError as exc:
         abort(404, description=str(exc))
 
