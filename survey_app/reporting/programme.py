@@ -23,11 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Answer, Programme, Response
+from ..models import Programme, Response
 from ..questionnaire.schema import MatrixQuestion, Questionnaire
 from .disclosure import HIDDEN_MARK, Disclosure, Population, PopulationDef
 from .pipeline import html_to_pdf, report_environment
 from .scope import Scope
+from .sql import numbers_of
 
 #: The needs-assessment question compared by default (if the questionnaire has it): how
 #: important each skill is.
@@ -180,16 +181,9 @@ def _ratings(
     """row → training → the ratings of that training's counted responses."""
     training_of = {rid: tid for tid, rids in ids.items() for rid in rids}
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    every = list(training_of)
-    for start in range(0, len(every), 500):
-        stmt = select(Answer.response_id, Answer.row, Answer.number_value).where(
-            Answer.question_id == question_id,
-            Answer.response_id.in_(every[start : start + 500]),
-            Answer.number_value.is_not(None),
-        )
-        for response_id, row, value in session.execute(stmt):
-            if row is not None and value is not None:
-                out[row][training_of[response_id]].append(float(value))
+    for response_id, row, value in numbers_of(session, question_id, list(training_of)):
+        if row is not None:
+            out[row][training_of[response_id]].append(value)
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -367,3 +367,22 @@ def respondent_answers(
         .order_by(Answer.response_id, Answer.question_id, Answer.rank)
     )
     return ids, tuple(tuple(row) for row in session.execute(stmt))
+
+
+#: Response ids per IN list: well inside every backend's limit on bound parameters.
+ID_CHUNK = 500
+
+
+def numbers_of(
+    session: Session, question_id: str, response_ids: Sequence[int]
+) -> Iterator[tuple[int, str | None, float]]:
+    """(response, row, value) of one question's numeric answers by the given responses."""
+    for start in range(0, len(response_ids), ID_CHUNK):
+        stmt = select(Answer.response_id, Answer.row, Answer.number_value).where(
+            Answer.question_id == question_id,
+            Answer.response_id.in_(response_ids[start : start + ID_CHUNK]),
+            Answer.number_value.is_not(None),
+        )
+        for response_id, row, value in session.execute(stmt):
+            if value is not None:  # ruled out in SQL; narrows the type
+                yield int(response_id), row, float(value)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from ...models import Answer, Response
+from ...models import Response
 from ...questionnaire.schema import MatrixQuestion, QuestionBase
 from ...waves import triples_query
 from ..context import ReportContext
@@ -24,6 +24,7 @@ from ..disclosure import HIDDEN_MARK, Population, PopulationDef
 from ..results import BlockResult, Chart
 from ..schema import RetentionBlock
 from ..scope import Scope
+from ..sql import numbers_of
 from . import BlockKind
 
 WAVES = ("pre", "post", "followup")
@@ -225,17 +226,9 @@ def _values(
         for wave, response_id in zip(WAVES, triple, strict=True):
             wave_of[response_id] = (triple[0], wave)
     out: dict[str | None, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    ids = list(wave_of)
-    for start in range(0, len(ids), 500):
-        stmt = select(Answer.response_id, Answer.row, Answer.number_value).where(
-            Answer.question_id == qid,
-            Answer.response_id.in_(ids[start : start + 500]),
-            Answer.number_value.is_not(None),
-        )
-        for response_id, row, value in ctx.session.execute(stmt):
-            person, wave = wave_of[response_id]
-            if value is not None:
-                out[row][person][wave] = float(value)
+    for response_id, row, value in numbers_of(ctx.session, qid, list(wave_of)):
+        person, wave = wave_of[response_id]
+        out[row][person][wave] = value
     return out
 
 
