@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .auth import AccountError, all_users, create_user
 from .cli_content import publish_command, retire_command, versions_command
-from .cli_export import export_command
+from .cli_export import export_command, output_option
 from .content import registry
 from .database import begin_read_only
 from .demo import count_responses, demo_counts, generate_demo, remove_demo
@@ -144,12 +144,8 @@ def exit_with_problems(lines: list[str]) -> NoReturn:
 
 @survey.command("import-xlsform")
 @click.argument("form", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The questionnaire file to write (default: <form id>.yaml in the questionnaires folder).",
+@output_option(
+    "The questionnaire file to write (default: <form id>.yaml in the questionnaires folder)."
 )
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
@@ -184,13 +180,7 @@ def import_xlsform(form: Path, output: Path | None, force: bool) -> None:
 
 @survey.command("export-xlsform")
 @click.argument("questionnaire_id")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The workbook to write (default: <questionnaire id>.xlsx here).",
-)
+@output_option("The workbook to write (default: <questionnaire id>.xlsx here).")
 @with_appcontext
 def export_xlsform(questionnaire_id: str, output: Path | None) -> None:
     """Write a questionnaire as an XLSForm workbook (for ODK Collect or KoboCollect)."""
@@ -504,13 +494,7 @@ def report() -> None:
 
 @report.command("build")
 @click.argument("report_id")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write the PDF (default: <report-id>[-training-<id>]-<date>.pdf here).",
-)
+@output_option("Where to write the PDF (default: <report-id>[-training-<id>]-<date>.pdf here).")
 @click.option(
     "--training",
     "training_id",

@@ -7,8 +7,9 @@ columns, the pair number instead of the code hash, and every text cell neutralis
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from flask.cli import with_appcontext
@@ -29,9 +30,22 @@ from .models import Training, utcnow
 from .progress import Progress
 from .trainings import record_audit
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 FORMATS = ("csv", "xlsx", "sav", "dta")
 #: What the audit log shows as the address of exports made here (as in cli.py).
 CLI_ADDRESS = "command line"
+
+
+def output_option(help_text: str) -> Callable[[F], F]:
+    """`-o/--output FILE`, the option of every command that writes one file."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
 
 
 @click.command("export")
@@ -46,13 +60,7 @@ CLI_ADDRESS = "command line"
     " with follow-up columns when the training has one (wide).",
 )
 @click.option("--text", "include_text", is_flag=True, help="Include free-text answers.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The file to write (default: <training>-<layout>-<date>.<format> here).",
-)
+@output_option("The file to write (default: <training>-<layout>-<date>.<format> here).")
 @with_appcontext
 def export_command(
     file_format: str, training_id: int, layout: str, include_text: bool, output: Path | None
