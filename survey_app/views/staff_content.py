@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 from ..auth import editor_required
 from ..content import content_state
 from ..extensions import db
-from ..forms import TemplateHelpers, build_form_class
+from ..form_layout import TemplateHelpers
+from ..forms import build_form_class
 from ..i18n import use_language
 from ..models import ContentDraft, ContentVersion
 from ..publishing import (

@@ -22,7 +22,8 @@ from ..content import (
 )
 from ..database import begin_read_only, end_read_only, log_failed_write
 from ..extensions import db
-from ..forms import SurveyForm, TemplateHelpers, form_class_for, localized
+from ..form_layout import TemplateHelpers
+from ..forms import SurveyForm, form_class_for, localized
 from ..i18n import browser_language, use_language
 from ..i18n import gettext as _
 from ..models import ParticipantLink
