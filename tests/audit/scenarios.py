@@ -29,10 +29,12 @@ from sqlalchemy.orm import Session
 from survey_app.codes import TAG_PREFIX, code_elements, masked_codes
 from survey_app.content import registry
 from survey_app.group_minimums import GroupMinimums
+from survey_app.programmes import assign_trainings, create_programme
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
 from survey_app.reporting import pipeline
 from survey_app.reporting.pipeline import ReportDocument, build_report
+from survey_app.reporting.programme import BY, build_programme_report
 from survey_app.trainings import TrainingFields, create_training
 from tests.reporting.seeding import add_response
 
@@ -414,9 +416,6 @@ def build_programme(session: Session, trainings: Sequence[Scenario]) -> Programm
     """The trainings stored, grouped as a programme, and its report built by the app
     (`build_programme_report`): the JSON its disclosure releases, and the raw rows with the
     training as a breakdown answer ("training", as the report's groups name it)."""
-    from survey_app.programmes import assign_trainings, create_programme
-    from survey_app.reporting.programme import BY, build_programme_report
-
     for scenario in trainings:
         store(session, scenario)
     programme = create_programme(session, f"Programme {trainings[0].seed}")
@@ -424,18 +423,27 @@ def build_programme(session: Session, trainings: Sequence[Scenario]) -> Programm
     session.flush()
     needs = trainings[0].questionnaires[NEEDS]
     report = build_programme_report(session, programme.id, needs)
+    rows, specs = programme_rows(trainings, programme.id)
+    return Programme(list(trainings), dict(report.disclosure), rows, specs)
+
+
+def programme_rows(
+    trainings: Sequence[Scenario], programme_id: int
+) -> tuple[list[Respondent], dict[str, dict[str, QuestionSpec]]]:
+    """The raw rows of a programme report over stored trainings (their pre respondents, the
+    training a breakdown answer, "training") and the attacker's knowledge of them."""
     rows = []
     for n, scenario in enumerate(trainings):
         for r in respondents(scenario):
             if r.phase == "pre":
                 answers = {**r.answers, BY: Choice((str(scenario.training_id),))}
                 rows.append(
-                    replace(r, rid=r.rid + 100_000 * n, answers=answers, programme=programme.id)
+                    replace(r, rid=r.rid + 100_000 * n, answers=answers, programme=programme_id)
                 )
     specs = specs_for(trainings[0].questionnaires)
     tids = tuple(str(sc.training_id) for sc in trainings)
     specs[NEEDS] = {**specs[NEEDS], BY: QuestionSpec(BY, "single", tids, required=True)}
-    return Programme(list(trainings), dict(report.disclosure), rows, specs)
+    return rows, specs
 
 
 def _no_charts(*args: Any) -> tuple[()]:
