@@ -10,13 +10,16 @@ import datetime as dt
 import smtplib
 import ssl
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+import flask_babel
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .i18n import gettext, ui_language
 from .models import ReminderAddress, Training
 
 
@@ -90,9 +93,11 @@ def delete_addresses(session: Session, training_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def send_reminders(session: Session, training: Training, url: str, smtp: Smtp) -> int:
-    """Mail each address the follow-up link, deleting each address once its mail is sent
-    (flush only).
+def send_reminders(
+    session: Session, training: Training, url: str, smtp: Smtp, languages: Sequence[str] = ()
+) -> int:
+    """Mail each address the follow-up link in `languages` (`mail_languages`), deleting each
+    address once its mail is sent (flush only).
 
     Raises ReminderError when SMTP is not configured or refuses; the addresses mailed before
     that are deleted all the same (its `sent`), so sending again mails nobody twice.
@@ -114,7 +119,7 @@ def send_reminders(session: Session, training: Training, url: str, smtp: Smtp) -
             if smtp.user:
                 server.login(smtp.user, smtp.password)
             for row in rows:
-                server.send_message(message(training, url, smtp.sender, row.email))
+                server.send_message(message(training, url, smtp.sender, row.email, languages))
                 session.delete(row)
                 sent += 1
     except (OSError, smtplib.SMTPException) as error:
@@ -126,15 +131,42 @@ def send_reminders(session: Session, training: Training, url: str, smtp: Smtp) -
     return sent
 
 
-def message(training: Training, url: str, sender: str, to: str) -> EmailMessage:
-    """One reminder: the follow-up link and nothing about the recipient's answers."""
+def mail_languages(questionnaire_languages: Sequence[str]) -> list[str]:
+    """The languages a reminder is written in: those of the follow-up questionnaire that the
+    app's catalogs have, in the questionnaire's order (English when none has one).
+
+    Why all of them: the address is kept without the language its owner answered in, since
+    a language shared by few participants would line the address up with their answers.
+    """
+    languages = dict.fromkeys(ui_language(language) for language in questionnaire_languages)
+    return list(languages) or ["en"]
+
+
+def message(
+    training: Training, url: str, sender: str, to: str, languages: Sequence[str] = ()
+) -> EmailMessage:
+    """One reminder, in each of `languages`: the follow-up link and nothing about the
+    recipient's answers."""
+    subjects, bodies = [], []
+    for language in languages or ["en"]:
+        with flask_babel.force_locale(language):
+            subjects.append(gettext("Follow-up: %(title)s", title=training.title))
+            bodies.append(
+                gettext(
+                    "You asked to be reminded when the follow-up of “%(title)s” opens.",
+                    title=training.title,
+                )
+                + "\n\n"
+                + gettext("Please answer it here: %(url)s", url=url)
+                + "\n\n"
+                + gettext(
+                    "Your address has now been deleted; you will not hear from us again about it."
+                )
+                + "\n"
+            )
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = to
-    mail["Subject"] = f"Follow-up: {training.title}"
-    mail.set_content(
-        f"You asked to be reminded when the follow-up of “{training.title}” opens.\n\n"
-        f"Please answer it here: {url}\n\n"
-        "Your address has now been deleted; you will not hear from us again about it.\n"
-    )
+    mail["Subject"] = " / ".join(subjects)
+    mail.set_content("\n---\n\n".join(bodies))
     return mail

@@ -13,8 +13,9 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ..auth import editor_required
+from ..content import registry
 from ..extensions import db
-from ..reminders import ReminderError, Smtp, address_count, send_reminders
+from ..reminders import ReminderError, Smtp, address_count, mail_languages, send_reminders
 from ..settings import Settings
 from ..trainings import record_audit
 from .staff import bp, client_address, training_or_404
@@ -46,8 +47,10 @@ def send_training_reminders(training_id: int) -> str | BaseResponse | tuple[str,
     if not form.validate_on_submit():
         return (page, 422) if form.is_submitted() else page
     url = participant_url(training, "followup")
+    loaded = registry().questionnaire(training.followup_questionnaire_id)
+    languages = mail_languages(loaded.model.languages if loaded else ())
     try:
-        sent = send_reminders(db_session(), training, url, smtp_settings())
+        sent = send_reminders(db_session(), training, url, smtp_settings(), languages)
     except ReminderError as error:
         if error.sent:
             # Those mailed are gone from the list, so that sending again mails nobody twice.

@@ -19,6 +19,7 @@ from sqlalchemy import inspect, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, ParticipantLink, ReminderAddress, Training
+from survey_app.reminders import mail_languages
 from survey_app.trainings import delete_responses
 from tests.conftest import (
     CODE,
@@ -229,7 +230,16 @@ def test_sending_mails_each_address_the_followup_link_then_deletes_them(
     assert sorted(m.rcpt_tos[0] for m in inbox.mails) == ["ana@example.org", "bo@example.net"]
     for mail in inbox.mails:
         body = email.message_from_bytes(mail.content, policy=email.policy.default)
-        assert f"/t/{followup}" in body.get_content()
+        # In each language of the follow-up questionnaire (en, fr): the address was kept
+        # without the language its owner answered in.
+        assert (
+            body["Subject"]
+            == "Follow-up: Regional workshop, Putrajaya / Suivi : Regional workshop, Putrajaya"
+        )
+        text = body.get_content()
+        assert text.count(f"/t/{followup}") == 2
+        assert "Merci d'y répondre ici" in text
+        assert "Votre adresse vient d'être supprimée" in text
         assert mail.mail_from == "survey@example.org"
     assert addresses(app, training_id) == []
     with app.app_context():
@@ -311,3 +321,10 @@ def test_deleting_responses_deletes_the_addresses(app, logged_in):
         delete_responses(db.session(), db.session.get(Training, training_id))
         db.session.commit()
     assert addresses(app, training_id) == []
+
+
+def test_reminders_are_written_in_the_catalog_languages_of_the_questionnaire():
+    """A language without a catalog falls back to English, once; regional variants to
+    their language; none at all gives English."""
+    assert mail_languages(["fr-CA", "ar", "en", "es"]) == ["fr", "en", "es"]
+    assert mail_languages([]) == ["en"]
