@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 from survey_app import create_app
 from survey_app.content import registry
+from survey_app.database import begin_read_only
 from survey_app.demo import demo_counts, generate_demo
 from survey_app.extensions import db
 from survey_app.models import Answer
@@ -173,6 +174,8 @@ def _build(path: Path) -> tuple[bytes, dict[str, float], float, float]:
     loaded, questionnaires = load_report(path)
     timings: dict[str, float] = {}
     start, cpu = time.perf_counter(), time.process_time()
+    # As the app's report jobs build: in a transaction that only reads (one snapshot).
+    begin_read_only(db.session())
     pdf = build_report_pdf(db.session(), loaded, questionnaires, timings=timings)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     db.session.rollback()

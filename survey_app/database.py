@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, update
+from sqlalchemy import Connection, Engine, event, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from .models import Heartbeat, utcnow
 
@@ -80,6 +83,78 @@ def begin_read_only(session: Session) -> None:
         # committed since the one before, and in a burst a total and its parts disagreed.
         options["isolation_level"] = "REPEATABLE READ"
     session.connection(execution_options=options)
+
+
+@contextlib.contextmanager
+def snapshot_peer(session: Session | scoped_session[Session]) -> Iterator[Connection | None]:
+    """A second connection reading the very snapshot `session`'s read-only transaction
+    reads (for another thread), closed on exit; None when that cannot be guaranteed.
+
+    Why the same snapshot: a report's figures must all describe one state of the data, or
+    two of them could differ by a response committed in between, and the difference would
+    be that person's answers. SQLite: both read transactions begin while a third connection
+    holds the write lock, so no commit falls between them (`session`'s read-only
+    transaction is begun anew for that, before anything is read for the report).
+    PostgreSQL: the peer imports the REPEATABLE READ snapshot that `session`'s transaction
+    exports, as parallel pg_dump does. Anything else (a test's joined connection, an
+    in-memory database, a session that may write): None.
+    """
+    peer = _peer_of(session)
+    try:
+        yield peer
+    finally:
+        if peer is not None:
+            peer.close()
+
+
+def _peer_of(session: Session | scoped_session[Session]) -> Connection | None:
+    if isinstance(session, scoped_session):
+        session = session()
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or not session.in_transaction():
+        return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    options = session.connection().get_execution_options()
+    if not options.get(READ_ONLY):
+        return None
+    if bind.dialect.name == "sqlite" and not isinstance(
+        bind.pool, StaticPool | SingletonThreadPool
+    ):
+        return _sqlite_peer(session, bind)
+    if bind.dialect.name == "postgresql" and options.get("isolation_level") == "REPEATABLE READ":
+        return _postgresql_peer(session, bind)
+    return None
+
+
+def _sqlite_peer(session: Session, engine: Engine) -> Connection:
+    peer = engine.connect().execution_options(**{READ_ONLY: True})
+    try:
+        with engine.connect() as locker, locker.begin():
+            # BEGIN IMMEDIATE (see configure_engine): until it ends, nobody commits.
+            begin_read_only(session)
+            session.execute(select(Heartbeat.id).limit(1))  # the read snapshot starts here
+            peer.begin()
+            peer.execute(select(Heartbeat.id).limit(1))
+    except BaseException:
+        peer.close()
+        raise
+    return peer
+
+
+def _postgresql_peer(session: Session, engine: Engine) -> Connection | None:
+    snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+    if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):
+        return None
+    peer = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    try:
+        peer.begin()
+        # A literal: SET TRANSACTION takes no parameters (the id was checked above).
+        peer.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    except BaseException:
+        peer.close()
+        raise
+    return peer
 
 
 def end_read_only(session: Session) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -19,10 +20,17 @@ from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums
 from .schema import GapBlock, OverviewBlock, PrePostBlock, QuestionBlock, Report
 from .scope import Scope, version_ranges
+from .shared import SharedResults
 from .sql import count_respondents
 from .training import ReportTraining
 
 P = ParamSpec("P")
+
+
+class Stopped(Exception):
+    """A stopped pass asked for a result nobody has computed yet."""
+
+
 #: The stakeholder question an overview uses when it names none.
 DEFAULT_STAKEHOLDER = "stakeholder_type"
 T = TypeVar("T")
@@ -41,10 +49,11 @@ class ReportContext:
     disclosure: Disclosure = field(init=False)
     #: Phases whose figures count only the paired respondents (see `__post_init__`).
     paired_only: frozenset[str] = field(init=False)
-    #: Results of `aggregate`, for this build only: a context lives for one build.
-    _results: dict[Hashable, Any] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    #: Results of `aggregate`, for this build only (shared with a look-ahead pass, see
+    #: lookahead.py, whose context reads the same snapshot).
+    results: SharedResults = field(default_factory=SharedResults, repr=False, compare=False)
+    #: Set when this context's pass should ask for nothing more (a look-ahead pass's).
+    stop: threading.Event | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         minimums = report_minimums(self.session, self.report, self.training)
@@ -195,7 +204,10 @@ class ReportContext:
         the result, which they may share.
         """
         key = call_key(query, args, kwargs)
-        if key not in self._results:
+
+        def compute() -> T:
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped
             found = from_counts(
                 self.aggregate,
                 self.questionnaires,
@@ -205,9 +217,9 @@ class ReportContext:
                 self._breakdowns(),
                 self._gaps(),
             )
-            self._results[key] = query(self.session, *args, **kwargs) if found is None else found
-        result: T = self._results[key]
-        return result
+            return query(self.session, *args, **kwargs) if found is None else found
+
+        return self.results.get(key, compute)
 
     def question(self, question_id: str, questionnaire_id: str | None = None) -> QuestionBase:
         """A question the report schema has already checked exists."""

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from ..database import snapshot_peer
 from ..questionnaire import LoadedFile, Questionnaire
 from ..questionnaire.readable import unpiped
 from ..questionnaire.texts import localize
@@ -29,6 +31,7 @@ from .blocks import BlockKind
 from .blocks.registry import BLOCKS
 from .context import ReportContext
 from .disclosure import round_half_up
+from .lookahead import looking_ahead
 from .results import BlockResult, Chart, RenderedBlock
 from .schema import PrePostBlock, Report, ReportFilter, RetentionBlock
 from .sql import count_respondents
@@ -135,9 +138,10 @@ def build_report(
     ReportNotForTrainingError (see `report_fits_training`). With `charts=False` no chart
     is drawn: enough for `report_json`, whose figures come from the blocks alone.
     """
-    with _collecting_new_objects_only():
+    # The peer first: on SQLite it begins the session's read-only transaction anew.
+    with _collecting_new_objects_only(), snapshot_peer(session) as peer:
         return _build_report(
-            session, loaded_report, questionnaires, today, timings, training_id, charts
+            session, loaded_report, questionnaires, today, timings, training_id, charts, peer
         )
 
 
@@ -148,7 +152,8 @@ def _build_report(
     today: dt.date | None,
     timings: MutableMapping[str, float] | None,
     training_id: int | None,
-    charts: bool = True,
+    charts: bool,
+    peer: Connection | None,
 ) -> ReportDocument:
     report = loaded_report.model
     training = None
@@ -170,8 +175,12 @@ def _build_report(
     # Why a second thread: while the database computes an aggregate, this thread waits
     # without holding the GIL, so the charts of one block are drawn during the next block's
     # queries. One drawing thread only (matplotlib draws one figure at a time); the
-    # session stays in this thread.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as drawing:
+    # session stays in this thread. A look-ahead pass on `peer` computes the blocks'
+    # aggregates from the last block (lookahead.py).
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as drawing,
+        looking_ahead(ctx, peer),
+    ):
         computed = []
         for number, block in enumerate(report.blocks, start=1):
             kind = BLOCKS[block.type]
