@@ -25,15 +25,13 @@ from .sql import count_respondents
 from .training import ReportTraining
 
 P = ParamSpec("P")
+#: The stakeholder question an overview uses when it names none.
+DEFAULT_STAKEHOLDER = "stakeholder_type"
+T = TypeVar("T")
 
 
 class Stopped(Exception):
     """A stopped pass asked for a result nobody has computed yet."""
-
-
-#: The stakeholder question an overview uses when it names none.
-DEFAULT_STAKEHOLDER = "stakeholder_type"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
