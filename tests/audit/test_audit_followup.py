@@ -143,7 +143,7 @@ def test_the_harness_fails_a_build_that_shows_a_small_three_wave_set(session, mo
         return original(self, definition, label, size, **kwargs)
 
     monkeypatch.setattr(Disclosure, "population", careless)
-    [small] = [s for s in _picked(models) if _kind(s) == "small"]
+    small = next(s for s in _picked(models) if _kind(s) == "small")
     run = run_audits(app_json(session, (FOLLOWUP_REPORT,)), [small], specs_for(models))
     assert any("shown with fewer than" in line and "three waves" in line for line in run.failures)
 
