@@ -3,7 +3,8 @@
 An *atom* is a disjoint cell of the cross-classification that a report's populations can tell
 apart: a signature (phase, paired flag, probable-pair flag when a population needs it, the
 answer to each breakdown question, whether a conditional question was shown, whether a
-question another population is restricted to was answered) times the answer state of one
+question another population is restricted to was answered; in a joint model, joint.py,
+whether a three-wave code rated the row in all three waves) times the answer state of one
 question (one matrix row, one ranking position).
 Why atoms rather than one binary per person: people with the same signature are
 interchangeable for every linear figure, so the counts per atom carry all the information
@@ -25,7 +26,15 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import PopulationDef
 
-from .rawdata import QuestionSpec, Respondent, answer_of, chosen, item_set, parse_range
+from .rawdata import (
+    QuestionSpec,
+    Respondent,
+    answer_of,
+    answered_in_all,
+    chosen,
+    item_set,
+    parse_range,
+)
 
 BLANK = "<blank>"
 OTHER = "<other>"
@@ -118,11 +127,15 @@ class Atoms:
         self._structure()
 
     def _possible(self, sig: tuple[Any, ...]) -> bool:
-        """Why prune: a code in all three waves is a pre/post pair; a follow-up is no pair."""
+        """Why prune: a code in all three waves is a pre/post pair; a follow-up is no pair;
+        only a code in all three waves can have rated a row in all three (joint.py)."""
         phase, paired = sig[self.dim_index["phase",]], sig[self.dim_index["paired",]]
         if phase == "followup" and paired:
             return False
         waves = self.dim_index.get(("waves",))
+        joint = any(sig[i] for name, i in self.dim_index.items() if name[0] == "joint")
+        if joint and (waves is None or not sig[waves]):
+            return False
         return waves is None or not sig[waves] or phase == "followup" or bool(paired)
 
     # --- variables ---------------------------------------------------------------------
@@ -228,8 +241,14 @@ class Atoms:
         return flag is None or sig[flag] is not False
 
     def link_answered_dims(self) -> None:
-        """Signatures that say "answered q" (or not) agree with q's own atoms."""
+        """Signatures that say "answered q" (or not) agree with q's own atoms; who rated a
+        row in all three waves (a joint flag, joint.py) rated it in this one."""
         for name, i in self.dim_index.items():
+            if name[0] == "joint":
+                for s, sig in enumerate(self.sigs):
+                    if sig[i]:
+                        self.model.add(self.expr(self.blank(name[1], name[2], s)) == 0)
+                continue
             if name[0] != "answered":
                 continue
             question, sub = name[1], name[2]
@@ -377,6 +396,12 @@ class Atoms:
             return False
         if d.waves and not sig[self.dim_index["waves",]]:
             return False
+        if d.waves and d.answered_both:
+            flag = self.dim_index.get(("joint", d.answered, d.row))
+            if flag is None:
+                raise AuditError(f"no joint flag for {d.answered} {d.row or ''}")
+            if not sig[flag]:
+                return False
         if d.versions is not None and sig[self.dim_index["version",]] not in d.versions:
             return False
         if d.group is not None:
@@ -401,6 +426,8 @@ class Atoms:
                 out.append(r.waves)
             elif kind == "version":
                 out.append(r.version)
+            elif kind == "joint":
+                out.append(answered_in_all(r, d.name[1], d.name[2], waves=True))
             elif kind == "group":
                 values = chosen(r.answers.get(d.name[1]))
                 value = values[0] if values else BLANK

@@ -13,7 +13,7 @@ or by the printed group sizes and breakdown counts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import LINEAR_STATISTICS
 
+from . import joint
 from .atoms import Atoms, AuditError
 from .plan import Goal, Plan, Pop, Target, constrain_figure, constrain_population
 from .rawdata import QuestionSpec, Respondent, Specs, check_figures, definition_of, item_set
@@ -33,7 +34,12 @@ from .solve import (
     explained_by_one,
     explained_by_zero,
 )
-from .targets import goals_of, widened
+from .targets import goals_of, joint_goals, widened
+
+#: (atoms, populations, rows, specs, k, truth) -> the hidden values of one model.
+GoalsOf = Callable[
+    [Atoms, list[Pop], list[Respondent], Mapping[str, QuestionSpec], int, list[int]], list[Goal]
+]
 
 __all__ = ["SIZES", "AuditError", "AuditResult", "Target", "audit"]
 
@@ -45,6 +51,8 @@ class AuditResult:
     figures: int = 0
     skipped: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    #: How many of the targets are of joint models ("rated it in all three waves", joint.py).
+    joint_targets: int = 0
     leaks: list[Target] = field(default_factory=list)
     #: Determined, but by one shown population's own figures alone (homogeneous answers).
     homogeneous: list[tuple[Target, str]] = field(default_factory=list)
@@ -71,6 +79,7 @@ def audit(
         raise AuditError(f"figures differ from their recount: {check.mismatches[:5]}")
     pops = _populations(data)
     pops.update(_wave_mirrors(pops))
+    joint_pops = joint.listed(data)
     result = AuditResult()
     by_questionnaire: dict[str, list[Pop]] = {}
     for pop in pops.values():
@@ -82,6 +91,9 @@ def audit(
         elif _linear(figure, specs) and figure["population"] in pops:
             pops[figure["population"]].figures.append(figure)
             result.figures += 1
+        elif _linear(figure, specs) and figure["population"] in joint_pops:
+            joint_pops[figure["population"]].figures.append(figure)
+            result.figures += 1
         else:
             result.skipped.append(figure["statistic"])
     k = int(data["k"])
@@ -90,6 +102,18 @@ def audit(
         rows = [r for r in respondents if r.questionnaire == qid]
         own = [(phase, n) for phase, n, q in counts.values() if q == qid]
         _audit_questionnaire(result, group, rows, specs[qid], k, seconds, own)
+    for extra in joint.models(pops, joint_pops, respondents, specs):
+        before = len(result.targets)
+        _audit_questionnaire(
+            result,
+            extra.pops,
+            extra.rows,
+            specs[extra.questionnaire],
+            k,
+            seconds,
+            goals=joint_goals,
+        )
+        result.joint_targets += len(result.targets) - before
     return result
 
 
@@ -114,7 +138,8 @@ def _unmatched_counts(
 def _linear(figure: Mapping[str, Any], specs: Mapping[str, Mapping[str, QuestionSpec]]) -> bool:
     """Whether the audit can turn a figure into a linear constraint.
 
-    Figures of populations `_joint` leaves out are skipped too (`audit`).
+    Figures of populations `_joint` keeps out of the main model are skipped too (`audit`),
+    unless joint.py models them.
 
     "Any of a, b" among the picks of a multi-choice question counts a person once however
     many of them they picked: not a sum of the per-option counts, so it is left out.
@@ -153,11 +178,13 @@ def _first_untrue(plan: Plan, pops: list[Pop], k: int, truth: list[int]) -> str:
 
 def _joint(definition: Mapping[str, Any]) -> bool:
     """Populations defined by two answers of one person (the gap's "rated the row in both
-    matrices", a pair's "answered before and after"): not modelled.
+    matrices", a pair's "answered before and after", "rated it in all three waves"): not in
+    the main model.
 
     Each would need a flag per matrix row in every signature, which multiplies the model
-    past what CP-SAT solves in time; their figures are left out, a relaxation in the
-    report's favour, counted in `AuditResult.skipped` (see README.md).
+    past what CP-SAT solves in time. The three waves' ones get small models of their own
+    (joint.py); the others' figures are left out, a relaxation in the report's favour,
+    counted in `AuditResult.skipped` (see README.md).
     """
     return bool(definition.get("also_answered") or definition.get("answered_both"))
 
@@ -206,6 +233,8 @@ def _audit_questionnaire(
     k: int,
     seconds: float,
     unmatched: Sequence[tuple[str, int]] = (),
+    *,
+    goals: GoalsOf = goals_of,
 ) -> None:
     plan = Plan(pops, rows, specs)
     model = cp_model.CpModel()
@@ -227,10 +256,12 @@ def _audit_questionnaire(
         check_truth(model, atoms, truth)
     except AuditError:
         raise AuditError(f"mis-modelled: {_first_untrue(plan, pops, k, truth)}") from None
-    goals = goals_of(atoms, pops, rows, specs, k, truth)
-    result.targets += [g.target for g in goals]
+    wanted = goals(atoms, pops, rows, specs, k, truth)
+    result.targets += [g.target for g in wanted]
+    if not wanted:
+        return
     system = tagged.system()
-    fixed, undecided = determined(system, goals, truth, seconds)
+    fixed, undecided = determined(system, wanted, truth, seconds)
     explained, unexplained = explained_by_one(
         tagged, system, structure, pops, fixed, truth, seconds
     )

@@ -79,6 +79,13 @@ class Plan:
         if any(p.definition.waves for p in pops):
             # Three waves (waves.py): whether the code answered pre, post and follow-up.
             dims.append(Dim(("waves",), (False, True)))
+        for question, row in sorted(
+            {(p.definition.answered, p.definition.row) for p in pops if _joint_of_waves(p)},
+            key=str,
+        ):
+            # Only in a joint model (joint.py): whether a three-wave code rated this row in
+            # all three waves. Why one row per model: a flag per row would multiply the sizes.
+            dims.append(Dim(("joint", question, row), (False, True)))
         if any(p.definition.versions is not None for p in pops):
             # Only when some population is of certain versions: the others add no atoms.
             numbers = {r.version for r in rows} | {
@@ -182,6 +189,12 @@ class Plan:
                         raise AuditError(f"{qid}: answer {option!r} is not an option")
                     values[options[option][s]] += 1
         return values
+
+
+def _joint_of_waves(pop: Pop) -> bool:
+    """Whether a population is "rated the row in all three waves" (a joint population)."""
+    d = pop.definition
+    return d.waves and d.answered_both and d.answered is not None
 
 
 def _state(spec: QuestionSpec, atoms: Atoms, value: Any, sub: str | None) -> str:

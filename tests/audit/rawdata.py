@@ -183,12 +183,19 @@ def member(respondent: Respondent, definition: PopulationDef) -> bool:
     if d.also_answered and answer_of(respondent, d.also_answered, d.row) is None:
         return False
     if d.answered_both and d.answered:
-        # Three waves: answered in all three; otherwise in both phases of the pair.
-        others = respondent.wave_answers if d.waves else (respondent.partner or {},)
-        for answers in others:
-            if answer_of(Respondent(0, "", answers), d.answered, d.row) is None:
-                return False
+        return answered_in_all(respondent, d.answered, d.row, waves=d.waves)
     return d.answered is None or answer_of(respondent, d.answered, d.row) is not None
+
+
+def answered_in_all(respondent: Respondent, question: str, row: str | None, *, waves: bool) -> bool:
+    """Whether the person answered the question (row) in every wave: all three with `waves`
+    (its own response and `wave_answers`), otherwise in both phases of its pair."""
+    if waves and not respondent.waves:
+        return False
+    others = respondent.wave_answers if waves else (respondent.partner or {},)
+    return answer_of(respondent, question, row) is not None and all(
+        answer_of(Respondent(0, "", answers), question, row) is not None for answers in others
+    )
 
 
 def members(respondents: Iterable[Respondent], definition: PopulationDef) -> list[Respondent]:

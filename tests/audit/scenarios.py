@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import random
 import time
 import zlib
@@ -465,6 +466,7 @@ class HarnessRun:
             f"total: {len({sc.seed for sc, _ in self.results})} scenarios "
             f"{len(results)} reports figures checked {self.figures_checked} "
             f"targets {sum(len(r.targets) for r in results)} "
+            f"(joint {sum(r.joint_targets for r in results)}) "
             f"leaks {sum(len(r.leaks) for r in results)} "
             f"undecided {sum(len(r.undecided) for r in results)} "
             f"small {sum(len(r.small) for r in results)} {self.seconds:.0f}s"
@@ -482,6 +484,19 @@ class HarnessRun:
                 *(f"shown with fewer than {sc.k}: {key}" for key in result.small),
             ]
         ]
+
+
+def env_log() -> Callable[[str], None] | None:
+    """AUDIT_LOG=path: one line per audited report, appended as it finishes (long runs)."""
+    path = os.environ.get("AUDIT_LOG")
+    if not path:
+        return None
+
+    def write(line: str) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    return write
 
 
 def run_audits(
@@ -512,7 +527,8 @@ def run_audits(
                     f"seed {scenario.seed} k={scenario.k} "
                     f"{'near-miss ' if scenario.near_miss else ''}{data.get('report', '')} "
                     f"figures {result.figures} "
-                    f"targets {len(result.targets)} leaks {len(result.leaks)} "
+                    f"targets {len(result.targets)} (joint {result.joint_targets}) "
+                    f"leaks {len(result.leaks)} "
                     f"undecided {len(result.undecided)} small {len(result.small)} "
                     f"{time.perf_counter() - start:.1f}s"
                 )

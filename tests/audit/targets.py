@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .atoms import BLANK, OTHER, Atoms, Lin, add
+from .atoms import BLANK, OTHER, Atoms, AuditError, Lin, add
 from .plan import Goal, Pop, Target, norm_sub
 from .rawdata import QuestionSpec, Respondent, member
 
@@ -89,6 +89,112 @@ def goals_of(
                     atoms, specs[qid], part, label, truth, items.get(qid, set())
                 )
     return goals
+
+
+def joint_goals(
+    atoms: Atoms,
+    pops: list[Pop],
+    rows: list[Respondent],
+    specs: Mapping[str, QuestionSpec],
+    k: int,
+    truth: list[int],
+) -> list[Goal]:
+    """The hidden values of a joint model (joint.py): the people who rated one row in all
+    three waves when they are hidden, and what sets them apart from each population around
+    them (a wave, the pairs, the three-wave set, the wave's raters of the row) when that is
+    1..k-1 people: their ratings of the row in this model's wave, and their size.
+
+    Why the size only at times: when every one of them is in the three-wave set, the size
+    is "rated it in all three waves: n of the N" (an answered count, printed by design);
+    when someone outside the set is among them, or no wave shows the joint population, the
+    size is a hidden value as the set's own is.
+    """
+    joint = [p for p in pops if p.definition.waves and p.definition.answered_both]
+    if not joint:
+        return []
+    question, row = joint[0].definition.answered, joint[0].definition.row
+    if question is None or any(
+        (p.definition.answered, p.definition.row) != (question, row) for p in joint
+    ):
+        raise AuditError("a joint model is of one question row")
+    sigs = {
+        p.key: frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(p.definition, s))
+        for p in pops
+    }
+    printed = any(p.shown for p in joint)
+    wanted: dict[tuple[frozenset[int], bool], tuple[str, bool]] = {}
+    for j in joint:
+        if not j.shown:
+            wanted.setdefault((sigs[j.key], False), (j.key, not printed))
+    people = {p.key: {r.rid for r in rows if member(r, p.definition)} for p in pops}
+    for j in (p for p in joint if p.shown):
+        for around in pops:
+            d = around.definition
+            if (
+                d.answered_both
+                or d.answered not in (None, question)
+                or d.row != (row if d.answered else None)
+            ):
+                continue
+            extra = people[around.key] - people[j.key]
+            if not people[j.key] <= people[around.key] or not 0 < len(extra) < k:
+                continue
+            outside = any(not r.waves for r in rows if r.rid in extra)
+            wanted.setdefault(
+                (sigs[around.key] - sigs[j.key], d.answered is not None),
+                (f"{around.key} minus {j.key}", outside),
+            )
+    items = {
+        str(f["item"])
+        for p in pops
+        for f in p.figures
+        if f["statistic"] in ("count", "percent")
+        and (f["question"], f.get("row")) == (question, row)
+        and f.get("item")
+    }
+    goals = []
+    for (part, restricted), (label, sized) in wanted.items():
+        size: Lin = {}
+        for s in part:
+            add(size, atoms.nonblank(question, row, s) if restricted else {atoms.size[s]: 1})
+        people_in = value_of(size, truth)
+        if not 0 < people_in < k:
+            continue
+        if sized:
+            goals.append(Goal(Target(label, "size", None, None, None, people_in), size, part))
+        goals += _row_goals(atoms, question, row, part, label, truth, items)
+    return goals
+
+
+def _row_goals(
+    atoms: Atoms,
+    question: str,
+    row: str | None,
+    part: frozenset[int],
+    label: str,
+    truth: list[int],
+    items: set[str],
+) -> list[Goal]:
+    """Ratings of one row by the people of `part`: a count per point, the sum, and every
+    other released item (a set of points)."""
+    entry = atoms.sub(question, row)
+    lins: list[tuple[str, str | None, Lin]] = []
+    for state in entry.states:
+        if state != BLANK:
+            lins.append(("count", state, {entry.cells[s][state]: 1 for s in part}))
+    total: Lin = {}
+    for s in part:
+        add(total, atoms.total(question, row, s))
+    lins.append(("sum", None, total))
+    for item in sorted(items - set(entry.states)):
+        cells: Lin = {}
+        for s in part:
+            add(cells, atoms.cell(question, row, s, item))
+        lins.append(("count", item, cells))
+    return [
+        Goal(Target(label, statistic, question, row, item, value_of(lin, truth)), lin, part)
+        for statistic, item, lin in lins
+    ]
 
 
 def _sized(pop: Pop) -> bool:

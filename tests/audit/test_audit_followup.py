@@ -15,9 +15,14 @@ from typing import Any
 import pytest
 
 from survey_app.content import registry
-from survey_app.reporting.disclosure import Disclosure, Population, PopulationDef
+from survey_app.reporting.disclosure import (
+    LINEAR_STATISTICS,
+    Disclosure,
+    Population,
+    PopulationDef,
+)
 
-from .rawdata import members
+from .rawdata import answer_of, members
 from .scenarios import (
     DEFAULT_K_TEXT,
     FOLLOWUP,
@@ -26,6 +31,7 @@ from .scenarios import (
     POST,
     Scenario,
     app_json,
+    env_log,
     respondents,
     run_audits,
     scenarios,
@@ -112,13 +118,18 @@ def test_app_built_followup_reports_leak_nothing(session, models):
         reports.extend(out)
         return out
 
-    run = run_audits(build, many, specs_for(models))
+    run = run_audits(build, many, specs_for(models), log=env_log())
     assert not run.failures, "\n".join(run.failures[:20])
-    for scenario, data in zip(many, reports, strict=True):
+    for (scenario, result), data in zip(run.results, reports, strict=True):
         shown, hidden = _three_wave(data)
         assert (shown, hidden) == ((1, 0) if _kind(scenario) == "shown" else (0, 1))
+        # The per-item means and n of "rated it in all three waves" are constraints now
+        # (joint.py): only the non-linear statistics are left out.
+        other = [f for f in data["figures"] if f["statistic"] not in LINEAR_STATISTICS]
+        assert len(result.skipped) == len(other)
     targets = [t for _, result in run.results for t in result.targets]
     assert any("all three waves" in t.population for t in targets)
+    assert sum(result.joint_targets for _, result in run.results) > 0
     assert run.figures_checked > 40 * len(many)
 
 
@@ -132,7 +143,7 @@ def test_the_harness_fails_a_build_that_shows_a_small_three_wave_set(session, mo
         return original(self, definition, label, size, **kwargs)
 
     monkeypatch.setattr(Disclosure, "population", careless)
-    [small] = [s for s in _picked(models) if _kind(s) == "small"]
+    small = next(s for s in _picked(models) if _kind(s) == "small")
     run = run_audits(app_json(session, (FOLLOWUP_REPORT,)), [small], specs_for(models))
     assert any("shown with fewer than" in line and "three waves" in line for line in run.failures)
 
@@ -196,6 +207,116 @@ def test_the_harness_fails_a_three_wave_set_shown_next_to_a_wave_it_differs_from
 
     monkeypatch.setattr(Disclosure, "population", blind)
     run = run_audits(_with_wave_answers, [scenario], specs)
+    assert any("leak: " in line and "all three waves" in line for line in run.failures), (
+        run.failures[:5]
+    )
+
+
+#: The matrix of the retention block of the follow-up sample report.
+RATED = "confidence"
+
+
+def _joint(base: PopulationDef, row: str) -> PopulationDef:
+    """ "In all three waves, rated the row" as the retention block defines it (`_answered`)."""
+    return base.narrowed(waves=True, answered=RATED, row=row, answered_both=True)
+
+
+def _wave_bases() -> dict[str, PopulationDef]:
+    return {
+        phase: PopulationDef(q, phase=phase)
+        for phase, q in (("pre", NEEDS), ("post", POST), ("followup", FOLLOWUP))
+    }
+
+
+def _row_near_its_raters(scenario: Scenario, rows_of: tuple[str, ...]) -> str | None:
+    """A row whose three-wave raters are k or more, 1..k-1 fewer than the follow-up
+    respondents who rated it, in a scenario that shows the three-wave set."""
+    if _kind(scenario) != "shown":
+        return None
+    rows, k, base = respondents(scenario), scenario.k, _wave_bases()["followup"]
+    for row in rows_of:
+        joint = len(members(rows, _joint(base, row)))
+        raters = len(members(rows, base.narrowed(answered=RATED, row=row)))
+        if joint >= k and 0 < raters - joint < k:
+            return row
+    return None
+
+
+def _with_joint_ratings(scenario: Scenario, row: str) -> list[dict[str, Any]]:
+    """A reference build through the real rules: each wave's, the pairs' and the three-wave
+    set's sizes, each wave's counts of the row's points among those who rated it, and the
+    retention block's row (in all three waves, rated it: a mean per wave and the n), each
+    wave's joint population within that wave's raters as the block asks (`within=`)."""
+    rows = respondents(scenario)
+    rules = Disclosure(scenario.k, DEFAULT_K_TEXT)
+
+    def pop(definition: PopulationDef, label: str, **around: Any) -> Population | Any:
+        return rules.population(definition, label, len(members(rows, definition)), **around)
+
+    bases = _wave_bases()
+    every = {phase: pop(d, phase) for phase, d in bases.items()}
+    pairs = pop(PopulationDef(NEEDS, phase="pre", paired=True), "pairs")
+    three = pop(
+        bases["followup"].narrowed(waves=True),
+        "three waves",
+        within=every["followup"],
+        also_within=(every["pre"], every["post"], pairs),
+    )
+    for shown in (*every.values(), pairs, three):
+        if isinstance(shown, Population):
+            rules.release_count(shown, "size", shown.size)
+    raters = {w: pop(d.narrowed(answered=RATED, row=row), f"rated ({w})") for w, d in bases.items()}
+    for around in raters.values():
+        if isinstance(around, Population):
+            people = members(rows, around.definition)
+            for point in range(1, 6):
+                n = sum(answer_of(r, RATED, row) == point for r in people)
+                rules.release_count(around, "count", n, question=RATED, row=row, item=str(point))
+    if not isinstance(three, Population):
+        return [rules.as_json()]
+    joint = {}
+    for wave in ("followup", "pre", "post"):
+        within = raters[wave] if isinstance(raters[wave], Population) else None
+        found = pop(_joint(bases[wave], row), "In all three waves, rated it", within=within)
+        if not isinstance(found, Population):
+            return [rules.as_json()]
+        joint[wave] = found
+    for found in joint.values():
+        ratings = [answer_of(r, RATED, row) for r in members(rows, found.definition)]
+        mean = sum(int(v) for v in ratings if isinstance(v, int)) / len(ratings)
+        rules.release(found, "mean", mean, digits=2, question=RATED, row=row)
+    rules.release_count(
+        joint["followup"], "answered", joint["followup"].size, question=RATED, row=row
+    )
+    return [rules.as_json()]
+
+
+def test_the_harness_fails_a_joint_population_shown_next_to_the_raters_of_its_row(
+    models, monkeypatch
+):
+    """The retention row's people (in all three waves, rated it) beside all of a wave's
+    raters of the row when 1..k-1 of those are not among them: through the rules
+    (`within=`) the row is hidden and nothing is solved; with that check dropped, the
+    others' ratings are the difference of the two, and the harness fails."""
+    specs = specs_for(models)
+    rows_of = specs[FOLLOWUP][RATED].rows
+    found = [
+        (s, row)
+        for s in scenarios(60, models, followup=True)
+        if (row := _row_near_its_raters(s, rows_of)) is not None
+    ]
+    scenario, row = found[0]
+    guarded = run_audits(lambda sc: _with_joint_ratings(sc, row), [scenario], specs)
+    assert not guarded.failures, guarded.failures[:5]
+    original = Disclosure.population
+
+    def unguarded(self, definition, label, size, **around):
+        if definition.answered_both:
+            around = {}
+        return original(self, definition, label, size, **around)
+
+    monkeypatch.setattr(Disclosure, "population", unguarded)
+    run = run_audits(lambda sc: _with_joint_ratings(sc, row), [scenario], specs)
     assert any("leak: " in line and "all three waves" in line for line in run.failures), (
         run.failures[:5]
     )

@@ -20,6 +20,7 @@ from .reference import reference_json
 from .scenarios import (
     Scenario,
     app_json,
+    env_log,
     generate,
     respondents,
     run_audits,
@@ -96,7 +97,7 @@ def test_app_built_reports_leak_nothing(session, models):
     Why undecided fails too: a target the solver gave up on is not proven safe.
     """
     many = [generate(seed, models) for seed in SEEDS] or scenarios(APP_COUNT, models)
-    run = run_audits(app_json(session), many, specs_for(models), log=_log())
+    run = run_audits(app_json(session), many, specs_for(models), log=env_log())
     assert len(run.results) == 2 * len(many)
     assert run.figures_checked > 100 * len(many)
     assert sum(len(result.targets) for _, result in run.results) > 100 * len(many)
@@ -115,19 +116,6 @@ def test_app_built_probable_pairs_leak_nothing(session, models):
     assert not run.failures, "\n".join(run.failures[:20])
 
 
-def _log() -> Callable[[str], None] | None:
-    """AUDIT_LOG=path: one line per audited report, appended as it finishes (long runs)."""
-    path = os.environ.get("AUDIT_LOG")
-    if not path:
-        return None
-
-    def write(line: str) -> None:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
-
-    return write
-
-
 def test_a_full_release_under_the_rules_leaks_nothing(models):
     """Every linear figure of every question, per phase and per breakdown group, released
     through the real Disclosure rules: hundreds of targets per report, none solvable."""
@@ -135,7 +123,7 @@ def test_a_full_release_under_the_rules_leaks_nothing(models):
     many = scenarios(REFERENCE_COUNT, models)
     reports: list[dict[str, Any]] = []
     build = _recorded(lambda sc: reference_json(sc, specs), reports)
-    run = run_audits(build, many, specs, log=_log())
+    run = run_audits(build, many, specs, log=env_log())
     assert run.figures_checked > 300 * REFERENCE_COUNT
     assert sum(len(result.targets) for _, result in run.results) > 200 * REFERENCE_COUNT
     assert _probable_shown(reports)
