@@ -182,14 +182,23 @@ def _row(
 ) -> RetentionRow:
     """A row's means, if its three-wave people may show in every wave."""
     shown: dict[str, Population] = {}
-    # The follow-up first: it is the wave whose own figures this report prints elsewhere.
-    for wave in ("followup", "pre", "post"):
-        definition = _answered(scopes[wave].population(), qid, row)
-        around = ctx.disclosure.shown.get(
+    # Each wave's raters of the row, if shown. Every wave's joint population is checked
+    # against all of them: the three are the same people, so they show or hide together
+    # (one shown beside a hidden one would still print its size).
+    around = {
+        wave: ctx.disclosure.shown.get(
             scopes[wave].population().narrowed(answered=qid, row=row).key()
         )
+        for wave in ("followup", "pre", "post")
+    }
+    for wave, raters in around.items():
+        definition = _answered(scopes[wave].population(), qid, row)
         found = ctx.disclosure.population(
-            definition, f"In all three waves, rated “{label}”", len(complete), within=around
+            definition,
+            f"In all three waves, rated “{label}”",
+            len(complete),
+            within=raters,
+            also_within=[other for w, other in around.items() if w != wave],
         )
         if not isinstance(found, Population):
             return RetentionRow(label)
