@@ -10,6 +10,7 @@ wave (and from the pairs) can be solved when it is hidden.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -158,20 +159,7 @@ def _with_wave_answers(scenario: Scenario) -> list[dict[str, Any]]:
     def pop(definition: PopulationDef, label: str, **around: Any) -> Population | Any:
         return rules.population(definition, label, len(members(rows, definition)), **around)
 
-    every = {
-        phase: pop(PopulationDef(q, phase=phase), phase)
-        for phase, q in (("pre", NEEDS), ("post", POST), ("followup", FOLLOWUP))
-    }
-    pairs = pop(PopulationDef(NEEDS, phase="pre", paired=True), "pairs")
-    three = pop(
-        PopulationDef(FOLLOWUP, phase="followup", waves=True),
-        "three waves",
-        within=every["followup"],
-        also_within=(every["pre"], every["post"], pairs),
-    )
-    for shown in (*every.values(), pairs, three):
-        if isinstance(shown, Population):
-            rules.release_count(shown, "size", shown.size)
+    every, _, three = _waves_pairs_and_three(rules, pop)
     for shown in (every["followup"], three):
         if isinstance(shown, Population):
             people = members(rows, shown.definition)
@@ -221,6 +209,25 @@ def _joint(base: PopulationDef, row: str) -> PopulationDef:
     return base.narrowed(waves=True, answered=RATED, row=row, answered_both=True)
 
 
+def _waves_pairs_and_three(
+    rules: Disclosure, pop: Callable[..., Any]
+) -> tuple[dict[str, Any], Any, Any]:
+    """Each wave's respondents, the pairs and the three-wave set (within each of the
+    others) through the rules of a reference build, their sizes released."""
+    every = {phase: pop(d, phase) for phase, d in _wave_bases().items()}
+    pairs = pop(PopulationDef(NEEDS, phase="pre", paired=True), "pairs")
+    three = pop(
+        _wave_bases()["followup"].narrowed(waves=True),
+        "three waves",
+        within=every["followup"],
+        also_within=(every["pre"], every["post"], pairs),
+    )
+    for shown in (*every.values(), pairs, three):
+        if isinstance(shown, Population):
+            rules.release_count(shown, "size", shown.size)
+    return every, pairs, three
+
+
 def _wave_bases() -> dict[str, PopulationDef]:
     return {
         phase: PopulationDef(q, phase=phase)
@@ -254,17 +261,7 @@ def _with_joint_ratings(scenario: Scenario, row: str) -> list[dict[str, Any]]:
         return rules.population(definition, label, len(members(rows, definition)), **around)
 
     bases = _wave_bases()
-    every = {phase: pop(d, phase) for phase, d in bases.items()}
-    pairs = pop(PopulationDef(NEEDS, phase="pre", paired=True), "pairs")
-    three = pop(
-        bases["followup"].narrowed(waves=True),
-        "three waves",
-        within=every["followup"],
-        also_within=(every["pre"], every["post"], pairs),
-    )
-    for shown in (*every.values(), pairs, three):
-        if isinstance(shown, Population):
-            rules.release_count(shown, "size", shown.size)
+    _, _, three = _waves_pairs_and_three(rules, pop)
     raters = {w: pop(d.narrowed(answered=RATED, row=row), f"rated ({w})") for w, d in bases.items()}
     for around in raters.values():
         if isinstance(around, Population):
