@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -20,6 +20,9 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 from werkzeug.serving import make_server
 
 from tests.database import AppMaker
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 #: Debian's chromium; SURVEY_TEST_CHROMIUM points elsewhere on machines that keep it elsewhere.
 CHROMIUM = Path(os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -69,10 +72,81 @@ def app_serving(make_app: AppMaker, tmp_path: Path, questionnaires: Path) -> Fla
     )
 
 
+class InFlight:
+    """WSGI wrapper that counts the requests being answered; once closed, it answers new ones
+    (Chromium's kept-alive connections can still send some) with 503 without touching the app.
+
+    Why: the test's engine is disposed after the server stops. A request still running then
+    would return its connection to the disposed pool, where it is dropped unclosed, and
+    psycopg's ResourceWarning fails whichever test the garbage collector runs in.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self._active: dict[object, str] = {}
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with self._changed:
+            if self._closed:
+                start_response("503 Service Unavailable", [("Connection", "close")])
+                return [b""]
+            request = object()
+            self._active[request] = f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}"
+
+        def done() -> None:
+            with self._changed:
+                if self._active.pop(request, None):
+                    self._changed.notify_all()
+
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            done()
+            raise
+        return _Body(body, done)
+
+    def close(self, timeout: float) -> list[str]:
+        """Refuse new requests and wait for the running ones; those that outlast `timeout`."""
+        with self._changed:
+            self._closed = True
+            self._changed.wait_for(lambda: not self._active, timeout)
+            return list(self._active.values())
+
+
+class _Body:
+    """The app's response body; done once sent in full or closed. Why both: Werkzeug's server
+    skips close() when the client resets the connection after the last write."""
+
+    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
+        self._body = body
+        self._chunks = iter(body)
+        self._done = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            self._done()
+            raise
+
+    def close(self) -> None:
+        try:
+            if close := getattr(self._body, "close", None):
+                close()
+        finally:
+            self._done()
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the app from a background thread; yields its base URL, e.g. http://127.0.0.1:5xxxx."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -81,6 +155,8 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        if running := in_flight.close(timeout=60):
+            pytest.fail(f"60 s after the test, the live server was still answering {running}")
 
 
 @pytest.fixture(scope="session")
