@@ -32,6 +32,7 @@ from ..models import Answer, Response
 from ..pairing import pairing_summary, pairs_query
 from ..questionnaire.schema import ChoiceQuestionBase, MultiChoiceQuestion
 from .scope import Scope
+from .sql import ID_CHUNK
 from .stats import WilcoxonResult, match_rate, mean_paired_difference, wilcoxon_signed_rank
 
 #: Item key of a scale or number question's answer row (a matrix row's is the row value).
@@ -156,16 +157,16 @@ def paired_scores(
     """
     if not questions:
         return []
-    before = _scores(questions, select(pairs.c.pre_id)).subquery("score_before")
-    after = _scores(questions, select(pairs.c.post_id)).subquery("score_after")
-    stmt = (
-        select(func.coalesce(before.c.score, 0.0), func.coalesce(after.c.score, 0.0))
-        .select_from(pairs)
-        .outerjoin(before, before.c.response_id == pairs.c.pre_id)
-        .outerjoin(after, after.c.response_id == pairs.c.post_id)
-        .order_by(pairs.c.pre_id)
+    # The pairs are fetched once and scored by id: a statement that joins the pairs subquery
+    # to two score subqueries over it can get a plan that runs for minutes on PostgreSQL
+    # when the table statistics are stale (seen on freshly loaded tables).
+    pair_ids = session.execute(
+        select(pairs.c.pre_id, pairs.c.post_id).order_by(pairs.c.pre_id)
+    ).all()
+    score = _scores(
+        session, questions, [pre for pre, _ in pair_ids] + [post for _, post in pair_ids]
     )
-    return [(float(b), float(a)) for b, a in session.execute(stmt)]
+    return [(score.get(pre, 0.0), score.get(post, 0.0)) for pre, post in pair_ids]
 
 
 def paired_stats(pairs: Sequence[tuple[float, float]]) -> PairedStats | None:
@@ -198,8 +199,10 @@ def _participants(session: Session, pre: Scope, post: Scope) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _scores(questions: Sequence[ChoiceQuestionBase], responses: Select[int]) -> Select[int, float]:
-    """(response_id, points scored) of these responses, those with a scored answer.
+def _scores(
+    session: Session, questions: Sequence[ChoiceQuestionBase], response_ids: Sequence[int]
+) -> dict[int, float]:
+    """Points scored by each of these responses that has a scored answer, by response id.
 
     Grouped by response and question first: `hits` counts the options picked that are in
     that question's key, `picked` all options picked.
@@ -219,18 +222,22 @@ def _scores(questions: Sequence[ChoiceQuestionBase], responses: Select[int]) -> 
         ),
         else_=0.0,
     )
-    per_item = (
-        select(Answer.response_id.label("response_id"), cast(points, Float).label("points"))
-        .where(
-            Answer.question_id.in_([q.id for q in questions]),
-            Answer.response_id.in_(responses),
+    out: dict[int, float] = {}
+    for start in range(0, len(response_ids), ID_CHUNK):
+        per_item = (
+            select(Answer.response_id.label("response_id"), cast(points, Float).label("points"))
+            .where(
+                Answer.question_id.in_([q.id for q in questions]),
+                Answer.response_id.in_(response_ids[start : start + ID_CHUNK]),
+            )
+            .group_by(Answer.response_id, Answer.question_id)
+            .subquery("per_item")
         )
-        .group_by(Answer.response_id, Answer.question_id)
-        .subquery("per_item")
-    )
-    return select(per_item.c.response_id, func.sum(per_item.c.points).label("score")).group_by(
-        per_item.c.response_id
-    )
+        stmt = select(per_item.c.response_id, func.sum(per_item.c.points)).group_by(
+            per_item.c.response_id
+        )
+        out.update((int(response), float(total)) for response, total in session.execute(stmt))
+    return out
 
 
 def _is_correct(

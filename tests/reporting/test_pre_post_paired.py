@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire
+from survey_app.reporting import paired
 from survey_app.reporting.blocks import pre_post
 from survey_app.reporting.blocks.pre_post import PrePostResult
 from survey_app.reporting.blocks.pre_post_paired import few_answers_note, too_few_pairs_note
@@ -278,7 +279,12 @@ def test_paired_matrix_rows_equal_a_plain_python_computation(session, qs, seeded
     assert few_answers_note(K) in pairing.notes
 
 
-def test_paired_knowledge_scores_wilcoxon_and_gain_equal_plain_python(session, qs, seeded):
+@pytest.mark.parametrize("chunk", [500, 3], ids=["one-query", "by-3-ids"])
+def test_paired_knowledge_scores_wilcoxon_and_gain_equal_plain_python(
+    session, qs, seeded, monkeypatch, chunk
+):
+    # by-3-ids: the 16 responses of the 8 pairs are scored in six queries
+    monkeypatch.setattr(paired, "ID_CHUNK", chunk)
     training, subs = seeded
     pairing = compute(session, qs, training).pairing
     assert pairing is not None
