@@ -34,7 +34,7 @@ from .solve import (
     explained_by_one,
     explained_by_zero,
 )
-from .targets import goals_of, joint_goals, widened
+from .targets import apart_from_joint, goals_of, joint_goals, widened
 
 #: (atoms, populations, rows, specs, k, truth) -> the hidden values of one model.
 GoalsOf = Callable[
@@ -268,7 +268,7 @@ def _audit_questionnaire(
     # Also goals a solve ran out of time on: a count of a subset of a group whose own count
     # is determined to be zero is determined to be zero too, and shares that zero.
     open_ = [g for g in [*fixed, *undecided] if id(g) not in explained]
-    candidates = _zero_candidates(atoms, pops, open_, specs, truth)
+    candidates = _zero_candidates(atoms, pops, open_, specs, truth, k)
     explained.update(explained_by_zero(system, candidates, truth, seconds))
     unexplained = [g for g in unexplained if id(g) not in explained]
     result.homogeneous += [(g.target, explained[id(g)]) for g in undecided if id(g) in explained]
@@ -288,22 +288,28 @@ def _zero_candidates(
     goals: list[Goal],
     specs: Mapping[str, QuestionSpec],
     truth: list[int],
+    k: int,
 ) -> list[tuple[Goal, list[tuple[str, Goal]]]]:
-    """Per goal of zero, the same value over each shown population containing its people."""
+    """Per goal of zero, the same value over each shown population containing its people
+    (and, in a joint model, over the k or more people a shown population holds beyond a
+    shown joint one: `apart_from_joint`)."""
+    groups = [
+        (pop.key, frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(pop.definition, s)))
+        for pop in pops
+        if pop.shown
+    ]
+    groups += apart_from_joint(atoms, pops, k)
     out = []
     for goal in goals:
         t = goal.target
         if t.truth != 0 or t.question is None or t.statistic not in ("count", "answered"):
             continue
         options = []
-        for pop in pops:
-            if not pop.shown:
-                continue
-            part = frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(pop.definition, s))
+        for key, part in groups:
             if goal.sigs < part:
-                wide = widened(atoms, specs[t.question], goal, part, pop.key, truth)
+                wide = widened(atoms, specs[t.question], goal, part, key, truth)
                 if wide is not None:
-                    options.append((pop.key, wide))
+                    options.append((key, wide))
         if options:
             out.append((goal, options))
     return out

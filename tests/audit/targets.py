@@ -155,15 +155,54 @@ def joint_goals(
     goals = []
     for (part, restricted), (label, sized) in wanted.items():
         size: Lin = {}
+        raters: Lin = {}
         for s in part:
-            add(size, atoms.nonblank(question, row, s) if restricted else {atoms.size[s]: 1})
+            add(size, {atoms.size[s]: 1})
+            add(raters, atoms.nonblank(question, row, s))
+        if restricted:
+            size = raters
         people_in = value_of(size, truth)
-        if not 0 < people_in < k:
-            continue
-        if sized:
+        if sized and 0 < people_in < k:
             goals.append(Goal(Target(label, "size", None, None, None, people_in), size, part))
-        goals += _row_goals(atoms, question, row, part, label, truth, items)
+        # Their ratings, when 1..k-1 of them rated the row in this wave. Why not when none
+        # did: then "none of them rated it" is what printed answered counts say (n of the N
+        # rated it in every wave, and as many of the N rated it in this one), not an answer.
+        if 0 < value_of(raters, truth) < k:
+            goals += _row_goals(atoms, question, row, part, label, truth, items)
     return goals
+
+
+def apart_from_joint(atoms: Atoms, pops: list[Pop], k: int) -> list[tuple[str, frozenset[int]]]:
+    """In a joint model: (label, signatures) of the people a shown population holds beyond
+    a shown joint population within it, when their printed sizes differ by k or more.
+
+    Why: the nesting rule lets such a difference show (it is k or more people), so "none of
+    the 5 raters of the row outside the joint population rated 4" is a fact of k or more
+    people, as a shown population's zero is (`audit._zero_candidates`), and a part of them
+    shares it.
+    """
+    sigs = {
+        p.key: frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(p.definition, s))
+        for p in pops
+    }
+    out = []
+    for j in pops:
+        d = j.definition
+        if not (j.shown and d.answered_both) or j.size is None:
+            continue
+        for around in pops:
+            a = around.definition
+            if (
+                not around.shown
+                or around.size is None
+                or a.answered_both
+                or a.answered not in (None, d.answered)
+                or a.row != (d.row if a.answered else None)
+            ):
+                continue
+            if around.size - j.size >= k and sigs[j.key] < sigs[around.key]:
+                out.append((f"{around.key} minus {j.key}", sigs[around.key] - sigs[j.key]))
+    return out
 
 
 def _row_goals(
