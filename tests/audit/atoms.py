@@ -4,7 +4,8 @@ An *atom* is a disjoint cell of the cross-classification that a report's populat
 apart: a signature (phase, paired flag, probable-pair flag when a population needs it, the
 answer to each breakdown question, whether a conditional question was shown, whether a
 question another population is restricted to was answered; in a joint model, joint.py,
-whether a three-wave code rated the row in all three waves) times the answer state of one
+whether a member of the pairs or of the three-wave set answered the row in every wave of
+it) times the answer state of one
 question (one matrix row, one ranking position).
 Why atoms rather than one binary per person: people with the same signature are
 interchangeable for every linear figure, so the counts per atom carry all the information
@@ -128,14 +129,17 @@ class Atoms:
 
     def _possible(self, sig: tuple[Any, ...]) -> bool:
         """Why prune: a code in all three waves is a pre/post pair; a follow-up is no pair;
-        only a code in all three waves can have rated a row in all three (joint.py)."""
+        only a member of a set (the pairs, the three-wave set) can have answered a row in
+        every wave of it (joint.py)."""
         phase, paired = sig[self.dim_index["phase",]], sig[self.dim_index["paired",]]
         if phase == "followup" and paired:
             return False
+        for name, i in self.dim_index.items():
+            if name[0] == "joint" and sig[i]:
+                member = self.dim_index.get((name[3],))
+                if member is None or not sig[member]:
+                    return False
         waves = self.dim_index.get(("waves",))
-        joint = any(sig[i] for name, i in self.dim_index.items() if name[0] == "joint")
-        if joint and (waves is None or not sig[waves]):
-            return False
         return waves is None or not sig[waves] or phase == "followup" or bool(paired)
 
     # --- variables ---------------------------------------------------------------------
@@ -241,8 +245,8 @@ class Atoms:
         return flag is None or sig[flag] is not False
 
     def link_answered_dims(self) -> None:
-        """Signatures that say "answered q" (or not) agree with q's own atoms; who rated a
-        row in all three waves (a joint flag, joint.py) rated it in this one."""
+        """Signatures that say "answered q" (or not) agree with q's own atoms; who answered
+        a row in every wave of a set (a joint flag, joint.py) answered it in this one."""
         for name, i in self.dim_index.items():
             if name[0] == "joint":
                 for s, sig in enumerate(self.sigs):
@@ -396,8 +400,10 @@ class Atoms:
             return False
         if d.waves and not sig[self.dim_index["waves",]]:
             return False
-        if d.waves and d.answered_both:
-            flag = self.dim_index.get(("joint", d.answered, d.row))
+        if d.answered_both and d.answered:
+            flag = self.dim_index.get(
+                ("joint", d.answered, d.row, "waves" if d.waves else "paired")
+            )
             if flag is None:
                 raise AuditError(f"no joint flag for {d.answered} {d.row or ''}")
             if not sig[flag]:
@@ -427,7 +433,7 @@ class Atoms:
             elif kind == "version":
                 out.append(r.version)
             elif kind == "joint":
-                out.append(answered_in_all(r, d.name[1], d.name[2], waves=True))
+                out.append(answered_in_all(r, d.name[1], d.name[2], waves=d.name[3] == "waves"))
             elif kind == "group":
                 values = chosen(r.answers.get(d.name[1]))
                 value = values[0] if values else BLANK

@@ -51,7 +51,8 @@ class AuditResult:
     figures: int = 0
     skipped: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
-    #: How many of the targets are of joint models ("rated it in all three waves", joint.py).
+    #: How many of the targets are of joint models (a pair's "answered before and after",
+    #: "rated it in all three waves": joint.py).
     joint_targets: int = 0
     leaks: list[Target] = field(default_factory=list)
     #: Determined, but by one shown population's own figures alone (homogeneous answers).
@@ -91,7 +92,7 @@ def audit(
         elif _linear(figure, specs) and figure["population"] in pops:
             pops[figure["population"]].figures.append(figure)
             result.figures += 1
-        elif _linear(figure, specs) and figure["population"] in joint_pops:
+        elif figure["population"] in joint_pops and joint.modelled(figure):
             joint_pops[figure["population"]].figures.append(figure)
             result.figures += 1
         else:
@@ -139,7 +140,8 @@ def _linear(figure: Mapping[str, Any], specs: Mapping[str, Mapping[str, Question
     """Whether the audit can turn a figure into a linear constraint.
 
     Figures of populations `_joint` keeps out of the main model are skipped too (`audit`),
-    unless joint.py models them.
+    unless joint.py models them (`joint.modelled`: also a pair's mean before, after and
+    difference).
 
     "Any of a, b" among the picks of a multi-choice question counts a person once however
     many of them they picked: not a sum of the per-option counts, so it is left out.
@@ -182,9 +184,9 @@ def _joint(definition: Mapping[str, Any]) -> bool:
     the main model.
 
     Each would need a flag per matrix row in every signature, which multiplies the model
-    past what CP-SAT solves in time. The three waves' ones get small models of their own
-    (joint.py); the others' figures are left out, a relaxation in the report's favour,
-    counted in `AuditResult.skipped` (see README.md).
+    past what CP-SAT solves in time. The pairs' and the three waves' ones get small models
+    of their own (joint.py); the gap's figures are left out, a relaxation in the report's
+    favour, counted in `AuditResult.skipped` (see README.md).
     """
     return bool(definition.get("also_answered") or definition.get("answered_both"))
 

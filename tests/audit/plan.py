@@ -79,13 +79,11 @@ class Plan:
         if any(p.definition.waves for p in pops):
             # Three waves (waves.py): whether the code answered pre, post and follow-up.
             dims.append(Dim(("waves",), (False, True)))
-        for question, row in sorted(
-            {(p.definition.answered, p.definition.row) for p in pops if _joint_of_waves(p)},
-            key=str,
-        ):
-            # Only in a joint model (joint.py): whether a three-wave code rated this row in
-            # all three waves. Why one row per model: a flag per row would multiply the sizes.
-            dims.append(Dim(("joint", question, row), (False, True)))
+        for name in sorted({joint_dim(p.definition) for p in pops} - {None}, key=str):
+            # Only in a joint model (joint.py): whether a member of the set (the pairs, the
+            # three-wave set) answered this row in every wave of it. Why one row per model:
+            # a flag per row would multiply the sizes.
+            dims.append(Dim(name, (False, True)))
         if any(p.definition.versions is not None for p in pops):
             # Only when some population is of certain versions: the others add no atoms.
             numbers = {r.version for r in rows} | {
@@ -191,10 +189,12 @@ class Plan:
         return values
 
 
-def _joint_of_waves(pop: Pop) -> bool:
-    """Whether a population is "rated the row in all three waves" (a joint population)."""
-    d = pop.definition
-    return d.waves and d.answered_both and d.answered is not None
+def joint_dim(d: PopulationDef) -> tuple[str, str, str | None, str] | None:
+    """The signature flag of a joint population ("answered the row in every wave of the
+    set", joint.py): ("joint", question, row, the set's flag), or None for any other."""
+    if not (d.answered_both and d.answered):
+        return None
+    return ("joint", d.answered, d.row, "waves" if d.waves else "paired")
 
 
 def _state(spec: QuestionSpec, atoms: Atoms, value: Any, sub: str | None) -> str:
@@ -274,6 +274,8 @@ def figure_lins(atoms: Atoms, d: PopulationDef, f: Mapping[str, Any]) -> tuple[L
         elif stat == "mean":
             add(top, atoms.total(q, sub, s))
             add(base, answered)
+        elif stat == "sum":  # a joint model's bounds from a mean difference (joint.py)
+            add(top, atoms.total(q, sub, s))
     return top, (base if stat in ("percent", "mean") else None)
 
 
@@ -281,6 +283,10 @@ def constrain_figure(atoms: Atoms, d: PopulationDef, f: Mapping[str, Any]) -> No
     m = atoms.model
     top, base = figure_lins(atoms, d, f)
     value = f["value"]
+    if "low" in f:  # a sum between bounds (joint.py)
+        m.add(atoms.expr(top) >= int(f["low"]))
+        m.add(atoms.expr(top) <= int(f["high"]))
+        return
     if base is None:
         m.add(atoms.expr(top) == round(value))
         return

@@ -99,17 +99,18 @@ def joint_goals(
     k: int,
     truth: list[int],
 ) -> list[Goal]:
-    """The hidden values of a joint model (joint.py): the people who rated one row in all
-    three waves when they are hidden, and what sets them apart from each population around
-    them (a wave, the pairs, the three-wave set, the wave's raters of the row) when that is
-    1..k-1 people: their ratings of the row in this model's wave, and their size.
+    """The hidden values of a joint model (joint.py): the people of a set (the pairs, the
+    three-wave set) who answered one row in every wave of it when they are hidden, and what
+    sets them apart from each population around them (a wave, the pairs, the three-wave
+    set, the wave's raters of the row) when that is 1..k-1 people: their ratings of the row
+    in this model's wave, and their size.
 
-    Why the size only at times: when every one of them is in the three-wave set, the size
-    is "rated it in all three waves: n of the N" (an answered count, printed by design);
-    when someone outside the set is among them, or no wave shows the joint population, the
-    size is a hidden value as the set's own is.
+    Why the size only at times: when every one of them is in the set, the size is "rated
+    it in all three waves: n of the N" (the pairs: n of the N pairs; an answered count,
+    printed by design); when someone outside the set is among them, or no wave shows the
+    joint population, the size is a hidden value as the set's own is.
     """
-    joint = [p for p in pops if p.definition.waves and p.definition.answered_both]
+    joint = [p for p in pops if p.definition.answered_both]
     if not joint:
         return []
     question, row = joint[0].definition.answered, joint[0].definition.row
@@ -117,6 +118,7 @@ def joint_goals(
         (p.definition.answered, p.definition.row) != (question, row) for p in joint
     ):
         raise AuditError("a joint model is of one question row")
+    flag = "waves" if joint[0].definition.waves else "paired"
     sigs = {
         p.key: frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(p.definition, s))
         for p in pops
@@ -139,7 +141,7 @@ def joint_goals(
             extra = people[around.key] - people[j.key]
             if not people[j.key] <= people[around.key] or not 0 < len(extra) < k:
                 continue
-            outside = any(not r.waves for r in rows if r.rid in extra)
+            outside = any(not getattr(r, flag) for r in rows if r.rid in extra)
             wanted.setdefault(
                 (sigs[around.key] - sigs[j.key], d.answered is not None),
                 (f"{around.key} minus {j.key}", outside),
