@@ -50,6 +50,9 @@ class AuditResult:
 
     figures: int = 0
     skipped: list[str] = field(default_factory=list)
+    #: The skipped figures of populations defined by two answers of one person (`_joint`),
+    #: as "statistic of [population]": the non-linear ones, and the gap's.
+    skipped_joint: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     #: How many of the targets are of joint models (a pair's "answered before and after",
     #: "rated it in all three waves": joint.py).
@@ -86,6 +89,9 @@ def audit(
     for pop in pops.values():
         by_questionnaire.setdefault(pop.definition.questionnaire, []).append(pop)
     counts = _unmatched_counts(data, respondents)
+    two_answers = {
+        p["key"] for p in [*data["populations"], *data["hidden"]] if _joint(p["definition"])
+    }
     for figure in data["figures"]:
         if figure["statistic"] == "unmatched_codes" and id(figure) in counts:
             result.figures += 1
@@ -97,6 +103,8 @@ def audit(
             result.figures += 1
         else:
             result.skipped.append(figure["statistic"])
+            if figure["population"] in two_answers:
+                result.skipped_joint.append(f"{figure['statistic']} of [{figure['population']}]")
     k = int(data["k"])
     result.small = [p["key"] for p in data["populations"] if 0 < p["size"] < k]
     for qid, group in sorted(by_questionnaire.items()):
