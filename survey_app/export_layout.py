@@ -13,8 +13,8 @@ from functools import cached_property
 
 from .exports import META_COLUMNS, CodebookEntry, Column, calculation_column, question_columns
 from .questionnaire import Questionnaire
+from .questionnaire.questions import QuestionBase
 from .questionnaire.readable import unpiped
-from .questionnaire.schema import QuestionBase
 
 
 @dataclass(frozen=True)

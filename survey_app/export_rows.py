@@ -21,7 +21,7 @@ from .exports import META_COLUMNS, Cell, CodebookEntry, Column, fill_calculation
 from .models import PHASES, Answer, Response, Training
 from .pairing import pairs_query
 from .questionnaire import Questionnaire
-from .questionnaire.schema import QuestionBase
+from .questionnaire.questions import QuestionBase
 from .waves import triples_query
 
 BATCH_SIZE = 200

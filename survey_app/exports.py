@@ -17,9 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from .questionnaire.countries import country_name
-from .questionnaire.schema import (
+from .questionnaire.questions import (
     OTHER_VALUE,
-    Calculation,
     ChoiceQuestionBase,
     CountryQuestion,
     DateQuestion,
@@ -34,6 +33,7 @@ from .questionnaire.schema import (
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
+from .questionnaire.schema import Calculation
 from .text import without_controls
 
 Cell = str | int | float | dt.date | None

@@ -15,19 +15,18 @@ from .i18n import gettext as _
 from .questionnaire.answers import calculated_values
 from .questionnaire.calculations import answer_text as expression_text
 from .questionnaire.calculations import as_json, parsed
+from .questionnaire.conditions import Condition
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import PLACEHOLDER, fill, parts
-from .questionnaire.schema import (
+from .questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
-    Condition,
     CountryQuestion,
     MatrixQuestion,
-    Questionnaire,
     RankingQuestion,
     Scale,
-    Section,
 )
+from .questionnaire.schema import Questionnaire, Section
 from .questionnaire.texts import direction
 from .repeats import ITEMS_SUFFIX, count_name, item_question, posted_count, split_item_id
 

@@ -26,7 +26,7 @@ from .questionnaire.calculations import answer_text as expression_text
 from .questionnaire.countries import country_choices
 from .questionnaire.describe import describe_condition
 from .questionnaire.pipes import fill
-from .questionnaire.schema import (
+from .questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     CountryQuestion,
@@ -36,13 +36,12 @@ from .questionnaire.schema import (
     MultiChoiceQuestion,
     NumberQuestion,
     QuestionBase,
-    Questionnaire,
     RankingQuestion,
     ScaleQuestion,
-    Section,
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
+from .questionnaire.schema import Questionnaire, Section
 from .questionnaire.texts import localize
 from .repeats import (
     ITEMS_SUFFIX,

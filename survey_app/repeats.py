@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from werkzeug.datastructures import MultiDict
 
 from .i18n import gettext as _
-from .questionnaire.schema import QuestionBase, Questionnaire, Section
+from .questionnaire.questions import QuestionBase
+from .questionnaire.schema import Questionnaire, Section
 
 #: An item input: question id, item number, and the `-<part>` suffix if any.
 ITEM_INPUT = re.compile(r"^q_(?P<qid>[a-z][a-z0-9_]*)\.(?P<n>[0-9]+)(?P<part>-.*)?$")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .exports import CHOSEN, fill_question, question_columns, utc_iso
 from .models import Answer, Response
 from .questionnaire import Questionnaire
-from .questionnaire.schema import QuestionBase
+from .questionnaire.questions import QuestionBase
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .models import Answer, Response
 from .questionnaire import Answers, AnswerValue, Choice, LoadedFile, Questionnaire, Repeated
 from .questionnaire.answers import digest
-from .questionnaire.schema import OTHER_VALUE
+from .questionnaire.questions import OTHER_VALUE
 from .trainings import Placement
 
 #: INSERT with ON CONFLICT for each database the app runs on (README: SQLite, PostgreSQL).

@@ -28,7 +28,7 @@ from survey_app.forms import field_name, read_answers
 from survey_app.models import Answer, Response
 from survey_app.questionnaire import AnswerValue, Choice, Questionnaire, load_file
 from survey_app.questionnaire.answers import visible_questions
-from survey_app.questionnaire.schema import OTHER_VALUE, MatrixQuestion, RankingQuestion
+from survey_app.questionnaire.questions import OTHER_VALUE, MatrixQuestion, RankingQuestion
 
 END = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
 EVERY_TYPE = Path(__file__).parent / "data/questionnaires/valid/every-question-type.yaml"

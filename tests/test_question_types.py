@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.forms import FIELD_KINDS
-from survey_app.questionnaire.schema import QUESTION_CLASSES, QUESTION_TYPES
+from survey_app.questionnaire.questions import QUESTION_CLASSES, QUESTION_TYPES
 from survey_app.reporting.aggregate import AGGREGATORS
 from survey_app.reporting.schema import CHARTS_FOR_TYPE
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..questionnaire import AnswerValue, Choice, Questionnaire
 from ..questionnaire.answers import visible_questions
-from ..questionnaire.schema import (
+from ..questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     CountryQuestion,

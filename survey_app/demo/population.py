@@ -12,7 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..questionnaire.schema import Scale
+from ..questionnaire.questions import Scale
 
 
 class Weighted:

@@ -6,7 +6,7 @@ relative; probabilities are per option of a multi-choice question.
 
 from __future__ import annotations
 
-from ..questionnaire.schema import OTHER_VALUE
+from ..questionnaire.questions import OTHER_VALUE
 
 SKILLS = (
     "engaging_government",

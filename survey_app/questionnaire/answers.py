@@ -10,17 +10,9 @@ from dataclasses import dataclass
 
 from .calculations import answer_text as expression_text
 from .calculations import compare, evaluate, parsed
-from .schema import (
-    OTHER_VALUE,
-    AllOf,
-    AnyOf,
-    ChoiceQuestionBase,
-    Comparison,
-    Condition,
-    NotOf,
-    Questionnaire,
-    comparisons,
-)
+from .conditions import AllOf, AnyOf, Comparison, Condition, NotOf, comparisons
+from .questions import OTHER_VALUE, ChoiceQuestionBase
+from .schema import Questionnaire
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from .schema import (
+from .questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     MatrixQuestion,
     QuestionBase,
-    Questionnaire,
     RankingQuestion,
     Scale,
     ScaleQuestion,
 )
+from .schema import Questionnaire
 
 
 @dataclass(frozen=True)

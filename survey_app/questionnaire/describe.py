@@ -10,16 +10,9 @@ from __future__ import annotations
 import functools
 from typing import Protocol
 
-from .schema import (
-    AllOf,
-    AnyOf,
-    ChoiceQuestionBase,
-    Comparison,
-    Condition,
-    NotOf,
-    Questionnaire,
-    RankingQuestion,
-)
+from .conditions import AllOf, AnyOf, Comparison, Condition, NotOf
+from .questions import ChoiceQuestionBase, RankingQuestion
+from .schema import Questionnaire
 
 
 class Translate(Protocol):

@@ -15,7 +15,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from .schema import LANGUAGE_PATTERN, QUESTION_TYPES, Loc
+from .questions import QUESTION_TYPES
+from .strict import LANGUAGE_PATTERN, Loc
 from .texts import missing_translations
 
 #: Content files are written by hand; anything bigger is a mistake or an attack.

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..questionnaire.countries import country_name
-from ..questionnaire.schema import OTHER_VALUE, ChoiceQuestionBase, QuestionBase, ScaleQuestion
+from ..questionnaire.questions import OTHER_VALUE, ChoiceQuestionBase, QuestionBase, ScaleQuestion
 from .aggregate_numeric import summarize_matrix, summarize_number, summarize_ranking
 from .breakdown import (
     OTHER_LABEL,

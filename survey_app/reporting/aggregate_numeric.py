@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..questionnaire.schema import MatrixQuestion, NumberQuestion, QuestionBase, RankingQuestion
+from ..questionnaire.questions import MatrixQuestion, NumberQuestion, QuestionBase, RankingQuestion
 from .breakdown import (
     TOTAL_LABEL,
     Rows,

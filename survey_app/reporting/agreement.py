@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from ..models import ContentVersion, Response
 from ..questionnaire.compat import breaking_changes, version_notes
-from ..questionnaire.schema import Condition, QuestionBase, Questionnaire
+from ..questionnaire.conditions import Condition
+from ..questionnaire.questions import QuestionBase
+from ..questionnaire.schema import Questionnaire
 from .disclosure import HIDDEN_MARK, Hidden, Population
 from .scope import Scope, version_ranges
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..questionnaire.countries import country_name
-from ..questionnaire.schema import (
+from ..questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     CountryQuestion,

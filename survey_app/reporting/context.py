@@ -9,12 +9,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..questionnaire.schema import (
-    CountryQuestion,
-    QuestionBase,
-    Questionnaire,
-    SingleChoiceQuestion,
-)
+from ..questionnaire.questions import CountryQuestion, QuestionBase, SingleChoiceQuestion
+from ..questionnaire.schema import Questionnaire
 from .derived import call_key, from_counts
 from .disclosure import Disclosure, Hidden, Population
 from .minimums import report_minimums

@@ -13,7 +13,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Response
-from ..questionnaire.schema import ChoiceQuestionBase, MultiChoiceQuestion, Questionnaire
+from ..questionnaire.questions import ChoiceQuestionBase, MultiChoiceQuestion
+from ..questionnaire.schema import Questionnaire
 from .scope import Scope
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import Answer, Response
 from ..pairing import pairing_summary, pairs_query
-from ..questionnaire.schema import ChoiceQuestionBase, MultiChoiceQuestion
+from ..questionnaire.questions import ChoiceQuestionBase, MultiChoiceQuestion
 from .scope import Scope
 from .sql import ID_CHUNK
 from .stats import WilcoxonResult, match_rate, mean_paired_difference, wilcoxon_signed_rank

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Programme, Response
-from ..questionnaire.schema import MatrixQuestion, Questionnaire
+from ..questionnaire.questions import MatrixQuestion
+from ..questionnaire.schema import Questionnaire
 from .disclosure import HIDDEN_MARK, Disclosure, Population, PopulationDef
 from .pipeline import html_to_pdf, report_environment
 from .scope import Scope

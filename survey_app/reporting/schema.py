@@ -12,25 +12,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from ..questionnaire.schema import (
+from ..questionnaire.questions import (
     ChoiceQuestionBase,
     CountryQuestion,
     DateQuestion,
-    Language,
-    Loc,
     LongTextQuestion,
     MatrixQuestion,
     NumberQuestion,
     QuestionBase,
-    Questionnaire,
     RankingQuestion,
     ScaleQuestion,
     ShortTextQuestion,
     SingleChoiceQuestion,
-    Slug,
-    Strict,
-    located,
 )
+from ..questionnaire.schema import Questionnaire
+from ..questionnaire.strict import Language, Loc, Slug, Strict, located
 
 QuestionnaireId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=100)]
 ChartKind = Literal["bar", "diverging", "histogram", "box", "mean_rank", "borda", "none"]

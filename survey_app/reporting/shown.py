@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..questionnaire.answers import AnswerValue, Choice, visible_questions
-from ..questionnaire.schema import Questionnaire, comparisons
+from ..questionnaire.conditions import comparisons
+from ..questionnaire.schema import Questionnaire
 from .disclosure import Disclosure, Hidden, Population
 from .scope import Scope
 from .sql import respondent_answers

@@ -29,29 +29,24 @@ from typing import Any
 import pycountry
 from openpyxl import Workbook
 
-from ..questionnaire.schema import (
+from ..questionnaire.conditions import AllOf, AnyOf, Comparison, Condition, NotOf
+from ..questionnaire.questions import (
     OTHER_VALUE,
-    AllOf,
-    AnyOf,
     ChoiceQuestionBase,
-    Comparison,
-    Condition,
     CountryQuestion,
     DateQuestion,
     LongTextQuestion,
     MatrixQuestion,
     MultiChoiceQuestion,
-    NotOf,
     NumberQuestion,
     QuestionBase,
-    Questionnaire,
     RankingQuestion,
-    Repeat,
     Scale,
     ScaleQuestion,
     ShortTextQuestion,
     SingleChoiceQuestion,
 )
+from ..questionnaire.schema import Questionnaire, Repeat
 from ..questionnaire.texts import Text
 from .texts import display_name
 

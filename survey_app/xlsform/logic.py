@@ -44,7 +44,7 @@ from ..questionnaire.expressions import (
     Node,
     Ref,
 )
-from ..questionnaire.schema import OTHER_VALUE
+from ..questionnaire.questions import OTHER_VALUE
 
 Condition = dict[str, Any]
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from survey_app.questionnaire import Answers, AnswerValue, Choice, Questionnaire
 from survey_app.questionnaire.answers import visible_questions
-from survey_app.questionnaire.schema import OTHER_VALUE
+from survey_app.questionnaire.questions import OTHER_VALUE
 from survey_app.reporting.disclosure import Group, PopulationDef, round_half_up
 
 Kind = Literal["single", "multi", "scale", "matrix", "ranking", "number", "text"]

@@ -15,8 +15,9 @@ from survey_app.questionnaire.answers import (
     holds,
     visible_questions,
 )
+from survey_app.questionnaire.conditions import Comparison
 from survey_app.questionnaire.describe import describe_condition
-from survey_app.questionnaire.schema import Comparison, Questionnaire
+from survey_app.questionnaire.schema import Questionnaire
 
 
 def form(questions: list[dict[str, Any]], *calculations: str, **extra: Any) -> dict[str, Any]:

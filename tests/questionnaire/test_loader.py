@@ -20,12 +20,8 @@ from survey_app.questionnaire.loader import (
     LoadedFile,
     load_file,
 )
-from survey_app.questionnaire.schema import (
-    QUESTION_TYPES,
-    MatrixQuestion,
-    Questionnaire,
-    SingleChoiceQuestion,
-)
+from survey_app.questionnaire.questions import QUESTION_TYPES, MatrixQuestion, SingleChoiceQuestion
+from survey_app.questionnaire.schema import Questionnaire
 from survey_app.settings import ROOT
 
 DATA = Path(__file__).parent.parent / "data" / "questionnaires"

@@ -8,24 +8,26 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from survey_app.questionnaire.schema import (
-    OTHER_VALUE,
-    QUESTION_CLASSES,
-    QUESTION_TYPES,
+from survey_app.questionnaire.conditions import (
     AllOf,
     AnyOf,
     Comparison,
     Condition,
-    DateQuestion,
-    MultiChoiceQuestion,
     NotOf,
-    Option,
-    Question,
-    Questionnaire,
-    Scale,
-    SingleChoiceQuestion,
     comparisons,
 )
+from survey_app.questionnaire.questions import (
+    OTHER_VALUE,
+    QUESTION_CLASSES,
+    QUESTION_TYPES,
+    DateQuestion,
+    MultiChoiceQuestion,
+    Option,
+    Question,
+    Scale,
+    SingleChoiceQuestion,
+)
+from survey_app.questionnaire.schema import Questionnaire
 
 QUESTION = TypeAdapter(Question)
 CONDITION = TypeAdapter(Condition)

@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import binomtest
 
 from survey_app.questionnaire import Choice
-from survey_app.questionnaire.schema import NumberQuestion
+from survey_app.questionnaire.questions import NumberQuestion
 from survey_app.reporting.aggregate import (
     AGGREGATORS,
     OTHER_PREFIX,

@@ -10,7 +10,7 @@ import pytest
 
 from survey_app.content import registry
 from survey_app.questionnaire import Questionnaire
-from survey_app.questionnaire.schema import (
+from survey_app.questionnaire.questions import (
     ChoiceQuestionBase,
     CountryQuestion,
     DateQuestion,

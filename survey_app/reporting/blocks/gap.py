@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...questionnaire.schema import MatrixQuestion
+from ...questionnaire.questions import MatrixQuestion
 from .. import charts
 from ..agreement import agreeing_scope, versions_note
 from ..context import ReportContext

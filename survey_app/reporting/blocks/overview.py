@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ...questionnaire.schema import QuestionBase
+from ...questionnaire.questions import QuestionBase
 from ..aggregate import summarize
 from ..breakdown import by_column
 from ..context import ReportContext

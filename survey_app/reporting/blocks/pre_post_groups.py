@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...questionnaire.schema import (
+from ...questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     MatrixQuestion,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Subquery
 
-from ...questionnaire.schema import MatrixQuestion, NumberQuestion, ScaleQuestion
+from ...questionnaire.questions import MatrixQuestion, NumberQuestion, ScaleQuestion
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK, Population
 from ..knowledge import scored_questions

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...questionnaire.schema import MatrixQuestion, RankingQuestion, ScaleQuestion
+from ...questionnaire.questions import MatrixQuestion, RankingQuestion, ScaleQuestion
 from .. import charts
 from ..agreement import agreeing_scope, versions_note
 from ..context import ReportContext

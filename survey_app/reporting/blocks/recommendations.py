@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...models import Answer
-from ...questionnaire.schema import (
+from ...questionnaire.questions import (
     OTHER_VALUE,
     ChoiceQuestionBase,
     CountryQuestion,

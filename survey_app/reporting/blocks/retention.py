@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from ...models import Response
-from ...questionnaire.schema import MatrixQuestion, QuestionBase
+from ...questionnaire.questions import MatrixQuestion, QuestionBase
 from ...waves import triples_query
 from ..context import ReportContext
 from ..disclosure import HIDDEN_MARK, Population, PopulationDef
