@@ -94,7 +94,7 @@ def delete_addresses(session: Session, training_id: int) -> int:
 
 
 def send_reminders(
-    session: Session, training: Training, url: str, smtp: Smtp, languages: Sequence[str] = ()
+    session: Session, training: Training, url: str, smtp: Smtp, languages: Sequence[str]
 ) -> int:
     """Mail each address the follow-up link in `languages` (`mail_languages`), deleting each
     address once its mail is sent (flush only).
@@ -143,12 +143,12 @@ def mail_languages(questionnaire_languages: Sequence[str]) -> list[str]:
 
 
 def message(
-    training: Training, url: str, sender: str, to: str, languages: Sequence[str] = ()
+    training: Training, url: str, sender: str, to: str, languages: Sequence[str]
 ) -> EmailMessage:
     """One reminder, in each of `languages`: the follow-up link and nothing about the
     recipient's answers."""
     subjects, bodies = [], []
-    for language in languages or ["en"]:
+    for language in languages:
         with flask_babel.force_locale(language):
             subjects.append(gettext("Follow-up: %(title)s", title=training.title))
             bodies.append(
