@@ -5,7 +5,7 @@ apart: a signature (phase, paired flag, probable-pair flag when a population nee
 answer to each breakdown question, whether a conditional question was shown, whether a
 question another population is restricted to was answered; in a joint model, joint.py,
 whether a member of the pairs or of the three-wave set answered the row in every wave of
-it) times the answer state of one
+it, or whether a person rated the row in both matrices of a gap) times the answer state of one
 question (one matrix row, one ranking position).
 Why atoms rather than one binary per person: people with the same signature are
 interchangeable for every linear figure, so the counts per atom carry all the information
@@ -45,6 +45,23 @@ Lin = dict[int, int]
 
 class AuditError(Exception):
     """The audit cannot model this report faithfully (it fails rather than passing blindly)."""
+
+
+#: A joint flag (joint.py): ("joint", question, row, "paired" | "waves") for "answered the
+#: row in every wave of the set", ("joint", question, row, "also", other) for "rated the row
+#: in both matrices" (the gap's, within one response).
+JointFlag = tuple[Any, ...]
+
+
+def joint_flag(d: PopulationDef) -> JointFlag | None:
+    """The signature flag a joint population is defined by, or None for any other."""
+    if not d.answered:
+        return None
+    if d.also_answered:
+        return ("joint", d.answered, d.row, "also", d.also_answered)
+    if d.answered_both:
+        return ("joint", d.answered, d.row, "waves" if d.waves else "paired")
+    return None
 
 
 def add(target: Lin, other: Mapping[int, int], coef: int = 1) -> Lin:
@@ -130,12 +147,17 @@ class Atoms:
     def _possible(self, sig: tuple[Any, ...]) -> bool:
         """Why prune: a code in all three waves is a pre/post pair; a follow-up is no pair;
         only a member of a set (the pairs, the three-wave set) can have answered a row in
-        every wave of it (joint.py)."""
+        every wave of it, and only who rated a gap's row in its first matrix can have rated
+        it in both (joint.py)."""
         phase, paired = sig[self.dim_index["phase",]], sig[self.dim_index["paired",]]
         if phase == "followup" and paired:
             return False
         for name, i in self.dim_index.items():
-            if name[0] == "joint" and sig[i]:
+            if name[0] == "joint" and sig[i] and name[3] == "also":
+                first = self.dim_index.get(("answered", name[1], name[2]))
+                if first is not None and not sig[first]:
+                    return False
+            elif name[0] == "joint" and sig[i]:
                 member = self.dim_index.get((name[3],))
                 if member is None or not sig[member]:
                     return False
@@ -246,12 +268,24 @@ class Atoms:
 
     def link_answered_dims(self) -> None:
         """Signatures that say "answered q" (or not) agree with q's own atoms; who answered
-        a row in every wave of a set (a joint flag, joint.py) answered it in this one."""
+        a row in every wave of a set (a joint flag, joint.py) answered it in this one; who
+        rated a gap's row in both matrices rated it in each, and who rated it in the first
+        alone left it blank in the second (exact: the gap's flag is two answers of one
+        response, so its signature also says "answered the first", `Plan`)."""
         for name, i in self.dim_index.items():
             if name[0] == "joint":
+                also = name[4] if name[3] == "also" else None
+                first = self.dim_index.get(("answered", name[1], name[2]))
+                if also is not None and first is None:
+                    raise AuditError(f"no answered flag for {name[1]} {name[2] or ''}")
                 for s, sig in enumerate(self.sigs):
                     if sig[i]:
                         self.model.add(self.expr(self.blank(name[1], name[2], s)) == 0)
+                        if also is not None:
+                            self.model.add(self.expr(self.blank(also, name[2], s)) == 0)
+                    elif also is not None and sig[first]:
+                        size = self.vars[self.size[s]]
+                        self.model.add(self.expr(self.blank(also, name[2], s)) == size)
                 continue
             if name[0] != "answered":
                 continue
@@ -400,10 +434,9 @@ class Atoms:
             return False
         if d.waves and not sig[self.dim_index["waves",]]:
             return False
-        if d.answered_both and d.answered:
-            flag = self.dim_index.get(
-                ("joint", d.answered, d.row, "waves" if d.waves else "paired")
-            )
+        name = joint_flag(d)
+        if name is not None:
+            flag = self.dim_index.get(name)
             if flag is None:
                 raise AuditError(f"no joint flag for {d.answered} {d.row or ''}")
             if not sig[flag]:
@@ -432,6 +465,9 @@ class Atoms:
                 out.append(r.waves)
             elif kind == "version":
                 out.append(r.version)
+            elif kind == "joint" and d.name[3] == "also":
+                rated = (answer_of(r, q, d.name[2]) is not None for q in (d.name[1], d.name[4]))
+                out.append(all(rated))
             elif kind == "joint":
                 out.append(answered_in_all(r, d.name[1], d.name[2], waves=d.name[3] == "waves"))
             elif kind == "group":

@@ -51,11 +51,12 @@ class AuditResult:
     figures: int = 0
     skipped: list[str] = field(default_factory=list)
     #: The skipped figures of populations defined by two answers of one person (`_joint`),
-    #: as "statistic of [population]": the non-linear ones, and the gap's.
+    #: as "statistic of [population]": the non-linear ones (the pairs' Wilcoxon test and
+    #: effect size; the gap's MWDS, RDM median and % positive, and ranks).
     skipped_joint: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     #: How many of the targets are of joint models (a pair's "answered before and after",
-    #: "rated it in all three waves": joint.py).
+    #: "rated it in all three waves", the gap's "rated the row in both": joint.py).
     joint_targets: int = 0
     leaks: list[Target] = field(default_factory=list)
     #: Determined, but by one shown population's own figures alone (homogeneous answers).
@@ -149,7 +150,7 @@ def _linear(figure: Mapping[str, Any], specs: Mapping[str, Mapping[str, Question
 
     Figures of populations `_joint` keeps out of the main model are skipped too (`audit`),
     unless joint.py models them (`joint.modelled`: also a pair's mean before, after and
-    difference).
+    difference, and the gap's mean discrepancy).
 
     "Any of a, b" among the picks of a multi-choice question counts a person once however
     many of them they picked: not a sum of the per-option counts, so it is left out.
@@ -192,9 +193,9 @@ def _joint(definition: Mapping[str, Any]) -> bool:
     the main model.
 
     Each would need a flag per matrix row in every signature, which multiplies the model
-    past what CP-SAT solves in time. The pairs' and the three waves' ones get small models
-    of their own (joint.py); the gap's figures are left out, a relaxation in the report's
-    favour, counted in `AuditResult.skipped` (see README.md).
+    past what CP-SAT solves in time. All three kinds get small models of their own
+    (joint.py); their non-linear figures are left out, a relaxation in the report's
+    favour, counted in `AuditResult.skipped` and `skipped_joint` (see README.md).
     """
     return bool(definition.get("also_answered") or definition.get("answered_both"))
 

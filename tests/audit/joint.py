@@ -1,13 +1,20 @@
 """Joint populations: the people of a set defined across waves (the pre/post pairs, the
-three-wave set) who answered one question (matrix row, scale, number) in every wave of it.
+three-wave set) who answered one question (matrix row, scale, number) in every wave of it,
+and the people who rated one row in both matrices of a gap (two answers of one response).
 
-Two kinds, one idea (`KINDS`):
+Three kinds, one idea (`KINDS`):
 - a pair's "answered before and after" (`paired` with `answered_both`, the pre/post block's
   per-item pairs): the pairs, in the pre and the post questionnaire, who answered the item
   in both; printed: n, the mean before, the mean after and the mean difference;
 - "rated it in all three waves" (`waves` with `answered_both`, the retention block's
   per-item sets): the three-wave set, in each wave's questionnaire; printed: a mean per
-  wave and the n.
+  wave and the n;
+- the gap's "rated the row in both questions" (`answered` with `also_answered`, the needs
+  block's per-row populations): within one response, so one model per (row), of its
+  questionnaire; printed: n, the mean of each matrix's row, the mean discrepancy (linear:
+  the two sums' difference over n), and Borich's MWDS (a product of two means), the RDM's
+  median and % positive (not linear in counts per row: they pair each person's two
+  ratings) and the two ranks, which stay skipped.
 
 Why a model of their own: membership depends on answers of one person in two or three
 responses, one per questionnaire. The main model of each questionnaire would need a flag per
@@ -21,12 +28,16 @@ signature gets one more flag, "answered this item in every wave of the set", whi
 member of the set can have (atoms.py) and which says the item is answered in this wave. A
 figure of one wave (a wave's mean, the pairs' mean before or after) is a mean in that wave's
 model; the pairs' mean difference bounds each wave's sum through the other wave's printed
-mean (`_difference_bounds`). The targets are `targets.joint_goals`.
+mean (`_difference_bounds`). The gap's flag is exact within its response: who has it
+rated the row in both matrices, who rated it in the first alone left the second blank (its
+signature also says "answered the first": atoms.py); its mean discrepancy bounds the
+difference of the two sums (`_sum_bounds`). The targets are `targets.joint_goals`.
 
 Left out (a relaxation in the report's favour, see README.md): figures of the other
 questions of the questionnaire, which are linked to this item only through the sizes of the
 signatures; what the other wave's model knows of its sum beyond its printed mean; the
-Wilcoxon p-value and the effect size (not linear); the gap's "rated it in both matrices".
+Wilcoxon p-value and the effect size (not linear); the gap's MWDS, RDM figures and ranks
+(not linear).
 """
 
 from __future__ import annotations
@@ -39,14 +50,15 @@ from typing import Any
 
 from survey_app.reporting.disclosure import LINEAR_STATISTICS, PopulationDef
 
-from .atoms import AuditError
+from .atoms import AuditError, joint_flag
 from .plan import Pop
 from .rawdata import QuestionSpec, Respondent, Specs, definition_of
 
 
 @dataclass(frozen=True)
 class Kind:
-    """A set defined across waves: its flag (of `PopulationDef` and `Respondent`) and waves."""
+    """A set defined across waves: its flag (of `PopulationDef` and `Respondent`) and waves;
+    or, with no waves, the gap's two answers of one response (`also_answered`)."""
 
     flag: str
     phases: tuple[str, ...]
@@ -56,9 +68,10 @@ class Kind:
 
 PAIRS = Kind("paired", ("pre", "post"), {"mean_before": "pre", "mean_after": "post"})
 WAVES = Kind("waves", ("pre", "post", "followup"), {})
-KINDS = {kind.flag: kind for kind in (PAIRS, WAVES)}
+GAP = Kind("also_answered", (), {})
+KINDS = {kind.flag: kind for kind in (PAIRS, WAVES, GAP)}
 #: Linear figures of joint populations beyond `LINEAR_STATISTICS`.
-STATISTICS = ("mean_before", "mean_after", "mean_difference")
+STATISTICS = ("mean_before", "mean_after", "mean_difference", "mean_discrepancy")
 
 
 @dataclass
@@ -80,6 +93,8 @@ def kind_of(definition: PopulationDef | Mapping[str, Any]) -> Kind | None:
             return definition.get(name)
         return getattr(definition, name)
 
+    if get("also_answered") and get("answered"):
+        return GAP
     if not (get("answered_both") and get("answered")):
         return None
     return WAVES if get("waves") else PAIRS if get("paired") else None
@@ -111,15 +126,22 @@ def models(
     respondents: Sequence[Respondent],
     specs: Specs,
 ) -> list[JointModel]:
-    """Per joint (question, row), one model per wave whose questionnaire asks it."""
-    by_row: dict[tuple[str, str, str | None], list[Pop]] = {}
+    """Per joint (question, row), one model per wave whose questionnaire asks it (the gap's:
+    one, of its questionnaire)."""
+    by_row: dict[tuple[Any, ...], list[Pop]] = {}
     for pop in joint.values():
-        d, kind = pop.definition, kind_of(pop.definition)
-        if kind is None:
+        flag = joint_flag(pop.definition)
+        if flag is None:
             raise AuditError(f"{pop.key} is no joint population")
-        by_row.setdefault((kind.flag, d.answered or "", d.row), []).append(pop)
+        # A set's populations of each wave together; the gap's, per questionnaire.
+        where = (pop.definition.questionnaire,) if flag[3] == "also" else ()
+        by_row.setdefault((*flag, *where), []).append(pop)
     out = []
-    for (flag, question, row), found in sorted(by_row.items(), key=str):
+    for (_, question, row, flag, *gap), found in sorted(by_row.items(), key=str):
+        if gap:
+            also, qid = gap
+            out.append(_gap_model(qid, question, also, row, found, pops, respondents, specs))
+            continue
         kind = KINDS[flag]
         sets = _sets(kind, pops, respondents)
         group = [_in_wave(p, sets) for p in found]
@@ -156,6 +178,34 @@ def models(
     if missing:
         raise AuditError(f"joint populations outside any wave of their set: {missing[:3]}")
     return out
+
+
+def _gap_model(
+    qid: str,
+    question: str,
+    also: str,
+    row: str | None,
+    found: list[Pop],
+    pops: Mapping[str, Pop],
+    respondents: Sequence[Respondent],
+    specs: Specs,
+) -> JointModel:
+    """The gap's populations of one row: its questionnaire's populations with the figures of
+    the two matrices and the breakdown questions, and those rated the row in both."""
+    for question_id in (question, also):
+        if not _asks(specs[qid].get(question_id), row):
+            raise AuditError(f"{qid} has no {question_id} {row or ''} to answer")
+    keep = _kept_questions(pops.values(), qid, question, also)
+    base = [
+        replace(p, figures=[f for f in p.figures if f["question"] in keep])
+        for p in pops.values()
+        if p.definition.questionnaire == qid
+    ]
+    joint_here = [
+        replace(p, figures=_figures(GAP, p.figures, None, own=True, also=also)) for p in found
+    ]
+    rows = [r for r in respondents if r.questionnaire == qid]
+    return JointModel(qid, question, row, [*base, *joint_here], rows)
 
 
 def _sets(
@@ -219,10 +269,16 @@ def _mirror(kind: Kind, group: list[Pop], whole: Pop, question: str, row: str | 
 
 
 def _figures(
-    kind: Kind, figures: list[Mapping[str, Any]], phase: str | None, *, own: bool
+    kind: Kind,
+    figures: list[Mapping[str, Any]],
+    phase: str | None,
+    *,
+    own: bool,
+    also: str | None = None,
 ) -> list[Mapping[str, Any]]:
     """A joint population's figures in the model of `phase`: its linear ones when it is of
-    that wave (`own`), a mean of the wave (`Kind.means`), bounds from the mean difference."""
+    that wave (`own`), a mean of the wave (`Kind.means`), bounds from the mean difference
+    (the gap's: from its mean discrepancy, of the row in `also` subtracted)."""
     out: list[Mapping[str, Any]] = []
     by_wave = {kind.means[f["statistic"]]: f for f in figures if f["statistic"] in kind.means}
     size = next((int(f["value"]) for f in figures if f["statistic"] == "size"), None)
@@ -231,6 +287,10 @@ def _figures(
         if statistic in LINEAR_STATISTICS:
             if own:
                 out.append(f)
+        elif statistic == "mean_discrepancy" and size and kind is GAP:
+            # Mean of (first − second) over the n who rated both: S_first − S_second.
+            low, high = _sum_bounds(size, f)
+            out.append({**f, "statistic": "sum", "low": low, "high": high, "minus": also})
         elif kind.means.get(statistic) == phase:
             out.append({**f, "statistic": "mean"})
         elif statistic == "mean_difference" and size:
@@ -263,12 +323,12 @@ def _difference_bounds(
     return o_low - d_high, o_high - d_low
 
 
-def _kept_questions(pops: Iterable[Pop], qid: str, question: str) -> set[str | None]:
-    """Figures a joint model keeps: sizes, the question's own, and the breakdown questions'
-    (their counts are sizes of signatures)."""
+def _kept_questions(pops: Iterable[Pop], qid: str, *questions: str) -> set[str | None]:
+    """Figures a joint model keeps: sizes, the questions' own (the gap's: both matrices'),
+    and the breakdown questions' (their counts are sizes of signatures)."""
     groups = {
         p.definition.group.question
         for p in pops
         if p.definition.questionnaire == qid and p.definition.group is not None
     }
-    return {None, question, *groups}
+    return {None, *questions, *groups}

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from survey_app.reporting.disclosure import PopulationDef
 
-from .atoms import BLANK, OTHER, Atoms, AuditError, Dim, Lin, add
+from .atoms import BLANK, OTHER, Atoms, AuditError, Dim, JointFlag, Lin, add, joint_flag
 from .rawdata import QuestionSpec, Respondent, answer_of, chosen, parse_range
 
 
@@ -81,8 +81,9 @@ class Plan:
             dims.append(Dim(("waves",), (False, True)))
         for name in sorted({joint_dim(p.definition) for p in pops} - {None}, key=str):
             # Only in a joint model (joint.py): whether a member of the set (the pairs, the
-            # three-wave set) answered this row in every wave of it. Why one row per model:
-            # a flag per row would multiply the sizes.
+            # three-wave set) answered this row in every wave of it, or whether a person
+            # rated this row in both matrices of a gap. Why one row per model: a flag per
+            # row would multiply the sizes.
             dims.append(Dim(name, (False, True)))
         if any(p.definition.versions is not None for p in pops):
             # Only when some population is of certain versions: the others add no atoms.
@@ -110,6 +111,11 @@ class Plan:
                 if specs[d.answered].kind == "matrix" and d.row is None:
                     # "Answered the matrix" (any row) is no row's own count: it needs a flag.
                     answered.add((d.answered, None))
+            if d.answered and d.also_answered:
+                # The gap's "rated it in both" (joint.py): "not both" needs to know who
+                # rated it in the first matrix (atoms.link_answered_dims).
+                self.modelled.add(d.also_answered)
+                answered.add((d.answered, norm_sub(specs[d.answered], d.row)))
             for f in pop.figures:
                 q = f["question"]
                 if q is None:
@@ -189,12 +195,10 @@ class Plan:
         return values
 
 
-def joint_dim(d: PopulationDef) -> tuple[str, str, str | None, str] | None:
+def joint_dim(d: PopulationDef) -> JointFlag | None:
     """The signature flag of a joint population ("answered the row in every wave of the
-    set", joint.py): ("joint", question, row, the set's flag), or None for any other."""
-    if not (d.answered_both and d.answered):
-        return None
-    return ("joint", d.answered, d.row, "waves" if d.waves else "paired")
+    set", "rated the row in both matrices", joint.py: `atoms.joint_flag`), or None."""
+    return joint_flag(d)
 
 
 def _state(spec: QuestionSpec, atoms: Atoms, value: Any, sub: str | None) -> str:
@@ -276,6 +280,8 @@ def figure_lins(atoms: Atoms, d: PopulationDef, f: Mapping[str, Any]) -> tuple[L
             add(base, answered)
         elif stat == "sum":  # a joint model's bounds from a mean difference (joint.py)
             add(top, atoms.total(q, sub, s))
+            if f.get("minus"):  # the gap's mean discrepancy: of one row, minus another's
+                add(top, atoms.total(f["minus"], sub, s), -1)
     return top, (base if stat in ("percent", "mean") else None)
 
 

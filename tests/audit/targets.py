@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .atoms import BLANK, OTHER, Atoms, AuditError, Lin, add
+from .atoms import BLANK, OTHER, Atoms, AuditError, Lin, add, joint_flag
 from .plan import Goal, Pop, Target, norm_sub
 from .rawdata import QuestionSpec, Respondent, member
 
@@ -100,53 +100,92 @@ def joint_goals(
     truth: list[int],
 ) -> list[Goal]:
     """The hidden values of a joint model (joint.py): the people of a set (the pairs, the
-    three-wave set) who answered one row in every wave of it when they are hidden, and what
-    sets them apart from each population around them (a wave, the pairs, the three-wave
-    set, the wave's raters of the row) when that is 1..k-1 people: their ratings of the row
-    in this model's wave, and their size.
+    three-wave set) who answered one row in every wave of it, or who rated one row in both
+    matrices of a gap, when they are hidden, and what sets them apart from each population
+    around them (a wave, the pairs, the three-wave set, the raters of the row in this wave
+    or in either matrix) when that is 1..k-1 people: their ratings of the row (in this
+    model's wave; the gap's: in each matrix), and their size.
 
     Why the size only at times: when every one of them is in the set, the size is "rated
     it in all three waves: n of the N" (the pairs: n of the N pairs; an answered count,
     printed by design); when someone outside the set is among them, or no wave shows the
-    joint population, the size is a hidden value as the set's own is.
+    joint population, the size is a hidden value as the set's own is. The gap's people
+    are of no set: who rated a row in both matrices, in one, or in none is "n of the N",
+    answered counts printed by design, so its sizes are never targets (as a hidden
+    population's answered count is not, `goals_of`).
     """
-    joint = [p for p in pops if p.definition.answered_both]
+    joint = [p for p in pops if joint_flag(p.definition)]
     if not joint:
         return []
-    question, row = joint[0].definition.answered, joint[0].definition.row
-    if question is None or any(
-        (p.definition.answered, p.definition.row) != (question, row) for p in joint
-    ):
+    flag = joint_flag(joint[0].definition)
+    if any(joint_flag(p.definition) != flag for p in joint):
         raise AuditError("a joint model is of one question row")
-    flag = "waves" if joint[0].definition.waves else "paired"
+    _, question, row, of_set, *also = flag
+    questions = (question, *also)
+    gap = bool(also)
     sigs = {
         p.key: frozenset(s for s in range(len(atoms.sigs)) if atoms.in_base(p.definition, s))
         for p in pops
     }
     printed = any(p.shown for p in joint)
-    wanted: dict[tuple[frozenset[int], bool], tuple[str, bool]] = {}
+    wanted: dict[tuple[frozenset[int], str | None], tuple[str, bool]] = {}
     for j in joint:
         if not j.shown:
-            wanted.setdefault((sigs[j.key], False), (j.key, not printed))
+            wanted.setdefault((sigs[j.key], None), (j.key, not printed and not gap))
     people = {p.key: {r.rid for r in rows if member(r, p.definition)} for p in pops}
     for j in (p for p in joint if p.shown):
         for around in pops:
             d = around.definition
             if (
-                d.answered_both
-                or d.answered not in (None, question)
+                joint_flag(d)
+                or d.answered not in (None, *questions)
                 or d.row != (row if d.answered else None)
             ):
                 continue
             extra = people[around.key] - people[j.key]
             if not people[j.key] <= people[around.key] or not 0 < len(extra) < k:
                 continue
-            outside = any(not getattr(r, flag) for r in rows if r.rid in extra)
+            outside = not gap and any(not getattr(r, of_set) for r in rows if r.rid in extra)
             wanted.setdefault(
-                (sigs[around.key] - sigs[j.key], d.answered is not None),
+                (sigs[around.key] - sigs[j.key], d.answered),
                 (f"{around.key} minus {j.key}", outside),
             )
-    items = {
+    goals = []
+    for (part, restricted), (label, sized) in wanted.items():
+        size: Lin = {}
+        for s in part:
+            add(size, {atoms.size[s]: 1})
+        raters = {q: _raters(atoms, q, row, part) for q in questions}
+        if restricted:
+            size = raters[restricted]
+        people_in = value_of(size, truth)
+        if sized and 0 < people_in < k:
+            goals.append(Goal(Target(label, "size", None, None, None, people_in), size, part))
+        # Their ratings, when 1..k-1 of them rated the row (in this wave, in that matrix).
+        # Why not when none did: then "none of them rated it" is what printed answered
+        # counts say (n of the N rated it in every wave, and as many of the N rated it in
+        # this one; n of the N rated it in both, and as many in this matrix), not an answer.
+        for q in questions:
+            # Who rated one matrix (a restricted population around) and not both left the
+            # other blank: only their ratings of that one are theirs to give away.
+            if restricted not in (None, q):
+                continue
+            if 0 < value_of(raters[q], truth) < k:
+                items = _released_items(pops, q, row)
+                goals += _row_goals(atoms, q, row, part, label, truth, items)
+    return goals
+
+
+def _raters(atoms: Atoms, question: str, row: str | None, part: frozenset[int]) -> Lin:
+    out: Lin = {}
+    for s in part:
+        add(out, atoms.nonblank(question, row, s))
+    return out
+
+
+def _released_items(pops: list[Pop], question: str, row: str | None) -> set[str]:
+    """Items (sets of points) some figure of the row releases."""
+    return {
         str(f["item"])
         for p in pops
         for f in p.figures
@@ -154,24 +193,6 @@ def joint_goals(
         and (f["question"], f.get("row")) == (question, row)
         and f.get("item")
     }
-    goals = []
-    for (part, restricted), (label, sized) in wanted.items():
-        size: Lin = {}
-        raters: Lin = {}
-        for s in part:
-            add(size, {atoms.size[s]: 1})
-            add(raters, atoms.nonblank(question, row, s))
-        if restricted:
-            size = raters
-        people_in = value_of(size, truth)
-        if sized and 0 < people_in < k:
-            goals.append(Goal(Target(label, "size", None, None, None, people_in), size, part))
-        # Their ratings, when 1..k-1 of them rated the row in this wave. Why not when none
-        # did: then "none of them rated it" is what printed answered counts say (n of the N
-        # rated it in every wave, and as many of the N rated it in this one), not an answer.
-        if 0 < value_of(raters, truth) < k:
-            goals += _row_goals(atoms, question, row, part, label, truth, items)
-    return goals
 
 
 def apart_from_joint(atoms: Atoms, pops: list[Pop], k: int) -> list[tuple[str, frozenset[int]]]:
@@ -189,16 +210,17 @@ def apart_from_joint(atoms: Atoms, pops: list[Pop], k: int) -> list[tuple[str, f
     }
     out = []
     for j in pops:
-        d = j.definition
-        if not (j.shown and d.answered_both) or j.size is None:
+        d, flag = j.definition, joint_flag(j.definition)
+        if not (j.shown and flag) or j.size is None:
             continue
+        questions = (d.answered, *flag[4:])
         for around in pops:
             a = around.definition
             if (
                 not around.shown
                 or around.size is None
-                or a.answered_both
-                or a.answered not in (None, d.answered)
+                or joint_flag(a)
+                or a.answered not in (None, *questions)
                 or a.row != (d.row if a.answered else None)
             ):
                 continue
