@@ -13,9 +13,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from survey_app.content import registry
 from survey_app.reporting.disclosure import (
     LINEAR_STATISTICS,
     Disclosure,
@@ -41,12 +38,6 @@ from .scenarios import (
 
 #: Follow-up scenarios built and audited (about 5-10 s each on a loaded 2-core machine).
 FOLLOWUP_COUNT = int(os.environ.get("AUDIT_FOLLOWUP_SCENARIOS", "3"))
-
-
-@pytest.fixture
-def models(app):
-    with app.app_context():
-        return registry().questionnaire_models()
 
 
 def _three_wave(scenario: Scenario) -> int:

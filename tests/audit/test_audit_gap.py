@@ -12,19 +12,14 @@ people who rated it in one), the audit reports the few people who tell the two a
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from survey_app.content import registry
-from survey_app.reporting.disclosure import LINEAR_STATISTICS, Disclosure
+from survey_app.reporting.disclosure import Disclosure
 
 from . import joint
+from .joint_runs import audited_kind
 from .rawdata import answer_of
 from .scenarios import (
     NEEDS,
     REPORTS,
-    Scenario,
     app_json,
     generate,
     respondents,
@@ -40,49 +35,20 @@ IMPORTANCE, CAPACITY = "capacity_importance", "confidence"
 SHOWN_SEEDS = (2889989257, 782622011)
 #: A k=3 scenario of six people: "advocacy" was rated in both by 5, in capacity by all 6.
 NEAR_SEED, NEAR_ROW = 3115716297, "advocacy"
-#: Statistics of the gap's populations that are linear (constraints of the joint models).
-LINEAR = (*LINEAR_STATISTICS, *joint.STATISTICS)
-
-
-@pytest.fixture
-def models(app):
-    with app.app_context():
-        return registry().questionnaire_models()
-
-
-def _gap_rows(data: dict[str, Any]) -> tuple[int, int]:
-    """(shown, hidden) populations of "rated the row in both questions"."""
-
-    def of_gap(p: dict[str, Any]) -> bool:
-        return joint.kind_of(p["definition"]) is joint.GAP
-
-    return sum(map(of_gap, data["populations"])), sum(map(of_gap, data["hidden"]))
 
 
 def test_app_built_gap_rows_are_modelled_and_leak_nothing(session, models):
     """Each shown row's n, means and mean discrepancy are constraints (only the MWDS, RDM
     figures and ranks skipped), what tells its people from those who rated the row in one
     question is solved for, and nothing is solved."""
-    reports: list[dict[str, Any]] = []
-
-    def build(scenario: Scenario) -> list[dict[str, Any]]:
-        out = app_json(session, (NEEDS_REPORT,))(scenario)
-        reports.extend(out)
-        return out
-
-    many = [generate(seed, models) for seed in SHOWN_SEEDS]
-    run = run_audits(build, many, specs_for(models))
-    assert not run.failures, "\n".join(run.failures[:20])
-    assert all(_gap_rows(data)[0] for data in reports)
-    assert any(_gap_rows(data)[1] for data in reports)
-    for data, (_, result) in zip(reports, run.results, strict=True):
-        left_out = [s for s in result.skipped_joint if "also answered" in s]
-        assert not [s for s in left_out if s.split()[0] in LINEAR], left_out[:5]
+    reports, _ = audited_kind(
+        session, models, NEEDS_REPORT, SHOWN_SEEDS, joint.GAP, "also answered"
+    )
+    for data in reports:
         rows = {p["key"] for p in data["populations"] if joint.kind_of(p["definition"])}
-        figures = [f for f in data["figures"] if f["population"] in rows]
-        assert any(f["statistic"] == "mean_discrepancy" for f in figures)
-        assert len(left_out) == sum(f["statistic"] not in LINEAR for f in figures)
-    assert sum(result.joint_targets for _, result in run.results) > 20
+        assert any(
+            f["statistic"] == "mean_discrepancy" for f in data["figures"] if f["population"] in rows
+        )
 
 
 def test_the_harness_fails_gap_rows_shown_next_to_the_raters_of_one_question(

@@ -10,14 +10,10 @@ the audit reports the few people who tell the two apart.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from survey_app.content import registry
-from survey_app.reporting.disclosure import LINEAR_STATISTICS, Disclosure
+from survey_app.reporting.disclosure import Disclosure
 
 from . import joint
+from .joint_runs import audited_kind
 from .rawdata import answer_of, answered_in_all
 from .scenarios import (
     POST,
@@ -40,45 +36,11 @@ SHOWN_SEEDS = (7060398143, 3523645167, 2889989257)
 NEAR_SEED = 2889989257
 
 
-@pytest.fixture
-def models(app):
-    with app.app_context():
-        return registry().questionnaire_models()
-
-
-def _pairs_per_item(data: dict[str, Any]) -> tuple[int, int]:
-    """(shown, hidden) populations of "pairs who answered the item both times"."""
-
-    def of_pairs(p: dict[str, Any]) -> bool:
-        return joint.kind_of(p["definition"]) is joint.PAIRS
-
-    return sum(map(of_pairs, data["populations"])), sum(map(of_pairs, data["hidden"]))
-
-
 def test_app_built_pairs_per_item_are_modelled_and_leak_nothing(session, models):
     """Each shown item's n and means are constraints (none skipped but the Wilcoxon test and
     the effect size), what tells its pairs from the people around them is solved for, and
     nothing is solved."""
-    reports: list[dict[str, Any]] = []
-
-    def build(scenario: Scenario) -> list[dict[str, Any]]:
-        out = app_json(session, (PRE_POST,))(scenario)
-        reports.extend(out)
-        return out
-
-    many = [generate(seed, models) for seed in SHOWN_SEEDS]
-    run = run_audits(build, many, specs_for(models))
-    assert not run.failures, "\n".join(run.failures[:20])
-    assert all(_pairs_per_item(data)[0] for data in reports)
-    assert any(_pairs_per_item(data)[1] for data in reports)
-    for data, (_, result) in zip(reports, run.results, strict=True):
-        left_out = [s for s in result.skipped_joint if "in both phases" in s]
-        linear = (*LINEAR_STATISTICS, *joint.STATISTICS)
-        assert not [s for s in left_out if s.split()[0] in linear], left_out[:5]
-        items = [p for p in data["populations"] if joint.kind_of(p["definition"])]
-        figures = [f for f in data["figures"] if f["population"] in {p["key"] for p in items}]
-        assert len(left_out) == sum(f["statistic"] not in linear for f in figures)
-    assert sum(result.joint_targets for _, result in run.results) > 20
+    audited_kind(session, models, PRE_POST, SHOWN_SEEDS, joint.PAIRS, "in both phases")
 
 
 def _near_rows(scenario: Scenario, rows_of: tuple[str, ...]) -> list[str]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from survey_app.content import registry
 from survey_app.reporting.disclosure import BreakdownPlan, Disclosure, Group
 
 from .audit import audit
@@ -21,12 +18,6 @@ from .scenarios import NEAR_MISS, Scenario, build_programme, generate, scenarios
 
 #: Programmes built and audited (3 trainings each, about 2 s each on a loaded machine).
 PROGRAMMES = int(os.environ.get("AUDIT_PROGRAMMES", "2"))
-
-
-@pytest.fixture
-def models(app):
-    with app.app_context():
-        return registry().questionnaire_models()
 
 
 def _trainings(models, n: int) -> list[Scenario]:

@@ -11,9 +11,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from survey_app.content import registry
 from survey_app.reporting.disclosure import (
     LINEAR_STATISTICS,
     BreakdownPlan,
@@ -44,12 +41,6 @@ APP_COUNT = int(os.environ.get("AUDIT_APP_SCENARIOS", "1"))
 SEEDS = [int(s) for s in os.environ.get("AUDIT_SEEDS", "").replace(",", " ").split()]
 #: Scenarios audited against the plain-Python full release (about 2 s each on one core).
 REFERENCE_COUNT = int(os.environ.get("AUDIT_REFERENCE_SCENARIOS", "20"))
-
-
-@pytest.fixture
-def models(app):
-    with app.app_context():
-        return registry().questionnaire_models()
 
 
 def test_generated_scenarios_cover_the_cases_the_issue_names(models):
